@@ -1,0 +1,9 @@
+//! Mutation fields by area.
+
+mod auth;
+
+use async_graphql::MergedObject;
+
+#[derive(MergedObject, Default)]
+#[graphql(name = "Mutation")]
+pub struct MutationRoot(auth::AuthMutation);

@@ -1,0 +1,48 @@
+use async_graphql::{Context, Result, Subscription};
+use futures_util::{Stream, StreamExt as _};
+use moneta_core::accounts;
+use moneta_core::ports::UserEvent;
+
+use crate::error::gql_error;
+use crate::graphql::types::{Account, SyncEvent};
+use crate::graphql::{identity, services};
+
+#[derive(Default)]
+pub struct AccountSubscription;
+
+#[Subscription]
+impl AccountSubscription {
+    /// Fires when an extraction of one of the caller's accounts finishes.
+    async fn account_synced(&self, ctx: &Context<'_>) -> Result<impl Stream<Item = SyncEvent>> {
+        let me = identity(ctx)?.user_id;
+        let services = services(ctx)?.clone();
+        let events = services
+            .events
+            .subscribe(me)
+            .await
+            .map_err(|e| gql_error(&e))?;
+        Ok(events.filter_map(move |event| {
+            let db = services.db.clone();
+            async move {
+                let UserEvent::AccountSynced {
+                    account_id,
+                    added,
+                    modified,
+                    removed,
+                } = event;
+                // The account may have been unlinked since; then say nothing.
+                let account = accounts::find(&db, me, account_id).await.ok()??;
+                Some(SyncEvent {
+                    account: Account(account),
+                    added: count(added),
+                    modified: count(modified),
+                    removed: count(removed),
+                })
+            }
+        }))
+    }
+}
+
+fn count(n: u32) -> i32 {
+    i32::try_from(n).unwrap_or(i32::MAX)
+}

@@ -1,0 +1,57 @@
+use async_graphql::{Enum, ID, Object};
+use chrono::{DateTime, Utc};
+use moneta_core::accounts;
+
+use crate::graphql::ids::{self, Kind};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+pub enum AccountStatus {
+    Syncing,
+    Active,
+    LoginRequired,
+    Error,
+}
+
+impl From<accounts::AccountStatus> for AccountStatus {
+    fn from(s: accounts::AccountStatus) -> Self {
+        match s {
+            accounts::AccountStatus::Syncing => Self::Syncing,
+            accounts::AccountStatus::Active => Self::Active,
+            accounts::AccountStatus::LoginRequired => Self::LoginRequired,
+            accounts::AccountStatus::Error => Self::Error,
+        }
+    }
+}
+
+pub struct Account(pub accounts::Account);
+
+#[Object]
+impl Account {
+    pub async fn id(&self) -> ID {
+        ids::encode(Kind::Account, self.0.id)
+    }
+
+    async fn institution(&self) -> &str {
+        &self.0.institution
+    }
+
+    async fn login(&self) -> &str {
+        &self.0.login
+    }
+
+    async fn display_name(&self) -> &str {
+        &self.0.display_name
+    }
+
+    async fn status(&self) -> AccountStatus {
+        self.0.status.into()
+    }
+
+    async fn last_synced_at(&self) -> Option<DateTime<Utc>> {
+        self.0.last_synced_at
+    }
+
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+}

@@ -1,0 +1,20 @@
+//! GraphQL object types, each converted from a `core` type.
+
+mod account;
+mod auth_payload;
+mod node;
+mod sync_event;
+mod user;
+mod user_error;
+
+pub use account::{Account, AccountStatus};
+pub use auth_payload::AuthPayload;
+pub use node::Node;
+pub use sync_event::SyncEvent;
+pub use user::User;
+pub use user_error::{UserError, UserErrorCode};
+
+/// Money leaves the domain as integer cents and becomes a `Decimal` here.
+pub fn cents_to_decimal(cents: i64) -> rust_decimal::Decimal {
+    rust_decimal::Decimal::new(cents, 2)
+}

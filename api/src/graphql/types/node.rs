@@ -1,0 +1,11 @@
+use async_graphql::{ID, Interface};
+
+use super::{Account, User};
+
+/// Any object that `node(id:)` can refetch.
+#[derive(Interface)]
+#[graphql(field(name = "id", ty = "ID"))]
+pub enum Node {
+    User(User),
+    Account(Account),
+}

@@ -1,0 +1,28 @@
+use async_graphql::{ID, Object};
+use chrono::{DateTime, Utc};
+use rust_decimal::Decimal;
+
+use super::cents_to_decimal;
+use crate::graphql::ids::{self, Kind};
+
+pub struct User(pub moneta_core::users::User);
+
+#[Object]
+impl User {
+    pub async fn id(&self) -> ID {
+        ids::encode(Kind::User, self.0.id.get())
+    }
+
+    async fn email(&self) -> &str {
+        &self.0.email
+    }
+
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+
+    /// What the user said they earn a month; null until they say.
+    async fn monthly_income(&self) -> Option<Decimal> {
+        self.0.monthly_income_cents.map(cents_to_decimal)
+    }
+}

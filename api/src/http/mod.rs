@@ -1,0 +1,40 @@
+//! Routes.
+
+mod graphql;
+mod health;
+pub mod metrics;
+mod ws;
+
+use poem::{EndpointExt as _, IntoEndpoint, Route, get, post};
+
+use crate::graphql::build;
+use crate::state::{ApiConfig, Ops, Services};
+
+/// The whole API: GraphQL over HTTP and WebSocket plus the ops endpoints.
+pub fn api_routes(services: Services, ops: Ops, config: ApiConfig) -> impl IntoEndpoint {
+    let schema = build(services.clone(), config);
+    let mut graphql = post(graphql::execute);
+    if config.developer_tools {
+        graphql = graphql.get(graphql::graphiql);
+    }
+    let metrics = ops.metrics.clone();
+    with_ops(Route::new(), ops)
+        .at("/graphql", graphql)
+        .at("/graphql/ws", get(ws::upgrade))
+        .data(schema)
+        .data(services)
+        .around(move |ep, req| metrics::observe(metrics.clone(), ep, req))
+}
+
+/// Only the ops endpoints: for the worker role.
+pub fn ops_routes(ops: Ops) -> impl IntoEndpoint {
+    let metrics = ops.metrics.clone();
+    with_ops(Route::new(), ops).around(move |ep, req| metrics::observe(metrics.clone(), ep, req))
+}
+
+fn with_ops(route: Route, ops: Ops) -> Route {
+    route
+        .at("/healthz", get(health::healthz))
+        .at("/readyz", get(health::readyz.data(ops.clone())))
+        .at("/metrics", get(metrics::render.data(ops)))
+}

@@ -1,0 +1,18 @@
+//! The HTTP and GraphQL face of Moneta: a poem server with an async-graphql
+//! schema. The only crate that knows HTTP or GraphQL. Resolvers are thin:
+//! they parse input, call `core`, and convert `core` types to GraphQL ones.
+//!
+//! # Layout
+//! - [`state`]: what the server is built from ([`Services`], [`Ops`], [`ApiConfig`]).
+//! - [`error`]: the one place where `core` errors become GraphQL errors.
+//! - [`graphql`]: the schema — types, queries, mutations, subscriptions by area.
+//! - [`http`]: routes — `/graphql`, `/graphql/ws`, `/healthz`, `/readyz`, `/metrics`.
+
+pub mod error;
+pub mod graphql;
+pub mod http;
+pub mod state;
+
+pub use graphql::{MonetaSchema, sdl};
+pub use http::{api_routes, ops_routes};
+pub use state::{ApiConfig, Ops, Services};

@@ -1,0 +1,30 @@
+//! What the API is built from.
+
+use std::sync::Arc;
+
+use moneta_core::auth::AuthService;
+use moneta_core::ports::{EventBus, HealthProbe};
+use sea_orm::DatabaseConnection;
+
+use crate::http::metrics::HttpMetrics;
+
+/// The domain services resolvers call.
+#[derive(Debug, Clone)]
+pub struct Services {
+    pub db: DatabaseConnection,
+    pub auth: AuthService,
+    pub events: Arc<dyn EventBus>,
+}
+
+/// What the operational endpoints need.
+#[derive(Debug, Clone)]
+pub struct Ops {
+    pub probes: Vec<Arc<dyn HealthProbe>>,
+    pub metrics: HttpMetrics,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct ApiConfig {
+    /// Off in production: GraphiQL, introspection, field suggestions.
+    pub developer_tools: bool,
+}

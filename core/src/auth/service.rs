@@ -1,0 +1,261 @@
+//! Registration, login, token refresh and logout.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use moneta_entities::{refresh_tokens, user_emails, users};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, SqlErr,
+};
+use secrecy::SecretString;
+
+use super::{
+    AccessTokens, AuthError, Email, Identity, Password, PasswordHasher, REFRESH_TOKEN_TTL,
+    RefreshToken,
+};
+use crate::clock::SharedClock;
+use crate::users::User;
+use crate::{IdGenerator, UserId};
+
+/// What a successful sign-in hands the client.
+#[derive(Debug)]
+pub struct Session {
+    pub access_token: String,
+    pub refresh_token: RefreshToken,
+    pub expires_at: DateTime<Utc>,
+    pub user: User,
+}
+
+#[derive(Debug, Clone)]
+pub struct AuthService {
+    db: DatabaseConnection,
+    hasher: PasswordHasher,
+    tokens: AccessTokens,
+    ids: Arc<IdGenerator>,
+    clock: SharedClock,
+}
+
+impl AuthService {
+    pub fn new(
+        db: DatabaseConnection,
+        hasher: PasswordHasher,
+        tokens: AccessTokens,
+        ids: Arc<IdGenerator>,
+        clock: SharedClock,
+    ) -> Self {
+        Self {
+            db,
+            hasher,
+            tokens,
+            ids,
+            clock,
+        }
+    }
+
+    /// The caller named by an access token.
+    pub fn identify(&self, access_token: &str) -> Result<Identity, AuthError> {
+        self.tokens.verify(access_token)
+    }
+
+    pub async fn register(
+        &self,
+        email: &str,
+        password: SecretString,
+    ) -> Result<Session, AuthError> {
+        let email = Email::parse(email)?;
+        let password = Password::parse(password, &email)?;
+        // Cheap early answer before paying for a hash; the insert below is
+        // what actually guarantees uniqueness.
+        if self.email_claimed(&email).await? {
+            return Err(AuthError::EmailTaken);
+        }
+        let phc = self.hasher.hash(password.expose().clone()).await?;
+        let now = self.clock.now();
+        let user_id = UserId::new(self.ids.next_id());
+
+        // Claim the address in the global lookup table first (its primary
+        // key is the email, so two racing registrations cannot both win),
+        // then create the user on its shard.
+        let claim = user_emails::ActiveModel {
+            email_normalized: Set(email.normalized().to_owned()),
+            user_id: Set(user_id.get()),
+            created_at: Set(now),
+        };
+        if let Err(err) = user_emails::Entity::insert(claim).exec(&self.db).await {
+            return Err(match err.sql_err() {
+                Some(SqlErr::UniqueConstraintViolation(_)) => AuthError::EmailTaken,
+                _ => err.into(),
+            });
+        }
+        let user = users::ActiveModel {
+            id: Set(user_id.get()),
+            email: Set(email.as_str().to_owned()),
+            email_normalized: Set(email.normalized().to_owned()),
+            password_hash: Set(phc),
+            monthly_income_cents: Set(None),
+            created_at: Set(now),
+            updated_at: Set(now),
+            last_active_at: Set(Some(now)),
+        };
+        if let Err(err) = users::Entity::insert(user).exec(&self.db).await {
+            // Release the claim so the address is not lost to a failed sign-up.
+            let _ = user_emails::Entity::delete_by_id(email.normalized().to_owned())
+                .exec(&self.db)
+                .await;
+            return Err(match err.sql_err() {
+                Some(SqlErr::UniqueConstraintViolation(_)) => AuthError::EmailTaken,
+                _ => err.into(),
+            });
+        }
+        tracing::info!(user_id = %user_id, "user registered");
+        let user = User {
+            id: user_id,
+            email: email.as_str().to_owned(),
+            created_at: now,
+            monthly_income_cents: None,
+        };
+        self.start_session(user, None).await
+    }
+
+    pub async fn login(&self, email: &str, password: SecretString) -> Result<Session, AuthError> {
+        // A malformed address cannot belong to anyone: answer exactly as for
+        // an unknown one, after the same amount of work.
+        let found = match Email::parse(email) {
+            Ok(email) => {
+                users::Entity::find()
+                    .filter(users::Column::EmailNormalized.eq(email.normalized()))
+                    .one(&self.db)
+                    .await?
+            }
+            Err(_) => None,
+        };
+        let phc = found.as_ref().map(|u| u.password_hash.clone());
+        let ok = self.hasher.verify(password, phc).await?;
+        match found {
+            Some(user) if ok => {
+                tracing::info!(user_id = user.id, "user logged in");
+                self.start_session(user.into(), None).await
+            }
+            _ => {
+                tracing::info!("login refused");
+                Err(AuthError::InvalidCredentials)
+            }
+        }
+    }
+
+    /// Exchanges a refresh token for a new pair. The old token is spent;
+    /// presenting a spent token again revokes every token of its family.
+    pub async fn refresh(&self, wire: &str) -> Result<Session, AuthError> {
+        let presented = RefreshToken::parse(wire).ok_or(AuthError::InvalidCredentials)?;
+        let user_id = presented.user_id();
+        let row = refresh_tokens::Entity::find()
+            .filter(refresh_tokens::Column::UserId.eq(user_id.get()))
+            .filter(refresh_tokens::Column::TokenHash.eq(presented.hash()))
+            .one(&self.db)
+            .await?
+            .ok_or(AuthError::InvalidCredentials)?;
+        let now = self.clock.now();
+        if row.revoked_at.is_some() {
+            tracing::warn!(user_id = %user_id, family_id = row.family_id, "refresh token reuse: revoking family");
+            self.revoke_family(user_id, row.family_id).await?;
+            return Err(AuthError::InvalidCredentials);
+        }
+        if row.expires_at <= now {
+            return Err(AuthError::InvalidCredentials);
+        }
+        // Spend the token. The condition makes the check and the write one
+        // step: of two concurrent refreshes exactly one wins, and the other
+        // is treated as reuse.
+        let spent = refresh_tokens::Entity::update_many()
+            .col_expr(refresh_tokens::Column::RevokedAt, Expr::value(now))
+            .filter(refresh_tokens::Column::UserId.eq(user_id.get()))
+            .filter(refresh_tokens::Column::Id.eq(row.id))
+            .filter(refresh_tokens::Column::RevokedAt.is_null())
+            .exec(&self.db)
+            .await?;
+        if spent.rows_affected != 1 {
+            tracing::warn!(user_id = %user_id, family_id = row.family_id, "concurrent refresh token reuse: revoking family");
+            self.revoke_family(user_id, row.family_id).await?;
+            return Err(AuthError::InvalidCredentials);
+        }
+        let user = users::Entity::find_by_id(user_id.get())
+            .one(&self.db)
+            .await?
+            .ok_or(AuthError::InvalidCredentials)?;
+        self.start_session(user.into(), Some(row.family_id)).await
+    }
+
+    /// Ends the session the refresh token belongs to. True when the token
+    /// was recognised.
+    pub async fn logout(&self, wire: &str) -> Result<bool, AuthError> {
+        let Some(presented) = RefreshToken::parse(wire) else {
+            return Ok(false);
+        };
+        let row = refresh_tokens::Entity::find()
+            .filter(refresh_tokens::Column::UserId.eq(presented.user_id().get()))
+            .filter(refresh_tokens::Column::TokenHash.eq(presented.hash()))
+            .one(&self.db)
+            .await?;
+        let Some(row) = row else {
+            return Ok(false);
+        };
+        self.revoke_family(presented.user_id(), row.family_id)
+            .await?;
+        tracing::info!(user_id = %presented.user_id(), "user logged out");
+        Ok(true)
+    }
+
+    async fn email_claimed(&self, email: &Email) -> Result<bool, AuthError> {
+        Ok(
+            user_emails::Entity::find_by_id(email.normalized().to_owned())
+                .one(&self.db)
+                .await?
+                .is_some(),
+        )
+    }
+
+    async fn revoke_family(&self, user_id: UserId, family_id: i64) -> Result<(), AuthError> {
+        refresh_tokens::Entity::update_many()
+            .col_expr(
+                refresh_tokens::Column::RevokedAt,
+                Expr::value(self.clock.now()),
+            )
+            .filter(refresh_tokens::Column::UserId.eq(user_id.get()))
+            .filter(refresh_tokens::Column::FamilyId.eq(family_id))
+            .filter(refresh_tokens::Column::RevokedAt.is_null())
+            .exec(&self.db)
+            .await?;
+        Ok(())
+    }
+
+    /// Issues an access token and a refresh token (in `family`, or a new
+    /// family for a fresh sign-in) and records the user as active.
+    async fn start_session(&self, user: User, family: Option<i64>) -> Result<Session, AuthError> {
+        let now = self.clock.now();
+        let refresh = RefreshToken::mint(user.id);
+        let id = self.ids.next_id();
+        let row = refresh_tokens::ActiveModel {
+            user_id: Set(user.id.get()),
+            id: Set(id),
+            family_id: Set(family.unwrap_or(id)),
+            token_hash: Set(refresh.hash()),
+            expires_at: Set(now + REFRESH_TOKEN_TTL),
+            created_at: Set(now),
+            revoked_at: Set(None),
+        };
+        refresh_tokens::Entity::insert(row).exec(&self.db).await?;
+        users::Entity::update_many()
+            .col_expr(users::Column::LastActiveAt, Expr::value(now))
+            .filter(users::Column::Id.eq(user.id.get()))
+            .exec(&self.db)
+            .await?;
+        let (access_token, expires_at) = self.tokens.issue(user.id)?;
+        Ok(Session {
+            access_token,
+            refresh_token: refresh,
+            expires_at,
+            user,
+        })
+    }
+}

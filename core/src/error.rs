@@ -1,0 +1,109 @@
+//! Error codes shared by every area.
+//!
+//! Each area of `core` has its own `thiserror` enum; each implements
+//! [`DomainError`] to give its stable [`ErrorCode`] and, for expected
+//! business failures, the [`UserError`] a mutation payload carries. The API
+//! maps these to GraphQL in exactly one place.
+
+use std::fmt;
+
+/// The stable code a client sees in `errors[].extensions.code`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ErrorCode {
+    Unauthenticated,
+    Forbidden,
+    NotFound,
+    BadUserInput,
+    RateLimited,
+    QueryTooComplex,
+    Internal,
+}
+
+impl ErrorCode {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Unauthenticated => "UNAUTHENTICATED",
+            Self::Forbidden => "FORBIDDEN",
+            Self::NotFound => "NOT_FOUND",
+            Self::BadUserInput => "BAD_USER_INPUT",
+            Self::RateLimited => "RATE_LIMITED",
+            Self::QueryTooComplex => "QUERY_TOO_COMPLEX",
+            Self::Internal => "INTERNAL",
+        }
+    }
+}
+
+impl fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The code of an expected business failure (`userErrors[].code`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum UserErrorCode {
+    Invalid,
+    Taken,
+    InvalidCredentials,
+    InstitutionLoginFailed,
+    UnknownInstitution,
+}
+
+/// An expected business failure, reported in a mutation payload rather than
+/// as a top-level error.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserError {
+    /// Path to the offending input field, e.g. `["input", "email"]`.
+    pub field: Option<Vec<String>>,
+    pub message: String,
+    pub code: UserErrorCode,
+}
+
+impl UserError {
+    pub fn new(code: UserErrorCode, message: impl Into<String>) -> Self {
+        Self {
+            field: None,
+            message: message.into(),
+            code,
+        }
+    }
+
+    pub fn at(mut self, field: &[&str]) -> Self {
+        self.field = Some(field.iter().map(|s| (*s).to_owned()).collect());
+        self
+    }
+}
+
+/// Implemented by every area's error enum.
+pub trait DomainError: std::error::Error + Send + Sync + 'static {
+    fn code(&self) -> ErrorCode;
+
+    /// `Some` when this failure belongs in the payload's `userErrors`.
+    fn user_error(&self) -> Option<UserError> {
+        None
+    }
+}
+
+/// A failure the caller cannot act on: logged with its cause chain where it
+/// is converted, answered as `INTERNAL` with no detail.
+#[derive(Debug, thiserror::Error)]
+pub enum InternalError {
+    #[error("database error")]
+    Database(#[from] sea_orm::DbErr),
+    #[error("background task failed")]
+    Join(#[from] tokio::task::JoinError),
+    #[error("event bus error: {0}")]
+    EventBus(String),
+    #[error("password hashing failed: {0}")]
+    Hashing(String),
+    #[error("token signing failed")]
+    TokenSigning(#[source] jsonwebtoken::errors::Error),
+    #[error("stored data is corrupt: {0}")]
+    Corrupt(String),
+}
+
+impl DomainError for InternalError {
+    fn code(&self) -> ErrorCode {
+        ErrorCode::Internal
+    }
+}

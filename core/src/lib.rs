@@ -1,0 +1,24 @@
+//! Moneta's domain: the rules of money, users and (in later issues) accounts,
+//! categories, budgets and the sync pipeline. It knows nothing of HTTP,
+//! GraphQL or cron; the outside world reaches it through the ports in
+//! [`ports`], which `platform` implements.
+//!
+//! # Layout
+//! - [`error`]: stable error codes and the business-failure shape every area shares.
+//! - [`ids`]: application-generated, time-ordered 64-bit ids (never AUTO_INCREMENT).
+//! - [`clock`]: the clock port, so tests pin "today".
+//! - [`auth`]: emails, password policy, argon2id hashing, access and refresh tokens.
+//! - [`accounts`]: linked bank accounts (read side for now).
+//! - [`users`]: the user as the rest of the domain sees it.
+//! - [`ports`]: traits for the event bus and health probes.
+
+pub mod accounts;
+pub mod auth;
+pub mod clock;
+pub mod error;
+pub mod ids;
+pub mod ports;
+pub mod users;
+
+pub use error::{DomainError, ErrorCode, InternalError, UserError, UserErrorCode};
+pub use ids::{IdGenerator, UserId};

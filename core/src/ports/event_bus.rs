@@ -1,0 +1,36 @@
+//! The event bus: per-user events fanned out to every API replica, where
+//! live subscriptions pick them up. Delivery is best effort — anything a
+//! user must not miss is stored first (a notification) and only then
+//! published.
+
+use async_trait::async_trait;
+use futures_util::stream::BoxStream;
+use serde::{Deserialize, Serialize};
+
+use crate::UserId;
+use crate::error::InternalError;
+
+/// Something that happened to one user's data.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum UserEvent {
+    /// An extraction of one of the user's accounts finished.
+    AccountSynced {
+        account_id: i64,
+        added: u32,
+        modified: u32,
+        removed: u32,
+    },
+}
+
+pub type EventStream = BoxStream<'static, UserEvent>;
+
+#[async_trait]
+pub trait EventBus: Send + Sync + std::fmt::Debug {
+    /// Publishes to every subscriber of `user`, on every replica.
+    async fn publish(&self, user: UserId, event: UserEvent) -> Result<(), InternalError>;
+
+    /// The user's events published from now on. The stream ends only when
+    /// dropped; a slow consumer may miss events rather than stall others.
+    async fn subscribe(&self, user: UserId) -> Result<EventStream, InternalError>;
+}

@@ -1,0 +1,302 @@
+//! Settings: each has a default, a command-line flag and an env var. This
+//! is the only module that reads the environment.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use secrecy::{ExposeSecret, SecretString};
+
+/// `moneta` — personal finance, one binary with roles.
+#[derive(Debug, Parser)]
+#[command(name = "moneta", version, about)]
+pub struct Cli {
+    #[command(flatten)]
+    pub settings: Settings,
+    /// What to do; `serve` when omitted.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Clone, Subcommand)]
+pub enum Command {
+    /// Serve the API and/or run the workers (see `--role`).
+    Serve,
+    /// Apply pending database migrations, then exit.
+    Migrate,
+}
+
+/// Which parts of Moneta a process runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Role {
+    /// API and workers in one process (the embedded default).
+    All,
+    /// The GraphQL API only.
+    Api,
+    /// Background workers only (with health and metrics endpoints).
+    Worker,
+}
+
+impl Role {
+    pub fn runs_api(self) -> bool {
+        matches!(self, Self::All | Self::Api)
+    }
+
+    pub fn runs_workers(self) -> bool {
+        matches!(self, Self::All | Self::Worker)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    Pretty,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Environment {
+    /// GraphiQL, introspection and field suggestions on.
+    Dev,
+    /// GraphiQL, introspection and field suggestions off.
+    Production,
+}
+
+/// Every setting of a Moneta process.
+#[derive(Debug, Clone, Args)]
+pub struct Settings {
+    /// Which parts of Moneta `serve` runs.
+    #[arg(long, env = "MONETA_ROLE", value_enum, default_value_t = Role::All, global = true)]
+    pub role: Role,
+
+    /// Address the HTTP server binds (port 0 picks a free port).
+    #[arg(
+        long,
+        env = "MONETA_LISTEN",
+        default_value = "127.0.0.1:8000",
+        global = true
+    )]
+    pub listen: SocketAddr,
+
+    /// `mysql://…` (MySQL, MariaDB or vtgate) or `sqlite://…`; default: SQLite under the data dir.
+    #[arg(long, env = "MONETA_DATABASE_URL", value_parser = secret, hide_env_values = true, global = true)]
+    pub database_url: Option<SecretString>,
+
+    /// Upper bound of the database connection pool.
+    #[arg(
+        long,
+        env = "MONETA_DATABASE_MAX_CONNECTIONS",
+        default_value_t = 20,
+        global = true
+    )]
+    pub database_max_connections: u32,
+
+    /// `redis://…`; default: in-process cache, queue and event bus.
+    #[arg(long, env = "MONETA_REDIS_URL", value_parser = secret, hide_env_values = true, global = true)]
+    pub redis_url: Option<SecretString>,
+
+    /// Prefix of every Redis key, stream and channel, so deployments (and
+    /// parallel tests) sharing one Redis never see each other.
+    #[arg(
+        long,
+        env = "MONETA_REDIS_PREFIX",
+        default_value = "moneta",
+        global = true
+    )]
+    pub redis_prefix: String,
+
+    /// Where the embedded default keeps its SQLite database and generated secrets.
+    #[arg(long, env = "MONETA_DATA_DIR", default_value = "./data", global = true)]
+    pub data_dir: PathBuf,
+
+    /// Key that signs access tokens (≥ 32 bytes). Generated into the data
+    /// dir when missing, except for `--role api|worker` on MySQL.
+    #[arg(long, env = "MONETA_JWT_SECRET", value_parser = secret, hide_env_values = true, global = true)]
+    pub jwt_secret: Option<SecretString>,
+
+    /// Key that encrypts linked bank credentials (≥ 32 bytes). Generated
+    /// like the JWT secret when missing.
+    #[arg(long, env = "MONETA_CREDENTIALS_KEY", value_parser = secret, hide_env_values = true, global = true)]
+    pub credentials_key: Option<SecretString>,
+
+    /// Log line format.
+    #[arg(long, env = "MONETA_LOG_FORMAT", value_enum, default_value_t = LogFormat::Pretty, global = true)]
+    pub log_format: LogFormat,
+
+    /// Log filter in `tracing` EnvFilter syntax.
+    #[arg(long, env = "MONETA_LOG", default_value = "info", global = true)]
+    pub log_filter: String,
+
+    /// `production` turns off GraphiQL, introspection and field suggestions.
+    #[arg(long, env = "MONETA_ENV", value_enum, default_value_t = Environment::Dev, global = true)]
+    pub env: Environment,
+
+    /// Password hashes computed at once (each takes 19 MiB); 0 = one per core.
+    #[arg(
+        long,
+        env = "MONETA_PASSWORD_HASH_CONCURRENCY",
+        default_value_t = 0,
+        global = true
+    )]
+    pub password_hash_concurrency: usize,
+
+    /// Seconds in-flight requests and jobs get to finish after SIGTERM.
+    #[arg(
+        long,
+        env = "MONETA_SHUTDOWN_GRACE_SECS",
+        default_value_t = 20,
+        global = true
+    )]
+    pub shutdown_grace_secs: u64,
+}
+
+/// Which database a URL names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DatabaseKind {
+    Sqlite,
+    MySql,
+}
+
+impl DatabaseKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Sqlite => "sqlite",
+            Self::MySql => "mysql",
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("unknown environment variable {0}: not a Moneta setting")]
+    UnknownVariable(String),
+    #[error("MONETA_DATABASE_URL must start with mysql:// or sqlite://")]
+    UnsupportedDatabase,
+}
+
+/// Every `MONETA_*` variable a setting reads.
+const KNOWN_VARIABLES: &[&str] = &[
+    "MONETA_LISTEN",
+    "MONETA_DATABASE_URL",
+    "MONETA_DATABASE_MAX_CONNECTIONS",
+    "MONETA_REDIS_URL",
+    "MONETA_REDIS_PREFIX",
+    "MONETA_DATA_DIR",
+    "MONETA_JWT_SECRET",
+    "MONETA_CREDENTIALS_KEY",
+    "MONETA_LOG_FORMAT",
+    "MONETA_LOG",
+    "MONETA_ENV",
+    "MONETA_PASSWORD_HASH_CONCURRENCY",
+    "MONETA_SHUTDOWN_GRACE_SECS",
+    "MONETA_ROLE",
+];
+
+impl Cli {
+    /// Parses flags and env vars; refuses unknown `MONETA_*` variables, so
+    /// a typo never silently falls back to a default.
+    pub fn load() -> Result<Self, ConfigError> {
+        if let Some(unknown) = std::env::vars().map(|(k, _)| k).find(|k| {
+            k.starts_with("MONETA_")
+                && !k.starts_with("MONETA_TEST_")
+                && !KNOWN_VARIABLES.contains(&k.as_str())
+        }) {
+            return Err(ConfigError::UnknownVariable(unknown));
+        }
+        let cli = Self::parse();
+        cli.settings.database_kind()?;
+        Ok(cli)
+    }
+}
+
+impl Settings {
+    /// The defaults, as if no flag or variable were given (tests start here).
+    pub fn defaults() -> Self {
+        Cli::parse_from(["moneta"]).settings
+    }
+
+    pub fn database_kind(&self) -> Result<DatabaseKind, ConfigError> {
+        match &self.database_url {
+            None => Ok(DatabaseKind::Sqlite),
+            Some(url) if url.expose_secret().starts_with("sqlite:") => Ok(DatabaseKind::Sqlite),
+            Some(url) if url.expose_secret().starts_with("mysql://") => Ok(DatabaseKind::MySql),
+            Some(_) => Err(ConfigError::UnsupportedDatabase),
+        }
+    }
+
+    /// The database URL to connect to: the configured one, else a SQLite
+    /// file under the data dir.
+    pub fn effective_database_url(&self) -> SecretString {
+        match &self.database_url {
+            Some(url) => url.clone(),
+            None => SecretString::from(format!(
+                "sqlite://{}?mode=rwc",
+                self.data_dir.join("moneta.db").display()
+            )),
+        }
+    }
+
+    pub fn password_hash_concurrency(&self) -> usize {
+        match self.password_hash_concurrency {
+            0 => std::thread::available_parallelism().map_or(2, |n| n.get()),
+            n => n,
+        }
+    }
+}
+
+fn secret(raw: &str) -> Result<SecretString, std::convert::Infallible> {
+    Ok(SecretString::from(raw.to_owned()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_the_embedded_default() {
+        let s = Settings::defaults();
+        assert_eq!(s.listen, "127.0.0.1:8000".parse().unwrap());
+        assert_eq!(s.database_kind().unwrap(), DatabaseKind::Sqlite);
+        assert!(s.redis_url.is_none());
+        assert_eq!(s.env, Environment::Dev);
+        assert!(
+            s.effective_database_url()
+                .expose_secret()
+                .ends_with("moneta.db?mode=rwc")
+        );
+    }
+
+    #[test]
+    fn flags_parse_and_serve_is_the_default_command() {
+        let cli = Cli::parse_from([
+            "moneta",
+            "--listen",
+            "0.0.0.0:9000",
+            "serve",
+            "--role",
+            "api",
+            "--database-url",
+            "mysql://root@db/moneta",
+        ]);
+        assert_eq!(cli.settings.listen.port(), 9000);
+        assert_eq!(cli.settings.database_kind().unwrap(), DatabaseKind::MySql);
+        assert!(matches!(cli.command, Some(Command::Serve)));
+        assert_eq!(cli.settings.role, Role::Api);
+        assert!(Cli::parse_from(["moneta"]).command.is_none());
+    }
+
+    #[test]
+    fn secrets_never_show_in_debug_output() {
+        let cli = Cli::parse_from([
+            "moneta",
+            "--jwt-secret",
+            "super-secret-value-1234567890abcdef",
+        ]);
+        assert!(!format!("{cli:?}").contains("super-secret-value"));
+    }
+
+    #[test]
+    fn other_database_schemes_are_refused() {
+        let cli = Cli::parse_from(["moneta", "--database-url", "postgres://x"]);
+        assert!(cli.settings.database_kind().is_err());
+    }
+}

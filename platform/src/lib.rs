@@ -1,0 +1,24 @@
+//! Process plumbing: settings, telemetry, connections to the database and
+//! Redis, the adapters that implement `core`'s ports, secrets and shutdown.
+//! Nothing here decides a business rule.
+//!
+//! # Layout
+//! - [`config`]: every setting, its default, flag and env var — the only
+//!   place that reads the environment.
+//! - [`secrets`]: the JWT secret and credentials key, generated into the data
+//!   dir in the embedded default, required in a cluster.
+//! - [`telemetry`]: `tracing` subscriber (pretty or JSON).
+//! - [`db`]: the SeaORM connection (SQLite or MySQL/vtgate).
+//! - [`redis`]: the Redis connection pool and key prefix.
+//! - [`event_bus`]: in-process and Redis pub/sub implementations of `EventBus`.
+//! - [`health`]: health probes for the database and Redis.
+//! - [`shutdown`]: the SIGINT/SIGTERM future.
+
+pub mod config;
+pub mod db;
+pub mod event_bus;
+pub mod health;
+pub mod redis;
+pub mod secrets;
+pub mod shutdown;
+pub mod telemetry;

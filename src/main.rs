@@ -1,0 +1,17 @@
+//! The `moneta` binary: reads settings, starts logging, runs the chosen
+//! command. All wiring lives in the library (`moneta::Application`).
+
+use moneta::{Application, Cli, Command, shutdown, telemetry};
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::load()?;
+    telemetry::init(cli.settings.log_format, &cli.settings.log_filter);
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => {
+            let app = Application::build(cli.settings).await?;
+            app.run_until(shutdown::signal()).await
+        }
+        Command::Migrate => moneta::migrate(&cli.settings).await,
+    }
+}

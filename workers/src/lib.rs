@@ -1,0 +1,16 @@
+//! Background work: the cron scheduler and (with the extraction pipeline)
+//! the job consumers. The only crate that knows `tokio-cron-scheduler`.
+//! Jobs are plain functions in [`jobs`]; [`scheduler`] only maps cron
+//! expressions to them.
+//!
+//! # Layout
+//! - [`context`]: what every job receives.
+//! - [`jobs`]: the jobs and their registry (`moneta jobs run <name>` and cron both use it).
+//! - [`scheduler`]: runs the registry's jobs on their cron schedule until shutdown.
+
+pub mod context;
+pub mod jobs;
+pub mod scheduler;
+
+pub use context::WorkerContext;
+pub use scheduler::{Scheduler, SchedulerError};

@@ -1,0 +1,126 @@
+//! Runs the registry's jobs on their schedules until shutdown.
+
+use std::future::Future;
+
+use tokio_cron_scheduler::{Job, JobScheduler, JobSchedulerError};
+
+use crate::WorkerContext;
+use crate::jobs::ScheduledJob;
+
+#[derive(Debug, thiserror::Error)]
+pub enum SchedulerError {
+    #[error("scheduler failed")]
+    Scheduler(#[from] JobSchedulerError),
+}
+
+/// The cron scheduler of a worker process.
+pub struct Scheduler {
+    inner: JobScheduler,
+}
+
+impl std::fmt::Debug for Scheduler {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Scheduler")
+    }
+}
+
+impl Scheduler {
+    /// Registers `jobs`; nothing runs until [`Scheduler::run_until`].
+    pub async fn new(ctx: WorkerContext, jobs: Vec<ScheduledJob>) -> Result<Self, SchedulerError> {
+        let inner = JobScheduler::new().await?;
+        for job in jobs {
+            let ctx = ctx.clone();
+            let cron_job = Job::new_async(job.cron, move |_id, _scheduler| {
+                let ctx = ctx.clone();
+                Box::pin(async move {
+                    tracing::info!(job = job.name, "job started");
+                    match (job.run)(ctx).await {
+                        Ok(()) => tracing::info!(job = job.name, "job finished"),
+                        Err(error) => tracing::error!(job = job.name, %error, "job failed"),
+                    }
+                })
+            })?;
+            inner.add(cron_job).await?;
+            tracing::info!(job = job.name, cron = job.cron, "job scheduled");
+        }
+        Ok(Self { inner })
+    }
+
+    /// Runs the schedule until `shutdown` resolves, then stops it.
+    pub async fn run_until(
+        mut self,
+        shutdown: impl Future<Output = ()>,
+    ) -> Result<(), SchedulerError> {
+        self.inner.start().await?;
+        tracing::info!("scheduler started");
+        shutdown.await;
+        self.inner.shutdown().await?;
+        tracing::info!("scheduler stopped");
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use super::*;
+    use crate::jobs::JobError;
+
+    static RUNS: AtomicUsize = AtomicUsize::new(0);
+
+    fn tick(_: WorkerContext) -> futures_util::future::BoxFuture<'static, Result<(), JobError>> {
+        Box::pin(async {
+            RUNS.fetch_add(1, Ordering::SeqCst);
+            Ok(())
+        })
+    }
+
+    #[tokio::test]
+    async fn runs_registered_jobs_on_schedule_and_stops_on_shutdown() {
+        let db = sea_orm::Database::connect("sqlite::memory:").await.unwrap();
+        let ctx = WorkerContext {
+            db,
+            events: Arc::new(NoEvents),
+            clock: Arc::new(moneta_core::clock::SystemClock),
+        };
+        let every_second = ScheduledJob {
+            name: "tick",
+            cron: "* * * * * *",
+            run: tick,
+        };
+        let scheduler = Scheduler::new(ctx, vec![every_second]).await.unwrap();
+        let deadline = async {
+            let started = tokio::time::Instant::now();
+            while RUNS.load(Ordering::SeqCst) == 0
+                && started.elapsed() < std::time::Duration::from_secs(10)
+            {
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            }
+        };
+        scheduler.run_until(deadline).await.unwrap();
+        assert!(RUNS.load(Ordering::SeqCst) >= 1);
+    }
+
+    #[derive(Debug)]
+    struct NoEvents;
+
+    #[async_trait::async_trait]
+    impl moneta_core::ports::EventBus for NoEvents {
+        async fn publish(
+            &self,
+            _: moneta_core::UserId,
+            _: moneta_core::ports::UserEvent,
+        ) -> Result<(), moneta_core::InternalError> {
+            Ok(())
+        }
+
+        async fn subscribe(
+            &self,
+            _: moneta_core::UserId,
+        ) -> Result<moneta_core::ports::EventStream, moneta_core::InternalError> {
+            Ok(Box::pin(futures_util::stream::empty()))
+        }
+    }
+}
