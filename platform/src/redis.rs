@@ -46,8 +46,9 @@ impl Redis {
         let subscriber = builder.build_subscriber_client()?;
         pool.init().await?;
         subscriber.init().await?;
-        // Re-subscribe to our channels after every reconnect.
-        let _ = subscriber.manage_subscriptions();
+        // Re-subscribe to our channels after every reconnect. The task runs
+        // for the client's life; dropping its handle detaches it.
+        drop(subscriber.manage_subscriptions());
         tracing::info!(prefix, "redis connected");
         Ok(Self {
             pool,

@@ -83,13 +83,12 @@ impl PasswordHasher {
             .await
             .map_err(|_| AuthError::Busy)?
             .map_err(|_| AuthError::Busy)?;
-        let result = tokio::task::spawn_blocking(move || {
+        tokio::task::spawn_blocking(move || {
             let _permit = permit;
             work()
         })
         .await
-        .map_err(InternalError::from)?;
-        result
+        .map_err(InternalError::from)?
     }
 }
 

@@ -32,10 +32,10 @@ impl Hub {
 
     pub(super) fn deliver(&self, user: UserId, event: UserEvent) {
         let mut users = self.users.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(tx) = users.get(&user) {
-            if tx.send(event).is_err() {
-                users.remove(&user);
-            }
+        if let Some(tx) = users.get(&user)
+            && tx.send(event).is_err()
+        {
+            users.remove(&user);
         }
     }
 }

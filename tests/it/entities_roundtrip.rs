@@ -1,15 +1,16 @@
 //! The entities agree with the migrated schema: one row of every table is
-//! written through its entity and read back unchanged (SQLite in memory).
+//! written through its entity and read back unchanged.
 
 use chrono::{DateTime, TimeZone, Utc};
+
+use crate::harness::TestDb;
 use moneta_entities::{
     accounts, budget_overrides, monthly_spending, notifications, prelude::*, refresh_tokens,
     seller_votes, sellers, transactions, user_emails, user_seller_votes, users,
 };
-use moneta_migration::{Migrator, sea_orm_migration::MigratorTrait};
 use sea_orm::{
-    ActiveModelBehavior, ActiveModelTrait, ColumnTrait, Database, DatabaseConnection, DbErr,
-    EntityTrait, IntoActiveModel, ModelTrait, QueryFilter, QueryOrder,
+    ActiveModelBehavior, ActiveModelTrait, ColumnTrait, DatabaseConnection, DbErr, EntityTrait,
+    IntoActiveModel, ModelTrait, QueryFilter, QueryOrder,
 };
 
 /// A UTC instant with microseconds, as `DATETIME(6)` keeps them.
@@ -34,26 +35,11 @@ where
 
 type ActiveOf<M> = <<M as ModelTrait>::Entity as EntityTrait>::ActiveModel;
 
+/// On the harness's backend: MariaDB in CI, SQLite otherwise.
 #[tokio::test]
-async fn every_entity_roundtrips_on_sqlite() -> Result<(), DbErr> {
-    let db = Database::connect("sqlite::memory:").await?;
-    Migrator::up(&db, None).await?;
-    every_entity_roundtrips(&db).await
-}
-
-/// Against MySQL / MariaDB when `MONETA_TEST_MYSQL_URL` names an empty
-/// scratch database; skipped otherwise. Drops the tables afterwards.
-#[tokio::test]
-async fn every_entity_roundtrips_on_mysql() -> Result<(), DbErr> {
-    let Ok(url) = std::env::var("MONETA_TEST_MYSQL_URL") else {
-        eprintln!("MONETA_TEST_MYSQL_URL not set; skipping");
-        return Ok(());
-    };
-    let db = Database::connect(url).await?;
-    Migrator::up(&db, None).await?;
-    let result = every_entity_roundtrips(&db).await;
-    Migrator::down(&db, None).await?;
-    result
+async fn every_entity_roundtrips_through_the_migrated_schema() -> Result<(), DbErr> {
+    let db = TestDb::new().await;
+    every_entity_roundtrips(&db.connect().await).await
 }
 
 async fn every_entity_roundtrips(db: &DatabaseConnection) -> Result<(), DbErr> {

@@ -1,0 +1,210 @@
+//! A real Moneta server on port 0.
+
+use std::sync::Arc;
+
+use moneta::Application;
+use moneta_core::clock::{FixedClock, SharedClock, SystemClock};
+use moneta_core::ports::EventBus;
+use moneta_platform::config::Settings;
+use secrecy::SecretString;
+use serde_json::{Value, json};
+use tokio::sync::oneshot;
+
+use super::{TestDb, WsClient};
+
+/// A running server, its database and its Redis prefix. Stops when dropped.
+pub struct TestApp {
+    pub base: String,
+    pub port: u16,
+    pub http: reqwest::Client,
+    pub jwt_secret: String,
+    pub db: Arc<TestDb>,
+    pub redis_prefix: String,
+    pub events: Arc<dyn EventBus>,
+    _data_dir: tempfile::TempDir,
+    _stop: oneshot::Sender<()>,
+}
+
+/// A change to the settings before the server is built.
+pub type Tweak = Box<dyn FnOnce(&mut Settings) + Send>;
+
+/// How a test wants its server.
+#[derive(Default)]
+pub struct Options {
+    /// Share this database (a second replica) instead of a fresh one.
+    pub db: Option<Arc<TestDb>>,
+    /// Share this Redis prefix (a second replica).
+    pub redis_prefix: Option<String>,
+    /// Pin the clock.
+    pub clock: Option<FixedClock>,
+    /// Change settings before the server is built.
+    pub tweak: Option<Tweak>,
+}
+
+impl TestApp {
+    pub async fn spawn() -> Self {
+        Self::spawn_with(Options::default()).await
+    }
+
+    /// A second replica of `self`: same database, same Redis prefix, same key.
+    pub async fn replica(&self) -> Self {
+        let secret = self.jwt_secret.clone();
+        Self::spawn_with(Options {
+            db: Some(self.db.clone()),
+            redis_prefix: Some(self.redis_prefix.clone()),
+            clock: None,
+            tweak: Some(Box::new(move |s| {
+                s.jwt_secret = Some(SecretString::from(secret));
+            })),
+        })
+        .await
+    }
+
+    pub async fn spawn_with(options: Options) -> Self {
+        let db = match options.db {
+            Some(db) => db,
+            None => Arc::new(TestDb::new().await),
+        };
+        let data_dir = tempfile::tempdir().expect("temp dir");
+        let redis_prefix = options
+            .redis_prefix
+            .unwrap_or_else(|| format!("moneta-test-{}", uuid::Uuid::new_v4().simple()));
+        let jwt_secret = format!("test-secret-{}", uuid::Uuid::new_v4().simple());
+
+        let mut settings = Settings::defaults();
+        settings.listen = "127.0.0.1:0".parse().expect("addr");
+        settings.data_dir = data_dir.path().to_owned();
+        settings.database_url = Some(db.url());
+        settings.database_max_connections = 4;
+        settings.redis_url = std::env::var("MONETA_TEST_REDIS_URL")
+            .ok()
+            .filter(|u| !u.is_empty())
+            .map(SecretString::from);
+        settings.redis_prefix = redis_prefix.clone();
+        settings.jwt_secret = Some(SecretString::from(jwt_secret.clone()));
+        settings.password_hash_concurrency = 2;
+        settings.shutdown_grace_secs = 2;
+        if let Some(tweak) = options.tweak {
+            tweak(&mut settings);
+        }
+        let jwt_secret = {
+            use secrecy::ExposeSecret as _;
+            settings
+                .jwt_secret
+                .as_ref()
+                .map(|s| s.expose_secret().to_owned())
+                .unwrap_or(jwt_secret)
+        };
+
+        let clock: SharedClock = match &options.clock {
+            Some(clock) => Arc::new(clock.clone()),
+            None => Arc::new(SystemClock),
+        };
+        let app = Application::build_with_clock(settings, clock)
+            .await
+            .expect("application builds");
+        let port = app.port();
+        let events = app.events();
+        let (stop, stopped) = oneshot::channel::<()>();
+        tokio::spawn(async move {
+            let _ = app
+                .run_until(async {
+                    let _ = stopped.await;
+                })
+                .await;
+        });
+        Self {
+            base: format!("http://127.0.0.1:{port}"),
+            port,
+            http: reqwest::Client::new(),
+            jwt_secret,
+            db,
+            redis_prefix,
+            events,
+            _data_dir: data_dir,
+            _stop: stop,
+        }
+    }
+
+    /// POSTs a GraphQL request; returns the HTTP status and the JSON body.
+    pub async fn graphql_raw(
+        &self,
+        token: Option<&str>,
+        query: &str,
+        variables: Value,
+    ) -> (reqwest::StatusCode, Value) {
+        let mut request = self
+            .http
+            .post(format!("{}/graphql", self.base))
+            .json(&json!({ "query": query, "variables": variables }));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        let response = request.send().await.expect("server answers");
+        let status = response.status();
+        let body = response.json::<Value>().await.expect("JSON body");
+        (status, body)
+    }
+
+    /// A GraphQL request as an anonymous caller.
+    pub async fn graphql(&self, query: &str, variables: Value) -> Value {
+        self.graphql_raw(None, query, variables).await.1
+    }
+
+    /// A GraphQL request with `Authorization: Bearer <token>`.
+    pub async fn graphql_as(&self, token: &str, query: &str, variables: Value) -> Value {
+        self.graphql_raw(Some(token), query, variables).await.1
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.http
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .expect("server answers")
+    }
+
+    /// `register` and return its payload.
+    pub async fn register(&self, email: &str, password: &str) -> Value {
+        let body = self
+            .graphql(
+                REGISTER,
+                json!({ "input": { "email": email, "password": password } }),
+            )
+            .await;
+        body["data"]["register"].clone()
+    }
+
+    /// `login` and return its payload.
+    pub async fn login(&self, email: &str, password: &str) -> Value {
+        let body = self
+            .graphql(
+                LOGIN,
+                json!({ "input": { "email": email, "password": password } }),
+            )
+            .await;
+        body["data"]["login"].clone()
+    }
+
+    /// Registers a fresh user; returns (access token, refresh token, user id).
+    pub async fn signed_up(&self) -> (String, String, String) {
+        let email = format!("user-{}@example.com", uuid::Uuid::new_v4().simple());
+        let payload = self.register(&email, "a long enough password").await;
+        assert_eq!(payload["userErrors"], json!([]), "{payload}");
+        (
+            payload["accessToken"].as_str().expect("token").to_owned(),
+            payload["refreshToken"]
+                .as_str()
+                .expect("refresh")
+                .to_owned(),
+            payload["user"]["id"].as_str().expect("id").to_owned(),
+        )
+    }
+
+    pub async fn ws(&self) -> WsClient {
+        WsClient::connect(&format!("ws://127.0.0.1:{}/graphql/ws", self.port)).await
+    }
+}
+
+pub const REGISTER: &str = "mutation($input: RegisterInput!) { register(input: $input) { accessToken refreshToken expiresAt user { id email createdAt monthlyIncome } userErrors { field message code } } }";
+pub const LOGIN: &str = "mutation($input: LoginInput!) { login(input: $input) { accessToken refreshToken expiresAt user { id email createdAt monthlyIncome } userErrors { field message code } } }";

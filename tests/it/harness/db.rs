@@ -1,0 +1,117 @@
+//! A fresh database per test.
+
+use moneta_platform::config::Settings;
+use sea_orm::{ConnectionTrait as _, Database, DatabaseConnection};
+use secrecy::{ExposeSecret as _, SecretString};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    MySql,
+}
+
+/// The backend the suite runs on: MySQL/MariaDB when
+/// `MONETA_TEST_DATABASE_URL` is set, SQLite otherwise.
+pub fn backend() -> Backend {
+    if server_url().is_some() {
+        Backend::MySql
+    } else {
+        Backend::Sqlite
+    }
+}
+
+fn server_url() -> Option<String> {
+    std::env::var("MONETA_TEST_DATABASE_URL")
+        .ok()
+        .filter(|u| !u.is_empty())
+        .map(|u| u.trim_end_matches('/').to_owned())
+}
+
+/// A new, empty, migrated database, dropped with the value.
+pub struct TestDb {
+    url: String,
+    mysql: Option<(String, String)>, // (server url, database name)
+    _dir: tempfile::TempDir,
+}
+
+impl TestDb {
+    pub async fn new() -> Self {
+        let db = Self::empty().await;
+        let mut settings = Settings::defaults();
+        settings.database_url = Some(SecretString::from(db.url.clone()));
+        settings.database_max_connections = 2;
+        moneta::migrate(&settings).await.expect("migrations apply");
+        db
+    }
+
+    /// A new database with no tables at all.
+    pub async fn empty() -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        match server_url() {
+            Some(server) => {
+                let name = format!("moneta_t_{}", uuid::Uuid::new_v4().simple());
+                let admin = Database::connect(&server).await.expect("MariaDB reachable");
+                admin
+                    .execute_unprepared(&format!(
+                        "CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin"
+                    ))
+                    .await
+                    .expect("create test database");
+                admin.close().await.ok();
+                Self {
+                    url: format!("{server}/{name}"),
+                    mysql: Some((server, name)),
+                    _dir: dir,
+                }
+            }
+            None => Self {
+                url: format!("sqlite://{}?mode=rwc", dir.path().join("test.db").display()),
+                mysql: None,
+                _dir: dir,
+            },
+        }
+    }
+
+    pub fn url(&self) -> SecretString {
+        SecretString::from(self.url.clone())
+    }
+
+    pub fn backend(&self) -> Backend {
+        if self.mysql.is_some() {
+            Backend::MySql
+        } else {
+            Backend::Sqlite
+        }
+    }
+
+    /// A direct connection, for looking behind the API.
+    pub async fn connect(&self) -> DatabaseConnection {
+        Database::connect(self.url().expose_secret())
+            .await
+            .expect("test database reachable")
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        let Some((server, name)) = self.mysql.take() else {
+            return;
+        };
+        // Drop is synchronous; drop the database from a thread of its own.
+        let dropped = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()?;
+            runtime.block_on(async {
+                if let Ok(admin) = Database::connect(&server).await {
+                    let _ = admin
+                        .execute_unprepared(&format!("DROP DATABASE IF EXISTS `{name}`"))
+                        .await;
+                    let _ = admin.close().await;
+                }
+            });
+            Ok::<_, std::io::Error>(())
+        });
+        let _ = dropped.join();
+    }
+}

@@ -1,0 +1,10 @@
+//! The test harness: [`TestDb`], [`TestApp`] and a graphql-transport-ws
+//! client, [`WsClient`].
+
+pub mod app;
+pub mod db;
+pub mod ws;
+
+pub use app::TestApp;
+pub use db::{Backend, TestDb};
+pub use ws::WsClient;

@@ -1,0 +1,18 @@
+//! Black-box tests: each starts the real server on port 0 with its own
+//! database (a fresh MariaDB database when `MONETA_TEST_DATABASE_URL` names
+//! a MySQL server, a fresh SQLite file otherwise) and its own Redis key
+//! prefix (when `MONETA_TEST_REDIS_URL` is set), and talks to it over HTTP
+//! and WebSocket like a client. One binary, so it links once.
+
+// Test code: a failed `expect` is a failed assertion.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod auth;
+mod backends;
+mod entities_roundtrip;
+mod harness;
+mod http_surface;
+mod migrations;
+mod schema;
+mod subscriptions;
+mod tokens;

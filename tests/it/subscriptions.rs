@@ -1,0 +1,130 @@
+//! Subscriptions over `/graphql/ws` (graphql-transport-ws).
+
+use std::time::Duration;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use moneta_core::UserId;
+use moneta_core::ports::UserEvent;
+use sea_orm::{ActiveValue::Set, EntityTrait as _};
+use serde_json::json;
+
+use crate::harness::TestApp;
+use crate::harness::ws::WsEvent;
+
+const ACCOUNT_SYNCED: &str =
+    "subscription { accountSynced { account { id displayName status } added modified removed } }";
+
+fn row_id(global: &str) -> i64 {
+    let raw = String::from_utf8(URL_SAFE_NO_PAD.decode(global).expect("b64")).expect("utf8");
+    raw.split_once(':')
+        .expect("typed id")
+        .1
+        .parse()
+        .expect("number")
+}
+
+async fn insert_account(app: &TestApp, user: i64, id: i64) {
+    let now = chrono::Utc::now();
+    let account = moneta_entities::accounts::ActiveModel {
+        user_id: Set(user),
+        id: Set(id),
+        institution: Set("sandbox".into()),
+        login: Set("user_good".into()),
+        display_name: Set("Sandbox checking".into()),
+        credentials_ciphertext: Set(vec![1, 2, 3]),
+        status: Set("ACTIVE".into()),
+        sync_cursor: Set(None),
+        last_synced_at: Set(Some(now)),
+        created_at: Set(now),
+        updated_at: Set(now),
+    };
+    moneta_entities::accounts::Entity::insert(account)
+        .exec(&app.db.connect().await)
+        .await
+        .expect("insert account");
+}
+
+#[tokio::test]
+async fn account_synced_reaches_the_owner_on_another_replica_and_no_one_else() {
+    let publisher = TestApp::spawn().await;
+    // With Redis, a second server is a real second replica; without it the
+    // in-process bus only spans one process, so listen on the same one.
+    let listener = if std::env::var("MONETA_TEST_REDIS_URL").is_ok_and(|u| !u.is_empty()) {
+        Some(publisher.replica().await)
+    } else {
+        None
+    };
+    let listener = listener.as_ref().unwrap_or(&publisher);
+
+    let (token, _, user_id) = publisher.signed_up().await;
+    let (other_token, _, _) = publisher.signed_up().await;
+    let user = row_id(&user_id);
+    insert_account(&publisher, user, 4242).await;
+
+    let mut mine = listener.ws().await;
+    mine.init_as(&token).await;
+    mine.subscribe("1", ACCOUNT_SYNCED).await;
+    let mut theirs = listener.ws().await;
+    theirs.init_as(&other_token).await;
+    theirs.subscribe("1", ACCOUNT_SYNCED).await;
+
+    // The subscription is registered asynchronously: publish until it lands.
+    let event = UserEvent::AccountSynced {
+        account_id: 4242,
+        added: 7,
+        modified: 1,
+        removed: 2,
+    };
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
+    let message = loop {
+        publisher
+            .events
+            .publish(UserId::new(user), event.clone())
+            .await
+            .expect("publish");
+        if let Some(message) = mine.try_next_message(Duration::from_millis(200)).await {
+            break message;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "no event within 15 s"
+        );
+    };
+    assert_eq!(message["type"], "next", "{message}");
+    assert_eq!(message["id"], "1");
+    let synced = &message["payload"]["data"]["accountSynced"];
+    assert_eq!(synced["added"], 7);
+    assert_eq!(synced["modified"], 1);
+    assert_eq!(synced["removed"], 2);
+    assert_eq!(synced["account"]["displayName"], "Sandbox checking");
+    assert_eq!(synced["account"]["status"], "ACTIVE");
+    assert_eq!(row_id(synced["account"]["id"].as_str().expect("id")), 4242);
+
+    assert!(
+        theirs
+            .try_next_message(Duration::from_millis(500))
+            .await
+            .is_none(),
+        "another user's subscriber saw the event"
+    );
+}
+
+#[tokio::test]
+async fn connection_init_without_a_valid_token_is_refused() {
+    let app = TestApp::spawn().await;
+    for payload in [
+        json!({}),
+        json!({ "authorization": "Bearer not-a-token" }),
+        json!({ "authorization": 42 }),
+    ] {
+        let mut ws = app.ws().await;
+        ws.send(json!({ "type": "connection_init", "payload": payload }))
+            .await;
+        match ws.next().await {
+            WsEvent::Closed(_) => {}
+            WsEvent::Message(m) => panic!("expected a close, got {m}"),
+        }
+    }
+    assert_eq!(app.get("/healthz").await.status(), 200);
+}

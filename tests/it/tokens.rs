@@ -1,0 +1,130 @@
+//! Access tokens the server must refuse.
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use jsonwebtoken::{Algorithm, EncodingKey, Header};
+use serde_json::{Value, json};
+
+use crate::harness::TestApp;
+
+const ME: &str = "{ me { id } }";
+
+fn sign(secret: &str, sub: &str, exp: i64) -> String {
+    let claims =
+        json!({ "sub": sub, "iss": "moneta", "aud": "moneta-api", "iat": exp - 900, "exp": exp });
+    jsonwebtoken::encode(
+        &Header::new(Algorithm::HS256),
+        &claims,
+        &EncodingKey::from_secret(secret.as_bytes()),
+    )
+    .expect("sign")
+}
+
+fn assert_unauthenticated(body: &Value) {
+    assert!(body["data"].is_null(), "{body}");
+    assert_eq!(
+        body["errors"][0]["extensions"]["code"], "UNAUTHENTICATED",
+        "{body}"
+    );
+}
+
+async fn user_id_of(app: &TestApp, token: &str) -> String {
+    let body = app.graphql_as(token, ME, json!({})).await;
+    let id = body["data"]["me"]["id"].as_str().expect("me");
+    let raw = String::from_utf8(URL_SAFE_NO_PAD.decode(id).expect("b64")).expect("utf8");
+    raw.trim_start_matches("User:").to_owned()
+}
+
+#[tokio::test]
+async fn a_valid_token_made_the_same_way_is_accepted() {
+    // Guards the tests below: they fail for the defect, not for the recipe.
+    let app = TestApp::spawn().await;
+    let (token, _, _) = app.signed_up().await;
+    let sub = user_id_of(&app, &token).await;
+    let forged_ok = sign(&app.jwt_secret, &sub, chrono::Utc::now().timestamp() + 600);
+    assert_eq!(user_id_of(&app, &forged_ok).await, sub);
+}
+
+#[tokio::test]
+async fn an_expired_token_is_unauthenticated() {
+    let app = TestApp::spawn().await;
+    let (token, _, _) = app.signed_up().await;
+    let sub = user_id_of(&app, &token).await;
+    let expired = sign(&app.jwt_secret, &sub, chrono::Utc::now().timestamp() - 120);
+    assert_unauthenticated(&app.graphql_as(&expired, ME, json!({})).await);
+}
+
+#[tokio::test]
+async fn a_token_signed_with_another_key_is_unauthenticated() {
+    let app = TestApp::spawn().await;
+    let (token, _, _) = app.signed_up().await;
+    let sub = user_id_of(&app, &token).await;
+    let other = sign(
+        "some-other-secret-of-sufficient-length!!",
+        &sub,
+        chrono::Utc::now().timestamp() + 600,
+    );
+    assert_unauthenticated(&app.graphql_as(&other, ME, json!({})).await);
+}
+
+#[tokio::test]
+async fn a_tampered_token_is_unauthenticated() {
+    let app = TestApp::spawn().await;
+    let (mine, _, _) = app.signed_up().await;
+    let (theirs, _, _) = app.signed_up().await;
+    let their_id = user_id_of(&app, &theirs).await;
+    // Swap in the other user's id, keep my signature.
+    let parts: Vec<&str> = mine.split('.').collect();
+    let mut claims: Value =
+        serde_json::from_slice(&URL_SAFE_NO_PAD.decode(parts[1]).expect("b64")).expect("json");
+    claims["sub"] = json!(their_id);
+    let forged = format!(
+        "{}.{}.{}",
+        parts[0],
+        URL_SAFE_NO_PAD.encode(claims.to_string()),
+        parts[2]
+    );
+    assert_unauthenticated(&app.graphql_as(&forged, ME, json!({})).await);
+}
+
+#[tokio::test]
+async fn an_alg_none_token_is_unauthenticated() {
+    let app = TestApp::spawn().await;
+    let (token, _, _) = app.signed_up().await;
+    let payload = token.split('.').nth(1).expect("payload");
+    let header = URL_SAFE_NO_PAD.encode(r#"{"alg":"none","typ":"JWT"}"#);
+    for unsigned in [
+        format!("{header}.{payload}."),
+        format!("{header}.{payload}"),
+    ] {
+        assert_unauthenticated(&app.graphql_as(&unsigned, ME, json!({})).await);
+    }
+}
+
+#[tokio::test]
+async fn malformed_authorization_headers_are_unauthenticated() {
+    let app = TestApp::spawn().await;
+    for header in ["Basic dXNlcjpwYXNz", "Bearer", "Bearer not.a.jwt", "token"] {
+        let response = app
+            .http
+            .post(format!("{}/graphql", app.base))
+            .header("Authorization", header)
+            .json(&json!({ "query": ME }))
+            .send()
+            .await
+            .expect("answer");
+        assert_unauthenticated(&response.json().await.expect("json"));
+    }
+}
+
+#[tokio::test]
+async fn user_scoped_fields_need_a_token() {
+    let app = TestApp::spawn().await;
+    let body = app
+        .graphql("{ node(id: \"VXNlcjox\") { id } }", json!({}))
+        .await;
+    assert_eq!(
+        body["errors"][0]["extensions"]["code"], "UNAUTHENTICATED",
+        "{body}"
+    );
+}
