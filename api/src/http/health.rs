@@ -27,3 +27,63 @@ pub async fn readyz(Data(ops): Data<&Ops>) -> impl IntoResponse {
     };
     Json(json!({ "ready": ready, "checks": reports })).with_status(status)
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use async_trait::async_trait;
+    use moneta_core::ports::{HealthProbe, HealthReport};
+    use poem::test::TestClient;
+
+    use crate::http::metrics::HttpMetrics;
+    use crate::state::Ops;
+
+    #[derive(Debug)]
+    struct Fixed(bool);
+
+    #[async_trait]
+    impl HealthProbe for Fixed {
+        async fn check(&self) -> HealthReport {
+            HealthReport {
+                name: "redis",
+                backend: "redis",
+                ok: self.0,
+                error: (!self.0).then(|| "unreachable".to_owned()),
+            }
+        }
+    }
+
+    fn ops(probes: Vec<bool>) -> Ops {
+        Ops {
+            probes: probes
+                .into_iter()
+                .map(|ok| Arc::new(Fixed(ok)) as Arc<dyn HealthProbe>)
+                .collect(),
+            metrics: HttpMetrics::new().unwrap(),
+        }
+    }
+
+    #[tokio::test]
+    async fn readyz_is_503_when_a_dependency_is_down_and_healthz_stays_200() {
+        let client = TestClient::new(crate::ops_routes(ops(vec![true, false])));
+        let ready = client.get("/readyz").send().await;
+        ready.assert_status(poem::http::StatusCode::SERVICE_UNAVAILABLE);
+        ready
+            .assert_json(serde_json::json!({
+                "ready": false,
+                "checks": [
+                    { "name": "redis", "backend": "redis", "ok": true },
+                    { "name": "redis", "backend": "redis", "ok": false, "error": "unreachable" },
+                ]
+            }))
+            .await;
+        client.get("/healthz").send().await.assert_status_is_ok();
+    }
+
+    #[tokio::test]
+    async fn readyz_is_200_when_every_dependency_answers() {
+        let client = TestClient::new(crate::ops_routes(ops(vec![true, true])));
+        client.get("/readyz").send().await.assert_status_is_ok();
+    }
+}
