@@ -16,6 +16,7 @@ use moneta_api::http::metrics::HttpMetrics;
 use moneta_api::{ApiConfig, Ops, Services};
 use moneta_core::IdGenerator;
 use moneta_core::auth::{AccessTokens, AuthService, PasswordHasher};
+use moneta_core::categories::{Categorizer, CategoryOverrides, SellerDictionary, dictionary};
 use moneta_core::clock::{SharedClock, SystemClock};
 use moneta_core::ports::{EventBus, HealthProbe};
 use moneta_migration::{Migrator, sea_orm_migration::MigratorTrait as _};
@@ -65,10 +66,13 @@ impl Application {
         if kind == DatabaseKind::Sqlite {
             // The embedded default migrates itself; in a cluster that is the
             // migrate Job's work (`moneta migrate`).
-            Migrator::up(&db, None)
-                .await
-                .context("applying migrations")?;
+            prepare_database(&db, clock.now()).await?;
         }
+        let dictionary = SellerDictionary::load(&db)
+            .await
+            .context("loading the seller dictionary")?;
+        tracing::info!(sellers = dictionary.len(), "seller dictionary loaded");
+        let categorizer = Categorizer::new(Arc::new(dictionary));
 
         let mut probes: Vec<Arc<dyn HealthProbe>> = vec![Arc::new(DatabaseProbe {
             db: db.clone(),
@@ -106,9 +110,15 @@ impl Application {
         let services = Services {
             db: db.clone(),
             auth,
+            categories: CategoryOverrides::new(db.clone(), clock.clone()),
             events: events.clone(),
         };
-        let worker = WorkerContext { db, events, clock };
+        let worker = WorkerContext {
+            db,
+            events,
+            clock,
+            categorizer,
+        };
 
         let acceptor = TcpListener::bind(settings.listen)
             .into_acceptor()
@@ -196,15 +206,34 @@ impl Application {
     }
 }
 
-/// `moneta migrate`: applies pending migrations and returns.
+/// `moneta migrate`: applies pending migrations, syncs reference data,
+/// and returns.
 pub async fn migrate(settings: &Settings) -> anyhow::Result<()> {
     let db = db::connect(settings)
         .await
         .context("connecting to the database")?;
-    Migrator::up(&db, None)
+    prepare_database(&db, chrono::Utc::now()).await?;
+    db.close().await.context("closing the database")?;
+    Ok(())
+}
+
+/// Applies pending migrations, then brings the reference data (the seller
+/// dictionary shipped with this version) up to date. Both are idempotent.
+async fn prepare_database(
+    db: &DatabaseConnection,
+    now: chrono::DateTime<chrono::Utc>,
+) -> anyhow::Result<()> {
+    Migrator::up(db, None)
         .await
         .context("applying migrations")?;
-    tracing::info!("migrations applied");
+    let sellers = dictionary::parse_csv(dictionary::SHIPPED_CSV)?;
+    dictionary::sync_reference_table(db, &sellers, now)
+        .await
+        .context("syncing the seller dictionary")?;
+    tracing::info!(
+        sellers = sellers.len(),
+        "database migrated, reference data synced"
+    );
     Ok(())
 }
 

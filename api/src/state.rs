@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use moneta_core::auth::AuthService;
+use moneta_core::categories::CategoryOverrides;
 use moneta_core::ports::{EventBus, HealthProbe};
 use sea_orm::DatabaseConnection;
 
@@ -13,6 +14,7 @@ use crate::http::metrics::HttpMetrics;
 pub struct Services {
     pub db: DatabaseConnection,
     pub auth: AuthService,
+    pub categories: CategoryOverrides,
     pub events: Arc<dyn EventBus>,
 }
 

@@ -9,15 +9,22 @@
 //! - [`clock`]: the clock port, so tests pin "today".
 //! - [`auth`]: emails, password policy, argon2id hashing, access and refresh tokens.
 //! - [`accounts`]: linked bank accounts (read side for now).
+//! - [`categories`]: the 13 categories, seller normalization, the seller
+//!   dictionary, crowd votes, the categorizer and manual overrides.
+//! - [`transactions`]: transactions as the domain reads them.
+//! - [`spending`]: monthly spending per category, recomputed from transactions.
 //! - [`users`]: the user as the rest of the domain sees it.
 //! - [`ports`]: traits for the event bus and health probes.
 
 pub mod accounts;
 pub mod auth;
+pub mod categories;
 pub mod clock;
 pub mod error;
 pub mod ids;
 pub mod ports;
+pub mod spending;
+pub mod transactions;
 pub mod users;
 
 pub use error::{DomainError, ErrorCode, InternalError, UserError, UserErrorCode};

@@ -9,6 +9,7 @@
 
 mod auth;
 mod backends;
+mod categories;
 mod entities_roundtrip;
 mod harness;
 mod http_surface;

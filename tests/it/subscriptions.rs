@@ -2,48 +2,16 @@
 
 use std::time::Duration;
 
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use moneta_core::UserId;
 use moneta_core::ports::UserEvent;
-use sea_orm::{ActiveValue::Set, EntityTrait as _};
 use serde_json::json;
 
 use crate::harness::TestApp;
+use crate::harness::fixtures::{insert_account, row_id};
 use crate::harness::ws::WsEvent;
 
 const ACCOUNT_SYNCED: &str =
     "subscription { accountSynced { account { id displayName status } added modified removed } }";
-
-fn row_id(global: &str) -> i64 {
-    let raw = String::from_utf8(URL_SAFE_NO_PAD.decode(global).expect("b64")).expect("utf8");
-    raw.split_once(':')
-        .expect("typed id")
-        .1
-        .parse()
-        .expect("number")
-}
-
-async fn insert_account(app: &TestApp, user: i64, id: i64) {
-    let now = chrono::Utc::now();
-    let account = moneta_entities::accounts::ActiveModel {
-        user_id: Set(user),
-        id: Set(id),
-        institution: Set("sandbox".into()),
-        login: Set("user_good".into()),
-        display_name: Set("Sandbox checking".into()),
-        credentials_ciphertext: Set(vec![1, 2, 3]),
-        status: Set("ACTIVE".into()),
-        sync_cursor: Set(None),
-        last_synced_at: Set(Some(now)),
-        created_at: Set(now),
-        updated_at: Set(now),
-    };
-    moneta_entities::accounts::Entity::insert(account)
-        .exec(&app.db.connect().await)
-        .await
-        .expect("insert account");
-}
 
 #[tokio::test]
 async fn account_synced_reaches_the_owner_on_another_replica_and_no_one_else() {
@@ -60,7 +28,7 @@ async fn account_synced_reaches_the_owner_on_another_replica_and_no_one_else() {
     let (token, _, user_id) = publisher.signed_up().await;
     let (other_token, _, _) = publisher.signed_up().await;
     let user = row_id(&user_id);
-    insert_account(&publisher, user, 4242).await;
+    insert_account(&publisher.db.connect().await, user, 4242).await;
 
     let mut mine = listener.ws().await;
     mine.init_as(&token).await;

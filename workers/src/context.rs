@@ -1,5 +1,6 @@
 use std::sync::Arc;
 
+use moneta_core::categories::Categorizer;
 use moneta_core::clock::SharedClock;
 use moneta_core::ports::EventBus;
 use sea_orm::DatabaseConnection;
@@ -10,4 +11,5 @@ pub struct WorkerContext {
     pub db: DatabaseConnection,
     pub events: Arc<dyn EventBus>,
     pub clock: SharedClock,
+    pub categorizer: Categorizer,
 }

@@ -84,6 +84,7 @@ mod tests {
             db,
             events: Arc::new(NoEvents),
             clock: Arc::new(moneta_core::clock::SystemClock),
+            categorizer: moneta_core::categories::Categorizer::new(Arc::default()),
         };
         let every_second = ScheduledJob {
             name: "tick",

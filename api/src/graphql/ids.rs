@@ -10,6 +10,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 pub enum Kind {
     User,
     Account,
+    Transaction,
 }
 
 impl Kind {
@@ -17,6 +18,7 @@ impl Kind {
         match self {
             Self::User => "User",
             Self::Account => "Account",
+            Self::Transaction => "Transaction",
         }
     }
 }
@@ -29,7 +31,7 @@ pub fn encode(kind: Kind, id: i64) -> ID {
 pub fn decode(id: &str) -> Option<(Kind, i64)> {
     let raw = String::from_utf8(URL_SAFE_NO_PAD.decode(id).ok()?).ok()?;
     let (prefix, row) = raw.split_once(':')?;
-    let kind = [Kind::User, Kind::Account]
+    let kind = [Kind::User, Kind::Account, Kind::Transaction]
         .into_iter()
         .find(|k| k.prefix() == prefix)?;
     Some((kind, row.parse().ok()?))

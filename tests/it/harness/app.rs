@@ -61,6 +61,7 @@ impl TestApp {
     }
 
     pub async fn spawn_with(options: Options) -> Self {
+        init_logging();
         let db = match options.db {
             Some(db) => db,
             None => Arc::new(TestDb::new().await),
@@ -82,6 +83,10 @@ impl TestApp {
             .map(SecretString::from);
         settings.redis_prefix = redis_prefix.clone();
         settings.jwt_secret = Some(SecretString::from(jwt_secret.clone()));
+        settings.credentials_key = Some(SecretString::from(format!(
+            "test-key-{}",
+            uuid::Uuid::new_v4().simple()
+        )));
         settings.password_hash_concurrency = 2;
         settings.shutdown_grace_secs = 2;
         if let Some(tweak) = options.tweak {
@@ -208,3 +213,18 @@ impl TestApp {
 
 pub const REGISTER: &str = "mutation($input: RegisterInput!) { register(input: $input) { accessToken refreshToken expiresAt user { id email createdAt monthlyIncome } userErrors { field message code } } }";
 pub const LOGIN: &str = "mutation($input: LoginInput!) { login(input: $input) { accessToken refreshToken expiresAt user { id email createdAt monthlyIncome } userErrors { field message code } } }";
+
+/// Server logs go to the test's captured output (shown when it fails), at
+/// `warn` unless `RUST_LOG` says otherwise.
+fn init_logging() {
+    use std::sync::Once;
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+            .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter(filter)
+            .with_test_writer()
+            .try_init();
+    });
+}

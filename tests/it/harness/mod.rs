@@ -3,6 +3,7 @@
 
 pub mod app;
 pub mod db;
+pub mod fixtures;
 pub mod ws;
 
 pub use app::TestApp;

@@ -1,9 +1,10 @@
 //! Mutation fields by area.
 
 mod auth;
+mod categories;
 
 use async_graphql::MergedObject;
 
 #[derive(MergedObject, Default)]
 #[graphql(name = "Mutation")]
-pub struct MutationRoot(auth::AuthMutation);
+pub struct MutationRoot(auth::AuthMutation, categories::CategoryMutation);

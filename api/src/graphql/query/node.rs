@@ -1,9 +1,9 @@
 use async_graphql::{Context, ID, Object, Result};
-use moneta_core::{UserId, accounts, users};
+use moneta_core::{UserId, accounts, transactions, users};
 
 use crate::error::gql_error;
 use crate::graphql::ids::{self, Kind};
-use crate::graphql::types::{Account, Node, User};
+use crate::graphql::types::{Account, Node, Transaction, User};
 use crate::graphql::{identity, services};
 
 #[derive(Default)]
@@ -29,6 +29,10 @@ impl NodeQuery {
                 .await
                 .map_err(|e| gql_error(&e))?
                 .map(|a| Node::Account(Account(a))),
+            Kind::Transaction => transactions::find(db, me, row)
+                .await
+                .map_err(|e| gql_error(&e))?
+                .map(|t| Node::Transaction(Transaction(t))),
         };
         Ok(node)
     }

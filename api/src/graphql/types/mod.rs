@@ -2,15 +2,19 @@
 
 mod account;
 mod auth_payload;
+mod category;
 mod node;
 mod sync_event;
+mod transaction;
 mod user;
 mod user_error;
 
 pub use account::{Account, AccountStatus};
 pub use auth_payload::AuthPayload;
+pub use category::{Category, CategorySource};
 pub use node::Node;
 pub use sync_event::SyncEvent;
+pub use transaction::Transaction;
 pub use user::User;
 pub use user_error::{UserError, UserErrorCode};
 

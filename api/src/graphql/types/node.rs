@@ -1,6 +1,6 @@
 use async_graphql::{ID, Interface};
 
-use super::{Account, User};
+use super::{Account, Transaction, User};
 
 /// Any object that `node(id:)` can refetch.
 #[derive(Interface)]
@@ -8,4 +8,5 @@ use super::{Account, User};
 pub enum Node {
     User(User),
     Account(Account),
+    Transaction(Transaction),
 }

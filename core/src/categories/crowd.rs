@@ -1,0 +1,194 @@
+//! Crowd-sourced categories for sellers the dictionary does not know.
+//!
+//! Each user has at most one vote per seller (`user_seller_votes`, on the
+//! user's shard); changing your mind moves your vote. Per-seller tallies
+//! (`seller_votes`, keyed by seller) are kept up to date incrementally, so
+//! a seller's standing is one indexed read of at most thirteen rows — never
+//! a rescan of the votes.
+//!
+//! **Adoption rule.** The crowd's top category for a seller is used only
+//! with at least [`MIN_VOTERS`] distinct users behind it *and* a clear
+//! majority: strictly more than half of everyone who voted on that seller.
+//! Two users agreeing is not enough; 3 of 4 is; a 3–3 tie is not. One
+//! prankster, or a small ring, cannot rename a seller for everyone.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use moneta_entities::{seller_votes, user_seller_votes};
+use sea_orm::sea_query::{Expr, ExprTrait as _, OnConflict};
+use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, SqlErr};
+
+use super::Category;
+use crate::UserId;
+use crate::error::InternalError;
+
+/// Fewest distinct users whose agreement the crowd's choice needs.
+pub const MIN_VOTERS: i64 = 3;
+
+/// The crowd's choice from a seller's tally, if it is clear enough.
+pub fn crowd_choice(tally: &[(Category, i64)]) -> Option<Category> {
+    let total: i64 = tally.iter().map(|(_, n)| n).sum();
+    let (top, votes) = tally.iter().max_by_key(|(_, n)| *n)?;
+    (*votes >= MIN_VOTERS && votes * 2 > total).then_some(*top)
+}
+
+/// What a vote did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VoteChange {
+    Cast,
+    Moved { from: Category },
+    Unchanged,
+}
+
+/// Records `user`'s vote that `seller` is `category`.
+///
+/// The user's own vote row is written first (one user, one shard); the
+/// tallies follow as separate writes, each conditioned so that it applies
+/// only when the user's vote really changed.
+pub async fn record_vote(
+    db: &impl ConnectionTrait,
+    user: UserId,
+    seller: &str,
+    category: Category,
+    now: DateTime<Utc>,
+) -> Result<VoteChange, InternalError> {
+    let existing = user_seller_votes::Entity::find_by_id((user.get(), seller.to_owned()))
+        .one(db)
+        .await?;
+    let change = match existing {
+        None => {
+            let inserted = user_seller_votes::Entity::insert(user_seller_votes::ActiveModel {
+                user_id: Set(user.get()),
+                seller: Set(seller.to_owned()),
+                category: Set(category.as_str().to_owned()),
+                created_at: Set(now),
+                updated_at: Set(now),
+            })
+            .exec_without_returning(db)
+            .await;
+            match inserted {
+                Ok(_) => {}
+                // A concurrent request of the same user voted first.
+                Err(e) if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
+                    return Ok(VoteChange::Unchanged);
+                }
+                Err(e) => return Err(e.into()),
+            }
+            VoteChange::Cast
+        }
+        Some(vote) if vote.category == category.as_str() => VoteChange::Unchanged,
+        Some(vote) => {
+            let from = vote
+                .category
+                .parse::<Category>()
+                .map_err(|e| InternalError::Corrupt(e.to_string()))?;
+            let moved = user_seller_votes::Entity::update_many()
+                .col_expr(
+                    user_seller_votes::Column::Category,
+                    Expr::value(category.as_str()),
+                )
+                .col_expr(user_seller_votes::Column::UpdatedAt, Expr::value(now))
+                .filter(user_seller_votes::Column::UserId.eq(user.get()))
+                .filter(user_seller_votes::Column::Seller.eq(seller))
+                .filter(user_seller_votes::Column::Category.eq(vote.category))
+                .exec(db)
+                .await?;
+            if moved.rows_affected != 1 {
+                return Ok(VoteChange::Unchanged);
+            }
+            VoteChange::Moved { from }
+        }
+    };
+    if let VoteChange::Moved { from } = change {
+        seller_votes::Entity::update_many()
+            .col_expr(
+                seller_votes::Column::Votes,
+                Expr::col(seller_votes::Column::Votes).sub(1),
+            )
+            .col_expr(seller_votes::Column::UpdatedAt, Expr::value(now))
+            .filter(seller_votes::Column::Seller.eq(seller))
+            .filter(seller_votes::Column::Category.eq(from.as_str()))
+            .filter(seller_votes::Column::Votes.gt(0))
+            .exec(db)
+            .await?;
+    }
+    if change != VoteChange::Unchanged {
+        seller_votes::Entity::insert(seller_votes::ActiveModel {
+            seller: Set(seller.to_owned()),
+            category: Set(category.as_str().to_owned()),
+            votes: Set(1),
+            updated_at: Set(now),
+        })
+        .on_conflict(
+            OnConflict::columns([seller_votes::Column::Seller, seller_votes::Column::Category])
+                .value(
+                    seller_votes::Column::Votes,
+                    Expr::col(seller_votes::Column::Votes).add(1),
+                )
+                .value(seller_votes::Column::UpdatedAt, Expr::value(now))
+                .to_owned(),
+        )
+        .exec_without_returning(db)
+        .await?;
+    }
+    Ok(change)
+}
+
+/// The crowd's clear choice for each of `sellers` that has one: one
+/// indexed read (`seller IN (…)`) of the tallies.
+pub async fn choices(
+    db: &impl ConnectionTrait,
+    sellers: &[&str],
+) -> Result<HashMap<String, Category>, InternalError> {
+    if sellers.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let rows = seller_votes::Entity::find()
+        .filter(seller_votes::Column::Seller.is_in(sellers.iter().copied()))
+        .all(db)
+        .await?;
+    let mut tallies: HashMap<String, Vec<(Category, i64)>> = HashMap::new();
+    for row in rows {
+        let category = row
+            .category
+            .parse::<Category>()
+            .map_err(|e| InternalError::Corrupt(e.to_string()))?;
+        tallies
+            .entry(row.seller)
+            .or_default()
+            .push((category, row.votes));
+    }
+    Ok(tallies
+        .into_iter()
+        .filter_map(|(seller, tally)| crowd_choice(&tally).map(|c| (seller, c)))
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use Category::{Entertainment as E, Food as F, Shopping as S};
+
+    #[test]
+    fn two_users_agreeing_is_not_enough() {
+        assert_eq!(crowd_choice(&[(F, 2)]), None);
+    }
+
+    #[test]
+    fn three_of_four_is_adopted() {
+        assert_eq!(crowd_choice(&[(F, 3), (S, 1)]), Some(F));
+    }
+
+    #[test]
+    fn a_three_three_tie_is_not() {
+        assert_eq!(crowd_choice(&[(F, 3), (S, 3)]), None);
+    }
+
+    #[test]
+    fn a_plurality_without_a_majority_is_not() {
+        assert_eq!(crowd_choice(&[(F, 4), (S, 3), (E, 2)]), None);
+        assert_eq!(crowd_choice(&[(F, 5), (S, 3), (E, 1)]), Some(F));
+        assert_eq!(crowd_choice(&[]), None);
+    }
+}

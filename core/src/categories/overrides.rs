@@ -1,0 +1,67 @@
+//! The user's manual override of one transaction's category.
+
+use sea_orm::sea_query::Expr;
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+
+use moneta_entities::transactions;
+
+use super::{Category, CategoryError, crowd};
+use crate::clock::SharedClock;
+use crate::transactions::Transaction;
+use crate::{UserId, spending, transactions as txns};
+
+#[derive(Debug, Clone)]
+pub struct CategoryOverrides {
+    db: DatabaseConnection,
+    clock: SharedClock,
+}
+
+impl CategoryOverrides {
+    pub fn new(db: DatabaseConnection, clock: SharedClock) -> Self {
+        Self { db, clock }
+    }
+
+    /// Sets `user`'s category for one transaction.
+    ///
+    /// The choice is stored apart from the computed category, so a re-sync
+    /// never overwrites it; it counts as the user's crowd vote for the
+    /// seller (one vote per user and seller; a new choice moves it); no
+    /// other transaction changes. The month's spending is recomputed.
+    pub async fn set(
+        &self,
+        user: UserId,
+        transaction_id: i64,
+        category: Category,
+    ) -> Result<Transaction, CategoryError> {
+        let now = self.clock.now();
+        let before = txns::find(&self.db, user, transaction_id)
+            .await?
+            .ok_or(CategoryError::TransactionNotFound)?;
+        transactions::Entity::update_many()
+            .col_expr(
+                transactions::Column::UserCategory,
+                Expr::value(category.as_str()),
+            )
+            .col_expr(transactions::Column::UpdatedAt, Expr::value(now))
+            .filter(transactions::Column::UserId.eq(user.get()))
+            .filter(transactions::Column::Id.eq(transaction_id))
+            .exec(&self.db)
+            .await?;
+        if category != Category::Uncategorized && !before.seller_key.is_empty() {
+            let change =
+                crowd::record_vote(&self.db, user, &before.seller_key, category, now).await?;
+            tracing::debug!(user_id = %user, seller = %before.seller_key, category = category.as_str(), ?change, "crowd vote");
+        }
+        spending::recompute_months(&self.db, user, &[before.month], now).await?;
+        tracing::info!(
+            user_id = %user,
+            transaction_id,
+            from = before.category().as_str(),
+            to = category.as_str(),
+            "category overridden"
+        );
+        txns::find(&self.db, user, transaction_id)
+            .await?
+            .ok_or(CategoryError::TransactionNotFound)
+    }
+}

@@ -1,0 +1,93 @@
+//! Monthly spending: per user, month and category, the sum of the
+//! transactions' amounts (outflows positive, refunds negative, pending
+//! included), by the category that counts (the user's override first).
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use moneta_entities::{monthly_spending, transactions};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    QuerySelect, TransactionTrait,
+};
+
+use crate::UserId;
+use crate::categories::Category;
+use crate::error::InternalError;
+
+/// Recomputes `monthly_spending` of `user` for `months` from the
+/// transactions, in one database transaction on the user's shard. The
+/// result depends only on the transactions, so running it twice is harmless.
+pub async fn recompute_months(
+    db: &DatabaseConnection,
+    user: UserId,
+    months: &[i32],
+    now: DateTime<Utc>,
+) -> Result<(), InternalError> {
+    if months.is_empty() {
+        return Ok(());
+    }
+    let tx = db.begin().await?;
+    let rows: Vec<(i32, String, Option<String>, i64)> = transactions::Entity::find()
+        .select_only()
+        .column(transactions::Column::Month)
+        .column(transactions::Column::Category)
+        .column(transactions::Column::UserCategory)
+        .column(transactions::Column::AmountCents)
+        .filter(transactions::Column::UserId.eq(user.get()))
+        .filter(transactions::Column::Month.is_in(months.iter().copied()))
+        .into_tuple()
+        .all(&tx)
+        .await?;
+    let mut totals: BTreeMap<(i32, Category), i64> = BTreeMap::new();
+    for (month, computed, user_category, amount) in rows {
+        let category = user_category
+            .unwrap_or(computed)
+            .parse::<Category>()
+            .map_err(|e| InternalError::Corrupt(e.to_string()))?;
+        *totals.entry((month, category)).or_default() += amount;
+    }
+    monthly_spending::Entity::delete_many()
+        .filter(monthly_spending::Column::UserId.eq(user.get()))
+        .filter(monthly_spending::Column::Month.is_in(months.iter().copied()))
+        .exec(&tx)
+        .await?;
+    if !totals.is_empty() {
+        monthly_spending::Entity::insert_many(totals.into_iter().map(
+            |((month, category), amount)| monthly_spending::ActiveModel {
+                user_id: Set(user.get()),
+                month: Set(month),
+                category: Set(category.as_str().to_owned()),
+                amount_cents: Set(amount),
+                updated_at: Set(now),
+            },
+        ))
+        .exec_without_returning(&tx)
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The user's spending for a month, by category (every category with
+/// transactions; callers pick the ones they show).
+pub async fn for_month(
+    db: &impl ConnectionTrait,
+    user: UserId,
+    month: i32,
+) -> Result<BTreeMap<Category, i64>, InternalError> {
+    let rows = monthly_spending::Entity::find()
+        .filter(monthly_spending::Column::UserId.eq(user.get()))
+        .filter(monthly_spending::Column::Month.eq(month))
+        .all(db)
+        .await?;
+    rows.into_iter()
+        .map(|r| {
+            let category = r
+                .category
+                .parse::<Category>()
+                .map_err(|e| InternalError::Corrupt(e.to_string()))?;
+            Ok((category, r.amount_cents))
+        })
+        .collect()
+}

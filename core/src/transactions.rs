@@ -1,0 +1,88 @@
+//! Transactions as the rest of the domain reads them.
+
+use chrono::{DateTime, Utc};
+use moneta_entities::transactions;
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+
+use crate::UserId;
+use crate::categories::{Category, CategorySource};
+use crate::error::InternalError;
+
+/// One bank transaction of a user.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Transaction {
+    pub id: i64,
+    pub user_id: UserId,
+    pub account_id: i64,
+    pub posted_at: DateTime<Utc>,
+    /// `yyyymm` of `posted_at`, UTC.
+    pub month: i32,
+    /// As the bank printed it.
+    pub seller_raw: String,
+    /// The dictionary key or normalized seller.
+    pub seller_key: String,
+    /// Positive: money spent; negative: money received.
+    pub amount_cents: i64,
+    pub pending: bool,
+    /// What the categorizer decided.
+    pub computed_category: Category,
+    pub computed_source: CategorySource,
+    /// What the user chose, if anything.
+    pub user_category: Option<Category>,
+}
+
+impl Transaction {
+    /// The category that counts: the user's if they chose one.
+    pub fn category(&self) -> Category {
+        self.user_category.unwrap_or(self.computed_category)
+    }
+
+    pub fn category_source(&self) -> CategorySource {
+        if self.user_category.is_some() {
+            CategorySource::User
+        } else {
+            self.computed_source
+        }
+    }
+}
+
+impl TryFrom<transactions::Model> for Transaction {
+    type Error = InternalError;
+
+    fn try_from(m: transactions::Model) -> Result<Self, Self::Error> {
+        let corrupt = |e: crate::categories::UnknownCategory| InternalError::Corrupt(e.to_string());
+        Ok(Self {
+            id: m.id,
+            user_id: UserId::new(m.user_id),
+            account_id: m.account_id,
+            posted_at: m.posted_at,
+            month: m.month,
+            seller_raw: m.seller_raw,
+            seller_key: m.seller_normalized,
+            amount_cents: m.amount_cents,
+            pending: m.pending,
+            computed_category: m.category.parse().map_err(corrupt)?,
+            computed_source: m.category_source.parse().map_err(corrupt)?,
+            user_category: m
+                .user_category
+                .map(|c| c.parse())
+                .transpose()
+                .map_err(corrupt)?,
+        })
+    }
+}
+
+/// The user's transaction with this id; another user's id finds nothing.
+pub async fn find(
+    db: &impl ConnectionTrait,
+    user: UserId,
+    id: i64,
+) -> Result<Option<Transaction>, InternalError> {
+    transactions::Entity::find()
+        .filter(transactions::Column::UserId.eq(user.get()))
+        .filter(transactions::Column::Id.eq(id))
+        .one(db)
+        .await?
+        .map(Transaction::try_from)
+        .transpose()
+}
