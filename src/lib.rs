@@ -15,15 +15,22 @@ use anyhow::Context as _;
 use moneta_api::http::metrics::HttpMetrics;
 use moneta_api::{ApiConfig, Ops, Services};
 use moneta_core::IdGenerator;
+use moneta_core::accounts::AccountService;
 use moneta_core::auth::{AccessTokens, AuthService, PasswordHasher};
 use moneta_core::categories::{Categorizer, CategoryOverrides, SellerDictionary, dictionary};
 use moneta_core::clock::{SharedClock, SystemClock};
-use moneta_core::ports::{EventBus, HealthProbe};
+use moneta_core::credentials::CredentialsCipher;
+use moneta_core::institutions::{Institution, Institutions, sandbox::SandboxInstitution};
+use moneta_core::ports::{EventBus, HealthProbe, JobQueue, Leases, RawPageStore};
+use moneta_core::sync::SyncPipeline;
 use moneta_migration::{Migrator, sea_orm_migration::MigratorTrait as _};
 use moneta_platform::config::{DatabaseKind, Environment, Settings};
 use moneta_platform::db;
 use moneta_platform::event_bus::{InProcessEventBus, RedisEventBus};
 use moneta_platform::health::{DatabaseProbe, InProcessProbe, RedisProbe};
+use moneta_platform::lease::{InProcessLeases, RedisLeases};
+use moneta_platform::queue::{InProcessJobQueue, RedisJobQueue};
+use moneta_platform::raw_pages::ObjectStorePages;
 use moneta_platform::redis::Redis;
 use moneta_platform::secrets::Secrets;
 use moneta_workers::{Scheduler, WorkerContext};
@@ -32,32 +39,18 @@ use poem::{EndpointExt as _, IntoEndpoint as _, Server};
 use sea_orm::DatabaseConnection;
 use tokio::sync::watch;
 
-/// A built, bound, not yet running Moneta process.
-pub struct Application {
-    settings: Settings,
-    acceptor: TcpAcceptor,
-    addr: SocketAddr,
-    services: Services,
-    ops: Ops,
-    worker: WorkerContext,
+/// Everything a Moneta process runs on, short of a listener: connections,
+/// adapters, domain services. Built once; `serve` and `jobs run` share it.
+#[derive(Debug, Clone)]
+pub struct Runtime {
+    pub settings: Settings,
+    pub services: Services,
+    pub ops: Ops,
+    pub worker: WorkerContext,
 }
 
-impl std::fmt::Debug for Application {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Application")
-            .field("addr", &self.addr)
-            .field("role", &self.settings.role)
-            .finish()
-    }
-}
-
-impl Application {
-    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
-        Self::build_with_clock(settings, Arc::new(SystemClock)).await
-    }
-
-    /// As [`Application::build`], with the clock every component reads.
-    pub async fn build_with_clock(settings: Settings, clock: SharedClock) -> anyhow::Result<Self> {
+impl Runtime {
+    pub async fn build(settings: Settings, clock: SharedClock) -> anyhow::Result<Self> {
         let kind = settings.database_kind()?;
         let secrets = Secrets::resolve(&settings, settings.role, kind)?;
         let db = db::connect(&settings)
@@ -74,33 +67,55 @@ impl Application {
         tracing::info!(sellers = dictionary.len(), "seller dictionary loaded");
         let categorizer = Categorizer::new(Arc::new(dictionary));
 
+        let reclaim_after = Duration::from_secs(settings.queue_reclaim_secs);
         let mut probes: Vec<Arc<dyn HealthProbe>> = vec![Arc::new(DatabaseProbe {
             db: db.clone(),
             kind,
         })];
-        let events: Arc<dyn EventBus> = match &settings.redis_url {
-            Some(url) => {
-                let redis = Redis::connect(url, &settings.redis_prefix)
-                    .await
-                    .context("connecting to Redis")?;
-                probes.push(Arc::new(RedisProbe(redis.clone())));
-                Arc::new(
-                    RedisEventBus::start(redis)
+        let (events, queue, leases): (Arc<dyn EventBus>, Arc<dyn JobQueue>, Arc<dyn Leases>) =
+            match &settings.redis_url {
+                Some(url) => {
+                    let redis = Redis::connect(url, &settings.redis_prefix)
                         .await
-                        .context("subscribing to Redis events")?,
-                )
-            }
-            None => {
-                probes.push(Arc::new(InProcessProbe));
-                Arc::new(InProcessEventBus::default())
-            }
-        };
+                        .context("connecting to Redis")?;
+                    probes.push(Arc::new(RedisProbe(redis.clone())));
+                    (
+                        Arc::new(
+                            RedisEventBus::start(redis.clone())
+                                .await
+                                .context("subscribing to Redis events")?,
+                        ),
+                        Arc::new(
+                            RedisJobQueue::start(redis.clone(), reclaim_after)
+                                .await
+                                .context("opening the Redis job stream")?,
+                        ),
+                        Arc::new(RedisLeases::new(redis)),
+                    )
+                }
+                None => {
+                    probes.push(Arc::new(InProcessProbe));
+                    (
+                        Arc::new(InProcessEventBus::default()),
+                        Arc::new(InProcessJobQueue::new(reclaim_after)),
+                        Arc::new(InProcessLeases::new()),
+                    )
+                }
+            };
+        let raw_pages: Arc<dyn RawPageStore> = Arc::new(
+            ObjectStorePages::from_settings(&settings).context("opening the object store")?,
+        );
 
+        let ids = Arc::new(IdGenerator::new());
+        let institutions = Institutions::new([
+            Arc::new(SandboxInstitution::new(clock.clone())) as Arc<dyn Institution>
+        ]);
+        let cipher = CredentialsCipher::new(&secrets.credentials_key);
         let auth = AuthService::new(
             db.clone(),
             PasswordHasher::new(settings.password_hash_concurrency()),
             AccessTokens::new(&secrets.jwt_secret, clock.clone()),
-            Arc::new(IdGenerator::new()),
+            ids.clone(),
             clock.clone(),
         );
         let ops = Ops {
@@ -110,33 +125,86 @@ impl Application {
         let services = Services {
             db: db.clone(),
             auth,
+            accounts: AccountService {
+                db: db.clone(),
+                institutions: institutions.clone(),
+                cipher: cipher.clone(),
+                queue: queue.clone(),
+                ids: ids.clone(),
+                clock: clock.clone(),
+            },
             categories: CategoryOverrides::new(db.clone(), clock.clone()),
             events: events.clone(),
         };
         let worker = WorkerContext {
-            db,
-            events,
+            db: db.clone(),
+            queue,
+            leases: leases.clone(),
+            pipeline: SyncPipeline {
+                db,
+                institutions,
+                cipher,
+                categorizer,
+                raw_pages,
+                events,
+                leases,
+                ids,
+                clock: clock.clone(),
+            },
             clock,
-            categorizer,
         };
+        Ok(Self {
+            settings,
+            services,
+            ops,
+            worker,
+        })
+    }
+}
 
-        let acceptor = TcpListener::bind(settings.listen)
+/// A built, bound, not yet running Moneta process.
+pub struct Application {
+    runtime: Runtime,
+    acceptor: TcpAcceptor,
+    addr: SocketAddr,
+}
+
+impl std::fmt::Debug for Application {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Application")
+            .field("addr", &self.addr)
+            .field("role", &self.runtime.settings.role)
+            .finish()
+    }
+}
+
+impl Application {
+    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        Self::build_with_clock(settings, Arc::new(SystemClock)).await
+    }
+
+    /// As [`Application::build`], with the clock every component reads.
+    pub async fn build_with_clock(settings: Settings, clock: SharedClock) -> anyhow::Result<Self> {
+        let listen = settings.listen;
+        let runtime = Runtime::build(settings, clock).await?;
+        let acceptor = TcpListener::bind(listen)
             .into_acceptor()
             .await
-            .with_context(|| format!("binding {}", settings.listen))?;
+            .with_context(|| format!("binding {listen}"))?;
         let addr = acceptor
             .local_addr()
             .first()
             .and_then(|a| a.as_socket_addr().copied())
             .context("reading the bound address")?;
         Ok(Self {
-            settings,
+            runtime,
             acceptor,
             addr,
-            services,
-            ops,
-            worker,
         })
+    }
+
+    pub fn runtime(&self) -> &Runtime {
+        &self.runtime
     }
 
     pub fn addr(&self) -> SocketAddr {
@@ -148,11 +216,11 @@ impl Application {
     }
 
     pub fn db(&self) -> &DatabaseConnection {
-        &self.services.db
+        &self.runtime.services.db
     }
 
     pub fn events(&self) -> Arc<dyn EventBus> {
-        self.services.events.clone()
+        self.runtime.services.events.clone()
     }
 
     /// Serves until `shutdown` resolves, then lets in-flight requests and
@@ -161,8 +229,14 @@ impl Application {
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
-        let role = self.settings.role;
-        let grace = Duration::from_secs(self.settings.shutdown_grace_secs);
+        let Runtime {
+            settings,
+            services,
+            ops,
+            worker,
+        } = self.runtime;
+        let role = settings.role;
+        let grace = Duration::from_secs(settings.shutdown_grace_secs);
         let (stop_tx, stop_rx) = watch::channel(false);
         tokio::spawn(async move {
             shutdown.await;
@@ -174,14 +248,14 @@ impl Application {
 
         let endpoint = if role.runs_api() {
             let config = ApiConfig {
-                developer_tools: self.settings.env == Environment::Dev,
+                developer_tools: settings.env == Environment::Dev,
             };
-            moneta_api::api_routes(self.services, self.ops, config)
+            moneta_api::api_routes(services, ops, config)
                 .into_endpoint()
                 .map_to_response()
                 .boxed()
         } else {
-            moneta_api::ops_routes(self.ops)
+            moneta_api::ops_routes(ops)
                 .into_endpoint()
                 .map_to_response()
                 .boxed()
@@ -194,8 +268,15 @@ impl Application {
         );
 
         if role.runs_workers() {
-            let scheduler = Scheduler::new(self.worker, moneta_workers::jobs::registry()).await?;
-            let (served, scheduled) = tokio::join!(server, scheduler.run_until(stopped(stop_rx)));
+            let scheduler =
+                Scheduler::new(worker.clone(), moneta_workers::jobs::registry()).await?;
+            let consumers = moneta_workers::consumer::run_until(
+                worker,
+                settings.worker_concurrency,
+                stop_rx.clone(),
+            );
+            let (served, scheduled, ()) =
+                tokio::join!(server, scheduler.run_until(stopped(stop_rx)), consumers);
             served?;
             scheduled?;
         } else {
@@ -203,6 +284,19 @@ impl Application {
         }
         tracing::info!("stopped");
         Ok(())
+    }
+}
+
+/// `moneta jobs run <name>`: runs one job now, in this process.
+pub async fn run_job(settings: Settings, name: &str) -> anyhow::Result<()> {
+    let runtime = Runtime::build(settings, Arc::new(SystemClock)).await?;
+    match name {
+        "daily-sync" => {
+            let queued = moneta_workers::jobs::daily_sync::run(&runtime.worker).await?;
+            tracing::info!(queued, "daily-sync done");
+            Ok(())
+        }
+        other => anyhow::bail!("no job named {other:?} (known: daily-sync)"),
     }
 }
 
@@ -237,5 +331,5 @@ async fn prepare_database(
     Ok(())
 }
 
-pub use moneta_platform::config::{Cli, Command};
+pub use moneta_platform::config::{Cli, Command, JobsCommand};
 pub use moneta_platform::{shutdown, telemetry};

@@ -1,7 +1,7 @@
 //! The `moneta` binary: reads settings, starts logging, runs the chosen
 //! command. All wiring lives in the library (`moneta::Application`).
 
-use moneta::{Application, Cli, Command, shutdown, telemetry};
+use moneta::{Application, Cli, Command, JobsCommand, shutdown, telemetry};
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
@@ -13,5 +13,8 @@ async fn main() -> anyhow::Result<()> {
             app.run_until(shutdown::signal()).await
         }
         Command::Migrate => moneta::migrate(&cli.settings).await,
+        Command::Jobs {
+            command: JobsCommand::Run { name },
+        } => moneta::run_job(cli.settings, &name).await,
     }
 }

@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use moneta_core::accounts::AccountService;
 use moneta_core::auth::AuthService;
 use moneta_core::categories::CategoryOverrides;
 use moneta_core::ports::{EventBus, HealthProbe};
@@ -14,6 +15,7 @@ use crate::http::metrics::HttpMetrics;
 pub struct Services {
     pub db: DatabaseConnection,
     pub auth: AuthService,
+    pub accounts: AccountService,
     pub categories: CategoryOverrides,
     pub events: Arc<dyn EventBus>,
 }

@@ -98,6 +98,12 @@ pub enum InternalError {
     Hashing(String),
     #[error("token signing failed")]
     TokenSigning(#[source] jsonwebtoken::errors::Error),
+    #[error("object storage error: {0}")]
+    Storage(String),
+    #[error("institution error: {0}")]
+    Institution(String),
+    #[error("queue error: {0}")]
+    Queue(String),
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),
 }

@@ -7,12 +7,17 @@
 //! - [`error`]: stable error codes and the business-failure shape every area shares.
 //! - [`ids`]: application-generated, time-ordered 64-bit ids (never AUTO_INCREMENT).
 //! - [`clock`]: the clock port, so tests pin "today".
+//! - [`credentials`]: sealing bank credentials with an AEAD.
 //! - [`auth`]: emails, password policy, argon2id hashing, access and refresh tokens.
 //! - [`accounts`]: linked bank accounts (read side for now).
 //! - [`categories`]: the 13 categories, seller normalization, the seller
 //!   dictionary, crowd votes, the categorizer and manual overrides.
 //! - [`transactions`]: transactions as the domain reads them.
 //! - [`spending`]: monthly spending per category, recomputed from transactions.
+//! - [`sync`]: the extraction pipeline (pull, store raw, categorize, upsert,
+//!   aggregate, notify, publish).
+//! - [`month`]: the `Month` newtype (`YYYY-MM`).
+//! - [`institutions`]: the connector trait and the built-in `sandbox`.
 //! - [`users`]: the user as the rest of the domain sees it.
 //! - [`ports`]: traits for the event bus and health probes.
 
@@ -20,10 +25,14 @@ pub mod accounts;
 pub mod auth;
 pub mod categories;
 pub mod clock;
+pub mod credentials;
 pub mod error;
 pub mod ids;
+pub mod institutions;
+pub mod month;
 pub mod ports;
 pub mod spending;
+pub mod sync;
 pub mod transactions;
 pub mod users;
 

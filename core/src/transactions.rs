@@ -86,3 +86,72 @@ pub async fn find(
         .map(Transaction::try_from)
         .transpose()
 }
+
+/// Which of a user's transactions to list.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct TransactionFilter {
+    pub account_id: Option<i64>,
+    /// `yyyymm`.
+    pub month: Option<i32>,
+    /// The category that counts (the user's override first).
+    pub category: Option<Category>,
+}
+
+/// Where a page starts: strictly after this (posted_at, id), newest first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Position {
+    pub posted_at: DateTime<Utc>,
+    pub id: i64,
+}
+
+/// Up to `limit` of the user's transactions, newest first, strictly after
+/// `after`: keyset pagination on (posted_at, id) within one user — one
+/// shard, one index range.
+pub async fn page(
+    db: &impl ConnectionTrait,
+    user: UserId,
+    filter: TransactionFilter,
+    after: Option<Position>,
+    limit: u64,
+) -> Result<Vec<Transaction>, InternalError> {
+    use sea_orm::sea_query::Condition;
+    use sea_orm::{QueryOrder, QuerySelect};
+    use transactions::Column as C;
+
+    let mut query = transactions::Entity::find().filter(C::UserId.eq(user.get()));
+    if let Some(account) = filter.account_id {
+        query = query.filter(C::AccountId.eq(account));
+    }
+    if let Some(month) = filter.month {
+        query = query.filter(C::Month.eq(month));
+    }
+    if let Some(category) = filter.category {
+        query = query.filter(
+            Condition::any()
+                .add(C::UserCategory.eq(category.as_str()))
+                .add(
+                    Condition::all()
+                        .add(C::UserCategory.is_null())
+                        .add(C::Category.eq(category.as_str())),
+                ),
+        );
+    }
+    if let Some(after) = after {
+        query = query.filter(
+            Condition::any().add(C::PostedAt.lt(after.posted_at)).add(
+                Condition::all()
+                    .add(C::PostedAt.eq(after.posted_at))
+                    .add(C::Id.lt(after.id)),
+            ),
+        );
+    }
+    query
+        .order_by_desc(C::PostedAt)
+        .order_by_desc(C::Id)
+        .limit(limit)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(Transaction::try_from)
+        .collect()
+}

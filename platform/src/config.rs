@@ -24,6 +24,17 @@ pub enum Command {
     Serve,
     /// Apply pending database migrations, then exit.
     Migrate,
+    /// Background jobs.
+    Jobs {
+        #[command(subcommand)]
+        command: JobsCommand,
+    },
+}
+
+#[derive(Debug, Clone, Subcommand)]
+pub enum JobsCommand {
+    /// Run a scheduled job once, now (e.g. `daily-sync`).
+    Run { name: String },
 }
 
 /// Which parts of Moneta a process runs.
@@ -108,6 +119,30 @@ pub struct Settings {
     #[arg(long, env = "MONETA_DATA_DIR", default_value = "./data", global = true)]
     pub data_dir: PathBuf,
 
+    /// Where raw institution pages are kept: `s3://bucket/prefix` (with the
+    /// usual `AWS_*` variables), `file:///path`; default `<data dir>/raw`.
+    #[arg(long, env = "MONETA_OBJECT_STORE_URL", global = true)]
+    pub object_store_url: Option<String>,
+
+    /// Sync jobs one worker process runs at once.
+    #[arg(
+        long,
+        env = "MONETA_WORKER_CONCURRENCY",
+        default_value_t = 2,
+        global = true
+    )]
+    pub worker_concurrency: usize,
+
+    /// Seconds a taken, unacknowledged job waits before another worker
+    /// reclaims it (its worker is presumed dead).
+    #[arg(
+        long,
+        env = "MONETA_QUEUE_RECLAIM_SECS",
+        default_value_t = 300,
+        global = true
+    )]
+    pub queue_reclaim_secs: u64,
+
     /// Key that signs access tokens (≥ 32 bytes). Generated into the data
     /// dir when missing, except for `--role api|worker` on MySQL.
     #[arg(long, env = "MONETA_JWT_SECRET", value_parser = secret, hide_env_values = true, global = true)]
@@ -181,6 +216,9 @@ const KNOWN_VARIABLES: &[&str] = &[
     "MONETA_REDIS_URL",
     "MONETA_REDIS_PREFIX",
     "MONETA_DATA_DIR",
+    "MONETA_OBJECT_STORE_URL",
+    "MONETA_WORKER_CONCURRENCY",
+    "MONETA_QUEUE_RECLAIM_SECS",
     "MONETA_JWT_SECRET",
     "MONETA_CREDENTIALS_KEY",
     "MONETA_LOG_FORMAT",
@@ -233,6 +271,14 @@ impl Settings {
                 self.data_dir.join("moneta.db").display()
             )),
         }
+    }
+
+    /// Options for the object store: the standard `AWS_*` variables (read
+    /// here, like every other setting).
+    pub fn object_store_options(&self) -> Vec<(String, String)> {
+        std::env::vars()
+            .filter(|(k, _)| k.starts_with("AWS_"))
+            .collect()
     }
 
     pub fn password_hash_concurrency(&self) -> usize {

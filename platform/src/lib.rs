@@ -11,13 +11,19 @@
 //! - [`db`]: the SeaORM connection (SQLite or MySQL/vtgate).
 //! - [`redis`]: the Redis connection pool and key prefix.
 //! - [`event_bus`]: in-process and Redis pub/sub implementations of `EventBus`.
+//! - [`queue`]: in-process and Redis Streams implementations of `JobQueue`.
+//! - [`lease`]: in-process and Redis implementations of `Leases`.
 //! - [`health`]: health probes for the database and Redis.
+//! - [`raw_pages`]: raw institution pages in an object store.
 //! - [`shutdown`]: the SIGINT/SIGTERM future.
 
 pub mod config;
 pub mod db;
 pub mod event_bus;
 pub mod health;
+pub mod lease;
+pub mod queue;
+pub mod raw_pages;
 pub mod redis;
 pub mod secrets;
 pub mod shutdown;

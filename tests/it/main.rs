@@ -14,6 +14,8 @@ mod entities_roundtrip;
 mod harness;
 mod http_surface;
 mod migrations;
+mod queue;
 mod schema;
 mod subscriptions;
+mod sync;
 mod tokens;

@@ -1,15 +1,16 @@
 use std::sync::Arc;
 
-use moneta_core::categories::Categorizer;
 use moneta_core::clock::SharedClock;
-use moneta_core::ports::EventBus;
+use moneta_core::ports::{JobQueue, Leases};
+use moneta_core::sync::SyncPipeline;
 use sea_orm::DatabaseConnection;
 
 /// What every job receives.
 #[derive(Debug, Clone)]
 pub struct WorkerContext {
     pub db: DatabaseConnection,
-    pub events: Arc<dyn EventBus>,
+    pub queue: Arc<dyn JobQueue>,
+    pub leases: Arc<dyn Leases>,
+    pub pipeline: SyncPipeline,
     pub clock: SharedClock,
-    pub categorizer: Categorizer,
 }

@@ -4,10 +4,12 @@
 //! expressions to them.
 //!
 //! # Layout
+//! - [`consumer`]: sync consumers: queue → pipeline → ack.
 //! - [`context`]: what every job receives.
 //! - [`jobs`]: the jobs and their registry (`moneta jobs run <name>` and cron both use it).
 //! - [`scheduler`]: runs the registry's jobs on their cron schedule until shutdown.
 
+pub mod consumer;
 pub mod context;
 pub mod jobs;
 pub mod scheduler;

@@ -4,7 +4,6 @@ use std::future::Future;
 
 use tokio_cron_scheduler::{Job, JobScheduler, JobSchedulerError};
 
-use crate::WorkerContext;
 use crate::jobs::ScheduledJob;
 
 #[derive(Debug, thiserror::Error)]
@@ -26,7 +25,10 @@ impl std::fmt::Debug for Scheduler {
 
 impl Scheduler {
     /// Registers `jobs`; nothing runs until [`Scheduler::run_until`].
-    pub async fn new(ctx: WorkerContext, jobs: Vec<ScheduledJob>) -> Result<Self, SchedulerError> {
+    pub async fn new<C>(ctx: C, jobs: Vec<ScheduledJob<C>>) -> Result<Self, SchedulerError>
+    where
+        C: Clone + Send + Sync + 'static,
+    {
         let inner = JobScheduler::new().await?;
         for job in jobs {
             let ctx = ctx.clone();
@@ -62,7 +64,6 @@ impl Scheduler {
 
 #[cfg(test)]
 mod tests {
-    use std::sync::Arc;
     use std::sync::atomic::{AtomicUsize, Ordering};
 
     use super::*;
@@ -70,7 +71,7 @@ mod tests {
 
     static RUNS: AtomicUsize = AtomicUsize::new(0);
 
-    fn tick(_: WorkerContext) -> futures_util::future::BoxFuture<'static, Result<(), JobError>> {
+    fn tick(_: ()) -> futures_util::future::BoxFuture<'static, Result<(), JobError>> {
         Box::pin(async {
             RUNS.fetch_add(1, Ordering::SeqCst);
             Ok(())
@@ -79,19 +80,12 @@ mod tests {
 
     #[tokio::test]
     async fn runs_registered_jobs_on_schedule_and_stops_on_shutdown() {
-        let db = sea_orm::Database::connect("sqlite::memory:").await.unwrap();
-        let ctx = WorkerContext {
-            db,
-            events: Arc::new(NoEvents),
-            clock: Arc::new(moneta_core::clock::SystemClock),
-            categorizer: moneta_core::categories::Categorizer::new(Arc::default()),
-        };
         let every_second = ScheduledJob {
             name: "tick",
             cron: "* * * * * *",
             run: tick,
         };
-        let scheduler = Scheduler::new(ctx, vec![every_second]).await.unwrap();
+        let scheduler = Scheduler::new((), vec![every_second]).await.unwrap();
         let deadline = async {
             let started = tokio::time::Instant::now();
             while RUNS.load(Ordering::SeqCst) == 0
@@ -104,24 +98,15 @@ mod tests {
         assert!(RUNS.load(Ordering::SeqCst) >= 1);
     }
 
-    #[derive(Debug)]
-    struct NoEvents;
-
-    #[async_trait::async_trait]
-    impl moneta_core::ports::EventBus for NoEvents {
-        async fn publish(
-            &self,
-            _: moneta_core::UserId,
-            _: moneta_core::ports::UserEvent,
-        ) -> Result<(), moneta_core::InternalError> {
-            Ok(())
-        }
-
-        async fn subscribe(
-            &self,
-            _: moneta_core::UserId,
-        ) -> Result<moneta_core::ports::EventStream, moneta_core::InternalError> {
-            Ok(Box::pin(futures_util::stream::empty()))
+    #[test]
+    fn the_registry_has_valid_cron_expressions() {
+        for job in crate::jobs::registry() {
+            assert!(
+                tokio_cron_scheduler::Job::new_async(job.cron, |_, _| Box::pin(async {})).is_ok(),
+                "{}: {}",
+                job.name,
+                job.cron
+            );
         }
     }
 }

@@ -3,7 +3,7 @@
 mod context;
 pub mod ids;
 mod mutation;
-mod query;
+pub(crate) mod query;
 mod subscription;
 pub mod types;
 

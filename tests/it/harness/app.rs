@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use moneta::Application;
+use moneta::{Application, Runtime};
 use moneta_core::clock::{FixedClock, SharedClock, SystemClock};
 use moneta_core::ports::EventBus;
 use moneta_platform::config::Settings;
@@ -21,7 +21,9 @@ pub struct TestApp {
     pub db: Arc<TestDb>,
     pub redis_prefix: String,
     pub events: Arc<dyn EventBus>,
-    _data_dir: tempfile::TempDir,
+    /// The server's runtime: its services, queue, pipeline, clock.
+    pub runtime: Runtime,
+    data_dir: tempfile::TempDir,
     _stop: oneshot::Sender<()>,
 }
 
@@ -89,6 +91,7 @@ impl TestApp {
         )));
         settings.password_hash_concurrency = 2;
         settings.shutdown_grace_secs = 2;
+        settings.queue_reclaim_secs = 1;
         if let Some(tweak) = options.tweak {
             tweak(&mut settings);
         }
@@ -110,6 +113,7 @@ impl TestApp {
             .expect("application builds");
         let port = app.port();
         let events = app.events();
+        let runtime = app.runtime().clone();
         let (stop, stopped) = oneshot::channel::<()>();
         tokio::spawn(async move {
             let _ = app
@@ -126,7 +130,8 @@ impl TestApp {
             db,
             redis_prefix,
             events,
-            _data_dir: data_dir,
+            runtime,
+            data_dir,
             _stop: stop,
         }
     }
@@ -204,6 +209,10 @@ impl TestApp {
                 .to_owned(),
             payload["user"]["id"].as_str().expect("id").to_owned(),
         )
+    }
+
+    pub fn data_dir(&self) -> &std::path::Path {
+        self.data_dir.path()
     }
 
     pub async fn ws(&self) -> WsClient {

@@ -1,5 +1,6 @@
 //! Mutation fields by area.
 
+mod accounts;
 mod auth;
 mod categories;
 
@@ -7,4 +8,8 @@ use async_graphql::MergedObject;
 
 #[derive(MergedObject, Default)]
 #[graphql(name = "Mutation")]
-pub struct MutationRoot(auth::AuthMutation, categories::CategoryMutation);
+pub struct MutationRoot(
+    auth::AuthMutation,
+    accounts::AccountMutation,
+    categories::CategoryMutation,
+);

@@ -1,8 +1,10 @@
-use async_graphql::{Enum, ID, Object};
+use async_graphql::{Context, Enum, ID, Object, Result};
 use chrono::{DateTime, Utc};
 use moneta_core::accounts;
 
+use super::TransactionConnection;
 use crate::graphql::ids::{self, Kind};
+use crate::graphql::query::transactions::list;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
 pub enum AccountStatus {
@@ -53,5 +55,19 @@ impl Account {
 
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
+    }
+
+    /// This account's transactions, newest first.
+    async fn transactions(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<TransactionConnection> {
+        let filter = moneta_core::transactions::TransactionFilter {
+            account_id: Some(self.0.id),
+            ..Default::default()
+        };
+        list(ctx, self.0.user_id, filter, first, after).await
     }
 }

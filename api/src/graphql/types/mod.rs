@@ -3,6 +3,8 @@
 mod account;
 mod auth_payload;
 mod category;
+mod connection;
+mod month;
 mod node;
 mod sync_event;
 mod transaction;
@@ -12,6 +14,11 @@ mod user_error;
 pub use account::{Account, AccountStatus};
 pub use auth_payload::AuthPayload;
 pub use category::{Category, CategorySource};
+pub use connection::{
+    PageInfo, TransactionConnection, TransactionEdge, decode_position, page_size,
+    transaction_connection,
+};
+pub use month::Month;
 pub use node::Node;
 pub use sync_event::SyncEvent;
 pub use transaction::Transaction;

@@ -1,11 +1,10 @@
-//! Linked bank accounts, as the rest of the domain reads them. (Linking
-//! and syncing arrive with the extraction pipeline.)
+//! Linked bank accounts, as the rest of the domain reads them.
 
 use std::str::FromStr;
 
 use chrono::{DateTime, Utc};
 use moneta_entities::accounts;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 
 use crate::UserId;
 use crate::error::InternalError;
@@ -87,4 +86,16 @@ pub async fn find(
         .await?
         .map(Account::try_from)
         .transpose()
+}
+
+/// The user's accounts, oldest first.
+pub async fn list(db: &impl ConnectionTrait, user: UserId) -> Result<Vec<Account>, InternalError> {
+    accounts::Entity::find()
+        .filter(accounts::Column::UserId.eq(user.get()))
+        .order_by_asc(accounts::Column::Id)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(Account::try_from)
+        .collect()
 }

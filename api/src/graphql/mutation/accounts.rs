@@ -1,0 +1,128 @@
+use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
+use moneta_core::ErrorCode;
+use moneta_core::accounts::{AccountError, LinkRequest};
+use secrecy::SecretString;
+
+use crate::error::{coded, user_errors};
+use crate::graphql::ids::{self, Kind};
+use crate::graphql::types::{Account, UserError};
+use crate::graphql::{identity, services};
+
+#[derive(InputObject)]
+pub struct LinkAccountInput {
+    pub institution: String,
+    pub login: String,
+    pub password: String,
+}
+
+#[derive(SimpleObject)]
+pub struct LinkAccountPayload {
+    pub account: Option<Account>,
+    pub user_errors: Vec<UserError>,
+}
+
+#[derive(InputObject)]
+pub struct RefreshAccountInput {
+    pub account_id: ID,
+}
+
+#[derive(SimpleObject)]
+pub struct RefreshAccountPayload {
+    pub account: Option<Account>,
+    pub user_errors: Vec<UserError>,
+}
+
+#[derive(InputObject)]
+pub struct UnlinkAccountInput {
+    pub account_id: ID,
+}
+
+#[derive(SimpleObject)]
+pub struct UnlinkAccountPayload {
+    pub deleted_account_id: Option<ID>,
+    pub user_errors: Vec<UserError>,
+}
+
+#[derive(Default)]
+pub struct AccountMutation;
+
+fn not_found() -> async_graphql::Error {
+    coded(ErrorCode::NotFound, "account not found")
+}
+
+/// An unknown account is a top-level NOT_FOUND; business failures are
+/// `userErrors`.
+fn failure(err: AccountError) -> Result<Vec<UserError>> {
+    match err {
+        AccountError::NotFound => Err(not_found()),
+        other => user_errors(other),
+    }
+}
+
+#[Object]
+impl AccountMutation {
+    /// Links a bank login. The bank checks it first; a refused login stores
+    /// nothing. The new account starts SYNCING.
+    async fn link_account(
+        &self,
+        ctx: &Context<'_>,
+        input: LinkAccountInput,
+    ) -> Result<LinkAccountPayload> {
+        let me = identity(ctx)?.user_id;
+        let request = LinkRequest {
+            institution: input.institution,
+            login: input.login,
+            password: SecretString::from(input.password),
+        };
+        Ok(match services(ctx)?.accounts.link(me, request).await {
+            Ok(account) => LinkAccountPayload {
+                account: Some(Account(account)),
+                user_errors: Vec::new(),
+            },
+            Err(err) => LinkAccountPayload {
+                account: None,
+                user_errors: failure(err)?,
+            },
+        })
+    }
+
+    /// Queues a sync of one of the caller's accounts now.
+    async fn refresh_account(
+        &self,
+        ctx: &Context<'_>,
+        input: RefreshAccountInput,
+    ) -> Result<RefreshAccountPayload> {
+        let me = identity(ctx)?.user_id;
+        let id = ids::decode_as(Kind::Account, &input.account_id).ok_or_else(not_found)?;
+        Ok(match services(ctx)?.accounts.refresh(me, id).await {
+            Ok(account) => RefreshAccountPayload {
+                account: Some(Account(account)),
+                user_errors: Vec::new(),
+            },
+            Err(err) => RefreshAccountPayload {
+                account: None,
+                user_errors: failure(err)?,
+            },
+        })
+    }
+
+    /// Removes an account with its transactions.
+    async fn unlink_account(
+        &self,
+        ctx: &Context<'_>,
+        input: UnlinkAccountInput,
+    ) -> Result<UnlinkAccountPayload> {
+        let me = identity(ctx)?.user_id;
+        let id = ids::decode_as(Kind::Account, &input.account_id).ok_or_else(not_found)?;
+        Ok(match services(ctx)?.accounts.unlink(me, id).await {
+            Ok(()) => UnlinkAccountPayload {
+                deleted_account_id: Some(input.account_id),
+                user_errors: Vec::new(),
+            },
+            Err(err) => UnlinkAccountPayload {
+                deleted_account_id: None,
+                user_errors: failure(err)?,
+            },
+        })
+    }
+}

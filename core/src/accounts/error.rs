@@ -1,0 +1,54 @@
+use crate::error::{DomainError, ErrorCode, InternalError, UserError, UserErrorCode};
+
+#[derive(Debug, thiserror::Error)]
+pub enum AccountError {
+    #[error("no such institution")]
+    UnknownInstitution,
+    #[error("the institution refused the login")]
+    LoginFailed,
+    #[error("{field} {message}")]
+    Invalid {
+        field: &'static str,
+        message: &'static str,
+    },
+    /// No such account for this user (another user's counts as none).
+    #[error("account not found")]
+    NotFound,
+    #[error(transparent)]
+    Internal(#[from] InternalError),
+}
+
+impl From<sea_orm::DbErr> for AccountError {
+    fn from(err: sea_orm::DbErr) -> Self {
+        Self::Internal(err.into())
+    }
+}
+
+impl DomainError for AccountError {
+    fn code(&self) -> ErrorCode {
+        match self {
+            Self::UnknownInstitution | Self::LoginFailed | Self::Invalid { .. } => {
+                ErrorCode::BadUserInput
+            }
+            Self::NotFound => ErrorCode::NotFound,
+            Self::Internal(_) => ErrorCode::Internal,
+        }
+    }
+
+    fn user_error(&self) -> Option<UserError> {
+        match self {
+            Self::UnknownInstitution => Some(
+                UserError::new(UserErrorCode::UnknownInstitution, self.to_string())
+                    .at(&["input", "institution"]),
+            ),
+            Self::LoginFailed => Some(UserError::new(
+                UserErrorCode::InstitutionLoginFailed,
+                self.to_string(),
+            )),
+            Self::Invalid { field, .. } => {
+                Some(UserError::new(UserErrorCode::Invalid, self.to_string()).at(&["input", field]))
+            }
+            _ => None,
+        }
+    }
+}

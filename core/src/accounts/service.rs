@@ -1,0 +1,184 @@
+//! Linking, refreshing and unlinking accounts.
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+use moneta_entities::{accounts, transactions};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect,
+    TransactionTrait,
+};
+use secrecy::{ExposeSecret, SecretString};
+
+use super::{Account, AccountError, AccountStatus, find};
+use crate::clock::SharedClock;
+use crate::credentials::CredentialsCipher;
+use crate::institutions::{Credentials, InstitutionError, Institutions};
+use crate::ports::{JobQueue, SyncJob, SyncReason};
+use crate::{IdGenerator, UserId, spending};
+
+/// What `linkAccount` asks for.
+#[derive(Debug)]
+pub struct LinkRequest {
+    pub institution: String,
+    pub login: String,
+    pub password: SecretString,
+}
+
+#[derive(Debug, Clone)]
+pub struct AccountService {
+    pub db: DatabaseConnection,
+    pub institutions: Institutions,
+    pub cipher: CredentialsCipher,
+    pub queue: Arc<dyn JobQueue>,
+    pub ids: Arc<IdGenerator>,
+    pub clock: SharedClock,
+}
+
+impl AccountService {
+    /// Checks the login with the institution, stores the account with its
+    /// credentials sealed, and queues its first sync. Linking a login the
+    /// user already linked replaces its credentials and syncs it again
+    /// (the way back from LOGIN_REQUIRED). A refused login stores nothing.
+    pub async fn link(&self, user: UserId, request: LinkRequest) -> Result<Account, AccountError> {
+        let login = request.login.trim();
+        if login.is_empty() || login.len() > 255 {
+            return Err(AccountError::Invalid {
+                field: "login",
+                message: "must be 1 to 255 characters",
+            });
+        }
+        let password_len = request.password.expose_secret().len();
+        if password_len == 0 || password_len > 1024 {
+            return Err(AccountError::Invalid {
+                field: "password",
+                message: "must be 1 to 1024 characters",
+            });
+        }
+        let institution = self
+            .institutions
+            .get(&request.institution)
+            .ok_or(AccountError::UnknownInstitution)?;
+        let credentials = Credentials {
+            login: login.to_owned(),
+            password: request.password,
+        };
+        let linked = institution.link(&credentials).await.map_err(|e| match e {
+            InstitutionError::LoginFailed | InstitutionError::LoginRequired => {
+                AccountError::LoginFailed
+            }
+            other => crate::error::InternalError::Institution(other.to_string()).into(),
+        })?;
+
+        let now = self.clock.now();
+        let existing = accounts::Entity::find()
+            .filter(accounts::Column::UserId.eq(user.get()))
+            .filter(accounts::Column::Institution.eq(institution.name()))
+            .filter(accounts::Column::Login.eq(login))
+            .one(&self.db)
+            .await?;
+        let account_id = match existing {
+            Some(row) => {
+                let sealed = self.cipher.seal(user.get(), row.id, &credentials)?;
+                accounts::Entity::update_many()
+                    .col_expr(accounts::Column::CredentialsCiphertext, Expr::value(sealed))
+                    .col_expr(
+                        accounts::Column::Status,
+                        Expr::value(AccountStatus::Syncing.as_str()),
+                    )
+                    .col_expr(accounts::Column::UpdatedAt, Expr::value(now))
+                    .filter(accounts::Column::UserId.eq(user.get()))
+                    .filter(accounts::Column::Id.eq(row.id))
+                    .exec(&self.db)
+                    .await?;
+                row.id
+            }
+            None => {
+                let id = self.ids.next_id();
+                let sealed = self.cipher.seal(user.get(), id, &credentials)?;
+                accounts::Entity::insert(accounts::ActiveModel {
+                    user_id: Set(user.get()),
+                    id: Set(id),
+                    institution: Set(institution.name().to_owned()),
+                    login: Set(login.to_owned()),
+                    display_name: Set(linked.display_name),
+                    credentials_ciphertext: Set(sealed),
+                    status: Set(AccountStatus::Syncing.as_str().to_owned()),
+                    sync_cursor: Set(None),
+                    last_synced_at: Set(None),
+                    created_at: Set(now),
+                    updated_at: Set(now),
+                })
+                .exec_without_returning(&self.db)
+                .await?;
+                id
+            }
+        };
+        tracing::info!(user_id = %user, account_id, institution = institution.name(), "account linked");
+        self.enqueue(user, account_id, SyncReason::Link).await?;
+        find(&self.db, user, account_id)
+            .await?
+            .ok_or(AccountError::NotFound)
+    }
+
+    /// Queues a sync of one of the user's accounts.
+    pub async fn refresh(&self, user: UserId, account_id: i64) -> Result<Account, AccountError> {
+        let account = find(&self.db, user, account_id)
+            .await?
+            .ok_or(AccountError::NotFound)?;
+        self.enqueue(user, account_id, SyncReason::Refresh).await?;
+        Ok(account)
+    }
+
+    /// Deletes the account, its transactions and its cursor, and recomputes
+    /// the spending of the months they were in.
+    pub async fn unlink(&self, user: UserId, account_id: i64) -> Result<(), AccountError> {
+        find(&self.db, user, account_id)
+            .await?
+            .ok_or(AccountError::NotFound)?;
+        let tx = self.db.begin().await?;
+        let months: BTreeSet<i32> = transactions::Entity::find()
+            .select_only()
+            .column(transactions::Column::Month)
+            .distinct()
+            .filter(transactions::Column::UserId.eq(user.get()))
+            .filter(transactions::Column::AccountId.eq(account_id))
+            .into_tuple::<i32>()
+            .all(&tx)
+            .await?
+            .into_iter()
+            .collect();
+        transactions::Entity::delete_many()
+            .filter(transactions::Column::UserId.eq(user.get()))
+            .filter(transactions::Column::AccountId.eq(account_id))
+            .exec(&tx)
+            .await?;
+        accounts::Entity::delete_many()
+            .filter(accounts::Column::UserId.eq(user.get()))
+            .filter(accounts::Column::Id.eq(account_id))
+            .exec(&tx)
+            .await?;
+        tx.commit().await?;
+        let months: Vec<i32> = months.into_iter().collect();
+        spending::recompute_months(&self.db, user, &months, self.clock.now()).await?;
+        tracing::info!(user_id = %user, account_id, "account unlinked");
+        Ok(())
+    }
+
+    async fn enqueue(
+        &self,
+        user: UserId,
+        account_id: i64,
+        reason: SyncReason,
+    ) -> Result<(), AccountError> {
+        self.queue
+            .enqueue(&SyncJob {
+                user_id: user.get(),
+                account_id,
+                reason,
+            })
+            .await?;
+        Ok(())
+    }
+}

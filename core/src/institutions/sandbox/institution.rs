@@ -1,0 +1,116 @@
+//! [`SandboxInstitution`]: the connector over the generated history.
+
+use async_trait::async_trait;
+use chrono::NaiveDate;
+use secrecy::ExposeSecret;
+
+use super::cursor::Cursor;
+use super::diff;
+use super::history;
+use super::profile::Profile;
+use crate::clock::SharedClock;
+use crate::institutions::{
+    Credentials, Institution, InstitutionError, LinkedLogin, ProviderTransaction, SyncPage,
+};
+
+/// The only password the sandbox accepts.
+pub const PASSWORD_GOOD: &str = "pass_good";
+/// A login that links but then always needs the user to sign in again.
+pub const LOGIN_REQUIRED: &str = "user_login_required";
+
+/// The built-in, deterministic `sandbox` institution. Everything it
+/// returns is a pure function of the login, the clock's current UTC date
+/// and the cursor.
+#[derive(Debug, Clone)]
+pub struct SandboxInstitution {
+    clock: SharedClock,
+}
+
+impl SandboxInstitution {
+    pub fn new(clock: SharedClock) -> Self {
+        Self { clock }
+    }
+
+    /// The full state of `login` as of `as_of`: what a first sync on that
+    /// date delivers over all its pages, ordered by date then id. For
+    /// tests that want exact counts or amounts.
+    pub fn transactions_as_of(login: &str, as_of: NaiveDate) -> Vec<ProviderTransaction> {
+        history::state(&Profile::new(login), as_of)
+    }
+
+    fn check(credentials: &Credentials) -> Result<(), InstitutionError> {
+        if credentials.password.expose_secret() == PASSWORD_GOOD {
+            Ok(())
+        } else {
+            Err(InstitutionError::LoginFailed)
+        }
+    }
+}
+
+#[async_trait]
+impl Institution for SandboxInstitution {
+    fn name(&self) -> &'static str {
+        "sandbox"
+    }
+
+    async fn link(&self, credentials: &Credentials) -> Result<LinkedLogin, InstitutionError> {
+        Self::check(credentials)?;
+        let digits = Profile::new(&credentials.login).account_digits();
+        Ok(LinkedLogin {
+            display_name: format!("Sandbox Checking ••{digits:04}"),
+        })
+    }
+
+    async fn sync(
+        &self,
+        credentials: &Credentials,
+        cursor: Option<&str>,
+    ) -> Result<SyncPage, InstitutionError> {
+        Self::check(credentials)?;
+        if credentials.login == LOGIN_REQUIRED {
+            return Err(InstitutionError::LoginRequired);
+        }
+        let today = self.clock.now().date_naive();
+        let position = match cursor.map(Cursor::decode).transpose()? {
+            None => Cursor {
+                from: None,
+                to: today,
+                offset: 0,
+            },
+            // A finished sync: start the next one, towards today (never
+            // backwards, should the clock have gone back).
+            Some(done) if done.is_settled() => {
+                if done.offset != 0 {
+                    return Err(InstitutionError::InvalidCursor);
+                }
+                Cursor {
+                    from: done.from,
+                    to: today.max(done.to),
+                    offset: 0,
+                }
+            }
+            // The middle of a sync: its target stays fixed.
+            Some(resume) => resume,
+        };
+
+        let profile = Profile::new(&credentials.login);
+        let groups = match position.from {
+            None => diff::initial(&profile, position.to),
+            Some(from) => diff::between(&profile, from, position.to),
+        };
+        if position.offset > groups.len() {
+            return Err(InstitutionError::InvalidCursor);
+        }
+        let (mut page, next) = diff::page(&groups, position.offset);
+        let next_cursor = if page.has_more {
+            Cursor {
+                offset: next,
+                ..position
+            }
+        } else {
+            Cursor::settled(position.to)
+        };
+        page.next_cursor = next_cursor.encode();
+        Ok(page)
+    }
+}

@@ -1,0 +1,9 @@
+//! The extraction pipeline: pull → store raw → categorize → upsert →
+//! aggregate → notify → publish. `workers` calls [`SyncPipeline::run`] for
+//! each job; everything it needs arrives through [`SyncPipeline`]'s ports.
+
+mod apply;
+mod notify;
+mod pipeline;
+
+pub use pipeline::{SyncOutcome, SyncPipeline};

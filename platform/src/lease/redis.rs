@@ -1,0 +1,80 @@
+use std::time::Duration;
+
+use async_trait::async_trait;
+use fred::interfaces::{ClientLike as _, KeysInterface as _};
+use fred::prelude::{Expiration, SetOptions, Value};
+use fred::types::{ClusterHash, CustomCommand};
+use moneta_core::error::InternalError;
+use moneta_core::ports::{LeaseToken, Leases};
+
+use super::{lease_error, new_token};
+use crate::redis::Redis;
+
+/// Deletes the key only if it still holds the caller's token.
+const COMPARE_AND_DELETE: &str = "if redis.call('get', KEYS[1]) == ARGV[1] then \
+     return redis.call('del', KEYS[1]) else return 0 end";
+
+/// Leases shared by every replica: `<prefix>:lease:<key>` holds the
+/// holder's token and expires with the lease (`SET … NX PX`).
+///
+/// Expiry is Redis's clock, not the holder's: a holder that pauses past
+/// its ttl has lost the lease without knowing it, so what a lease guards
+/// must itself be safe to repeat (a sync is idempotent).
+#[derive(Debug, Clone)]
+pub struct RedisLeases {
+    redis: Redis,
+}
+
+impl RedisLeases {
+    pub fn new(redis: Redis) -> Self {
+        Self { redis }
+    }
+
+    fn key(&self, key: &str) -> String {
+        self.redis.key(&format!("lease:{key}"))
+    }
+}
+
+#[async_trait]
+impl Leases for RedisLeases {
+    async fn acquire(&self, key: &str, ttl: Duration) -> Result<Option<LeaseToken>, InternalError> {
+        // PX 0 is an error; a sub-millisecond lease rounds up to 1 ms.
+        let ttl_ms = i64::try_from(ttl.as_millis()).unwrap_or(i64::MAX).max(1);
+        let token = new_token();
+        // "OK" when set, nil when someone holds it.
+        let set: Option<String> = self
+            .redis
+            .pool
+            .next()
+            .set(
+                self.key(key),
+                token.0.as_str(),
+                Some(Expiration::PX(ttl_ms)),
+                Some(SetOptions::NX),
+                false,
+            )
+            .await
+            .map_err(lease_error)?;
+        Ok(set.map(|_| token))
+    }
+
+    async fn release(&self, key: &str, token: &LeaseToken) -> Result<(), InternalError> {
+        // EVAL through `custom`: fred's scripting interface is behind the
+        // `i-scripts` feature, which the workspace does not enable.
+        let args: Vec<Value> = vec![
+            COMPARE_AND_DELETE.into(),
+            1_i64.into(),
+            self.key(key).into(),
+            token.0.as_str().into(),
+        ];
+        // Hash slot from the key (argument 2), for Redis Cluster.
+        let eval = CustomCommand::new_static("EVAL", ClusterHash::Offset(2), false);
+        self.redis
+            .pool
+            .next()
+            .custom::<Value, _>(eval, args)
+            .await
+            .map_err(lease_error)?;
+        Ok(())
+    }
+}

@@ -1,0 +1,599 @@
+//! Linking accounts and the extraction pipeline, end to end.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{TimeZone as _, Utc};
+use moneta_core::clock::FixedClock;
+use moneta_core::institutions::sandbox::SandboxInstitution;
+use moneta_core::institutions::{Credentials, Institution as _, ProviderTransaction};
+use moneta_platform::config::Role;
+use sea_orm::{ColumnTrait as _, EntityTrait as _, PaginatorTrait as _, QueryFilter as _};
+use secrecy::SecretString;
+use serde_json::{Value, json};
+
+use crate::harness::TestApp;
+use crate::harness::app::Options;
+use crate::harness::fixtures::{global_id, row_id};
+
+const LINK: &str = "mutation($input: LinkAccountInput!) { linkAccount(input: $input) { account { id institution login displayName status lastSyncedAt } userErrors { field message code } } }";
+const ACCOUNT: &str = "query($id: ID!) { account(id: $id) { id status lastSyncedAt transactions(first: 5) { edges { node { id seller amount pending category categorySource } } pageInfo { hasNextPage endCursor } } } }";
+const REFRESH: &str = "mutation($input: RefreshAccountInput!) { refreshAccount(input: $input) { account { id status } userErrors { code } } }";
+const UNLINK: &str = "mutation($input: UnlinkAccountInput!) { unlinkAccount(input: $input) { deletedAccountId userErrors { code } } }";
+
+fn day(d: u32) -> chrono::DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, d, 15, 0, 0).unwrap()
+}
+
+async fn app_at(clock: &FixedClock) -> TestApp {
+    TestApp::spawn_with(Options {
+        clock: Some(clock.clone()),
+        ..Default::default()
+    })
+    .await
+}
+
+/// The sandbox's own view of a login as of the clock: every page of a
+/// sync from scratch.
+async fn ground_truth(clock: &FixedClock, login: &str) -> HashMap<String, ProviderTransaction> {
+    let sandbox = SandboxInstitution::new(Arc::new(clock.clone()));
+    let credentials = Credentials {
+        login: login.to_owned(),
+        password: SecretString::from("pass_good".to_owned()),
+    };
+    let mut state = HashMap::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let page = sandbox.sync(&credentials, cursor.as_deref()).await.unwrap();
+        for t in page.added.into_iter().chain(page.modified) {
+            state.insert(t.provider_id.clone(), t);
+        }
+        for id in page.removed {
+            state.remove(&id);
+        }
+        cursor = Some(page.next_cursor);
+        if !page.has_more {
+            return state;
+        }
+    }
+}
+
+async fn link(app: &TestApp, token: &str, login: &str, password: &str) -> Value {
+    app.graphql_as(
+        token,
+        LINK,
+        json!({ "input": { "institution": "sandbox", "login": login, "password": password } }),
+    )
+    .await["data"]["linkAccount"]
+        .clone()
+}
+
+/// Waits until the account's status is `status`.
+async fn wait_for_status(app: &TestApp, token: &str, account: &str, status: &str) -> Value {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        let body = app
+            .graphql_as(token, ACCOUNT, json!({ "id": account }))
+            .await;
+        if body["data"]["account"]["status"] == status {
+            return body["data"]["account"].clone();
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "status never became {status}: {body}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+async fn completed_syncs(app: &TestApp, user: i64) -> u64 {
+    moneta_entities::notifications::Entity::find()
+        .filter(moneta_entities::notifications::Column::UserId.eq(user))
+        .filter(moneta_entities::notifications::Column::Kind.eq("SYNC_COMPLETED"))
+        .count(&app.db.connect().await)
+        .await
+        .unwrap()
+}
+
+async fn wait_for_syncs(app: &TestApp, user: i64, n: u64) {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    while completed_syncs(app, user).await < n {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "sync {n} never completed"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+async fn stored(app: &TestApp, user: i64) -> Vec<moneta_entities::transactions::Model> {
+    moneta_entities::transactions::Entity::find()
+        .filter(moneta_entities::transactions::Column::UserId.eq(user))
+        .all(&app.db.connect().await)
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_linked_account_syncs_to_the_sandbox_ground_truth() {
+    let clock = FixedClock::new(day(20));
+    let app = app_at(&clock).await;
+    let (token, _, user_id) = app.signed_up().await;
+    let user = row_id(&user_id);
+
+    let linked = link(&app, &token, "user_good", "pass_good").await;
+    assert_eq!(linked["userErrors"], json!([]), "{linked}");
+    assert_eq!(linked["account"]["institution"], "sandbox");
+    assert_eq!(linked["account"]["login"], "user_good");
+    assert!(!linked.to_string().contains("pass_good"));
+    let account = linked["account"]["id"].as_str().unwrap().to_owned();
+    let synced = wait_for_status(&app, &token, &account, "ACTIVE").await;
+    assert!(synced["lastSyncedAt"].is_string());
+    assert_eq!(synced["transactions"]["edges"].as_array().unwrap().len(), 5);
+    assert_eq!(synced["transactions"]["pageInfo"]["hasNextPage"], true);
+
+    let truth = ground_truth(&clock, "user_good").await;
+    let rows = stored(&app, user).await;
+    assert_eq!(rows.len(), truth.len());
+    assert_eq!(
+        rows.iter().map(|r| r.amount_cents).sum::<i64>(),
+        truth.values().map(|t| t.amount_cents).sum::<i64>()
+    );
+    for row in &rows {
+        let t = &truth[&row.provider_transaction_id];
+        assert_eq!((row.amount_cents, row.pending), (t.amount_cents, t.pending));
+    }
+    // Most sellers are known; some come from the unknown pool.
+    assert!(
+        rows.iter()
+            .filter(|r| r.category_source == "SELLER_MAP")
+            .count()
+            * 2
+            > rows.len()
+    );
+    assert!(rows.iter().any(|r| r.category_source == "NONE"));
+
+    // Monthly spending is the sum of the transactions per month and category.
+    let mut expected: HashMap<(i32, String), i64> = HashMap::new();
+    for r in &rows {
+        *expected.entry((r.month, r.category.clone())).or_default() += r.amount_cents;
+    }
+    let spending: HashMap<(i32, String), i64> = moneta_entities::monthly_spending::Entity::find()
+        .filter(moneta_entities::monthly_spending::Column::UserId.eq(user))
+        .all(&app.db.connect().await)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|s| ((s.month, s.category), s.amount_cents))
+        .collect();
+    assert_eq!(spending, expected);
+
+    // The raw pages are kept, and hold no credential.
+    let raw_dir = app
+        .data_dir()
+        .join("raw")
+        .join("raw")
+        .join(user.to_string());
+    let mut pages = 0;
+    for entry in walk(&raw_dir) {
+        let text = std::fs::read_to_string(&entry).unwrap();
+        assert!(!text.contains("pass_good"));
+        pages += 1;
+    }
+    assert!(pages >= 1, "no raw page under {}", raw_dir.display());
+
+    // A second sync of the same day adds nothing.
+    app.graphql_as(
+        &token,
+        REFRESH,
+        json!({ "input": { "accountId": account } }),
+    )
+    .await;
+    wait_for_syncs(&app, user, 2).await;
+    assert_eq!(stored(&app, user).await.len(), truth.len());
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut files = Vec::new();
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                files.extend(walk(&path));
+            } else {
+                files.push(path);
+            }
+        }
+    }
+    files
+}
+
+#[tokio::test]
+async fn days_later_pending_posts_keeping_the_override_and_changes_apply() {
+    let clock = FixedClock::new(day(10));
+    let app = app_at(&clock).await;
+    let (token, refresh_token, user_id) = app.signed_up().await;
+    let user = row_id(&user_id);
+    let account = link(&app, &token, "user_good", "pass_good").await["account"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    wait_for_status(&app, &token, &account, "ACTIVE").await;
+
+    let pending = stored(&app, user)
+        .await
+        .into_iter()
+        .find(|r| r.pending)
+        .expect("a pending transaction");
+    let body = app
+        .graphql_as(
+            &token,
+            "mutation($input: SetTransactionCategoryInput!) { setTransactionCategory(input: $input) { transaction { category } } }",
+            json!({ "input": { "transactionId": global_id("Transaction", pending.id), "category": "TRAVEL" } }),
+        )
+        .await;
+    assert_eq!(
+        body["data"]["setTransactionCategory"]["transaction"]["category"],
+        "TRAVEL"
+    );
+
+    // Ten days pass: the pending one posts; some amounts change, some go.
+    // (The access token has expired meanwhile; the client renews it.)
+    clock.set(day(20));
+    let renewed = app
+        .graphql(
+            "mutation($input: RefreshTokenInput!) { refreshToken(input: $input) { accessToken } }",
+            json!({ "input": { "refreshToken": refresh_token } }),
+        )
+        .await;
+    let token = renewed["data"]["refreshToken"]["accessToken"]
+        .as_str()
+        .expect("renewed access token")
+        .to_owned();
+    let refreshed = app
+        .graphql_as(
+            &token,
+            REFRESH,
+            json!({ "input": { "accountId": account } }),
+        )
+        .await;
+    assert_eq!(
+        refreshed["data"]["refreshAccount"]["userErrors"],
+        json!([]),
+        "{refreshed}"
+    );
+    wait_for_syncs(&app, user, 2).await;
+
+    let rows = stored(&app, user).await;
+    assert!(
+        !rows
+            .iter()
+            .any(|r| r.provider_transaction_id == pending.provider_transaction_id)
+    );
+    let posted: Vec<_> = rows
+        .iter()
+        .filter(|r| r.pending_transaction_id.as_deref() == Some(&pending.provider_transaction_id))
+        .collect();
+    assert_eq!(
+        posted.len(),
+        1,
+        "exactly one posted transaction replaces it"
+    );
+    assert_eq!(posted[0].user_category.as_deref(), Some("TRAVEL"));
+    assert!(!posted[0].pending);
+
+    // Within the sandbox's 90-day window, what is stored is exactly what a
+    // fresh sync would deliver (older history is kept, not removed).
+    let truth = ground_truth(&clock, "user_good").await;
+    let window_start = (day(20) - chrono::Duration::days(89)).date_naive();
+    let recent: Vec<_> = rows
+        .iter()
+        .filter(|r| r.posted_at.date_naive() >= window_start)
+        .collect();
+    assert_eq!(recent.len(), truth.len());
+    for row in recent {
+        let t = &truth[&row.provider_transaction_id];
+        assert_eq!((row.amount_cents, row.pending), (t.amount_cents, t.pending));
+    }
+}
+
+#[tokio::test]
+async fn refused_logins_and_unknown_institutions_store_nothing() {
+    let clock = FixedClock::new(day(20));
+    let app = app_at(&clock).await;
+    let (token, _, user_id) = app.signed_up().await;
+    let wrong = link(&app, &token, "user_good", "not_the_password").await;
+    assert!(wrong["account"].is_null());
+    assert_eq!(wrong["userErrors"][0]["code"], "INSTITUTION_LOGIN_FAILED");
+    assert!(!wrong.to_string().contains("not_the_password"));
+    let unknown = app
+        .graphql_as(
+            &token,
+            LINK,
+            json!({ "input": { "institution": "megabank", "login": "x", "password": "y" } }),
+        )
+        .await["data"]["linkAccount"]
+        .clone();
+    assert_eq!(unknown["userErrors"][0]["code"], "UNKNOWN_INSTITUTION");
+    assert_eq!(
+        unknown["userErrors"][0]["field"],
+        json!(["input", "institution"])
+    );
+    let empty = link(&app, &token, "", "pass_good").await;
+    assert_eq!(empty["userErrors"][0]["code"], "INVALID");
+    let count = moneta_entities::accounts::Entity::find()
+        .filter(moneta_entities::accounts::Column::UserId.eq(row_id(&user_id)))
+        .count(&app.db.connect().await)
+        .await
+        .unwrap();
+    assert_eq!(count, 0);
+    let anonymous = app
+        .graphql(LINK, json!({ "input": { "institution": "sandbox", "login": "user_good", "password": "pass_good" } }))
+        .await;
+    assert_eq!(
+        anonymous["errors"][0]["extensions"]["code"],
+        "UNAUTHENTICATED"
+    );
+}
+
+#[tokio::test]
+async fn a_login_that_needs_attention_links_then_reports_login_required() {
+    let clock = FixedClock::new(day(20));
+    let app = app_at(&clock).await;
+    let (token, _, user_id) = app.signed_up().await;
+    let linked = link(&app, &token, "user_login_required", "pass_good").await;
+    assert_eq!(linked["userErrors"], json!([]));
+    let account = linked["account"]["id"].as_str().unwrap();
+    wait_for_status(&app, &token, account, "LOGIN_REQUIRED").await;
+    let failed = moneta_entities::notifications::Entity::find()
+        .filter(moneta_entities::notifications::Column::UserId.eq(row_id(&user_id)))
+        .filter(moneta_entities::notifications::Column::Kind.eq("SYNC_FAILED"))
+        .count(&app.db.connect().await)
+        .await
+        .unwrap();
+    assert_eq!(failed, 1);
+}
+
+#[tokio::test]
+async fn unlink_removes_the_account_and_everything_of_it() {
+    let clock = FixedClock::new(day(20));
+    let app = app_at(&clock).await;
+    let (token, _, user_id) = app.signed_up().await;
+    let user = row_id(&user_id);
+    let account = link(&app, &token, "user_good", "pass_good").await["account"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    wait_for_status(&app, &token, &account, "ACTIVE").await;
+    let other = link(&app, &token, "user_other", "pass_good").await["account"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    wait_for_status(&app, &token, &other, "ACTIVE").await;
+    let before = stored(&app, user).await.len();
+
+    let out = app
+        .graphql_as(&token, UNLINK, json!({ "input": { "accountId": account } }))
+        .await;
+    assert_eq!(
+        out["data"]["unlinkAccount"]["deletedAccountId"],
+        account.as_str()
+    );
+    let rows = stored(&app, user).await;
+    assert!(rows.len() < before);
+    assert!(rows.iter().all(|r| r.account_id == row_id(&other)));
+    let spent: i64 = moneta_entities::monthly_spending::Entity::find()
+        .filter(moneta_entities::monthly_spending::Column::UserId.eq(user))
+        .all(&app.db.connect().await)
+        .await
+        .unwrap()
+        .iter()
+        .map(|s| s.amount_cents)
+        .sum();
+    assert_eq!(spent, rows.iter().map(|r| r.amount_cents).sum::<i64>());
+    let gone = app
+        .graphql_as(&token, ACCOUNT, json!({ "id": account }))
+        .await;
+    assert!(gone["data"]["account"].is_null());
+    let again = app
+        .graphql_as(&token, UNLINK, json!({ "input": { "accountId": account } }))
+        .await;
+    assert_eq!(again["errors"][0]["extensions"]["code"], "NOT_FOUND");
+}
+
+#[tokio::test]
+async fn another_user_sees_nothing_of_mine_whatever_id_they_send() {
+    let clock = FixedClock::new(day(20));
+    let app = app_at(&clock).await;
+    let (alice, _, alice_id) = app.signed_up().await;
+    let (bob, _, _) = app.signed_up().await;
+    let account = link(&app, &alice, "user_good", "pass_good").await["account"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    wait_for_status(&app, &alice, &account, "ACTIVE").await;
+    let transaction = stored(&app, row_id(&alice_id)).await[0].id;
+
+    let body = app
+        .graphql_as(&bob, ACCOUNT, json!({ "id": account }))
+        .await;
+    assert!(body["data"]["account"].is_null(), "{body}");
+    let node = app
+        .graphql_as(
+            &bob,
+            "query($id: ID!) { node(id: $id) { id } }",
+            json!({ "id": global_id("Transaction", transaction) }),
+        )
+        .await;
+    assert!(node["data"]["node"].is_null(), "{node}");
+    let listed = app
+        .graphql_as(
+            &bob,
+            "query($f: TransactionFilter) { transactions(first: 100, filter: $f) { edges { node { id } } } accounts { id } }",
+            json!({ "f": { "accountId": account } }),
+        )
+        .await;
+    assert_eq!(listed["data"]["transactions"]["edges"], json!([]));
+    assert_eq!(listed["data"]["accounts"], json!([]));
+    for mutation in [REFRESH, UNLINK] {
+        let out = app
+            .graphql_as(&bob, mutation, json!({ "input": { "accountId": account } }))
+            .await;
+        assert_eq!(out["errors"][0]["extensions"]["code"], "NOT_FOUND", "{out}");
+    }
+    // Alice's account is untouched.
+    wait_for_status(&app, &alice, &account, "ACTIVE").await;
+}
+
+#[tokio::test]
+async fn transactions_page_newest_first_without_gaps_or_repeats() {
+    let clock = FixedClock::new(day(20));
+    let app = app_at(&clock).await;
+    let (token, _, user_id) = app.signed_up().await;
+    let account = link(&app, &token, "user_good", "pass_good").await["account"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    wait_for_status(&app, &token, &account, "ACTIVE").await;
+    let total = stored(&app, row_id(&user_id)).await.len();
+
+    let query = "query($after: String) { transactions(first: 37, after: $after) { edges { cursor node { id postedAt } } pageInfo { hasNextPage endCursor } } }";
+    let mut seen = Vec::new();
+    let mut after = Value::Null;
+    loop {
+        let body = app
+            .graphql_as(&token, query, json!({ "after": after }))
+            .await;
+        let conn = &body["data"]["transactions"];
+        for edge in conn["edges"].as_array().unwrap() {
+            seen.push((
+                edge["node"]["postedAt"].as_str().unwrap().to_owned(),
+                edge["node"]["id"].as_str().unwrap().to_owned(),
+            ));
+        }
+        if conn["pageInfo"]["hasNextPage"] != true {
+            break;
+        }
+        after = conn["pageInfo"]["endCursor"].clone();
+    }
+    assert_eq!(seen.len(), total);
+    let unique: std::collections::HashSet<_> = seen.iter().map(|(_, id)| id).collect();
+    assert_eq!(unique.len(), total);
+    assert!(seen.windows(2).all(|w| w[0].0 >= w[1].0), "newest first");
+
+    for first in [0, 101, -1] {
+        let body = app
+            .graphql_as(
+                &token,
+                "query($n: Int) { transactions(first: $n) { edges { cursor } } }",
+                json!({ "n": first }),
+            )
+            .await;
+        assert_eq!(
+            body["errors"][0]["extensions"]["code"], "BAD_USER_INPUT",
+            "{body}"
+        );
+    }
+    let bad_cursor = app
+        .graphql_as(
+            &token,
+            "{ transactions(after: \"nonsense\") { edges { cursor } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        bad_cursor["errors"][0]["extensions"]["code"],
+        "BAD_USER_INPUT"
+    );
+}
+
+/// A worker that takes a job and dies before acknowledging it: the job is
+/// reclaimed and processed once — nothing lost, nothing duplicated.
+#[tokio::test]
+async fn a_job_taken_by_a_dead_worker_is_reclaimed_and_done_once() {
+    let clock = FixedClock::new(day(20));
+    // An API-only server: no consumer of its own races the test.
+    let app = TestApp::spawn_with(Options {
+        clock: Some(clock.clone()),
+        tweak: Some(Box::new(|s| s.role = Role::Api)),
+        ..Default::default()
+    })
+    .await;
+    let (token, _, user_id) = app.signed_up().await;
+    let user = row_id(&user_id);
+    let account = link(&app, &token, "user_good", "pass_good").await["account"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let worker = &app.runtime.worker;
+
+    // The doomed worker takes the job and vanishes.
+    let taken = worker
+        .queue
+        .next("doomed", Duration::from_secs(2))
+        .await
+        .unwrap()
+        .expect("the link queued a job");
+    assert_eq!(taken.job.account_id, row_id(&account));
+    drop(taken);
+
+    // Nothing new is there for a healthy worker until the reclaim timeout…
+    assert!(
+        worker
+            .queue
+            .next("rescuer", Duration::from_millis(100))
+            .await
+            .unwrap()
+            .is_none()
+    );
+    // …after which it takes the job over and completes it.
+    tokio::time::sleep(Duration::from_millis(1_200)).await;
+    moneta_workers::consumer::consume_one(worker, "rescuer").await;
+    wait_for_status(&app, &token, &account, "ACTIVE").await;
+    let truth = ground_truth(&clock, "user_good").await;
+    assert_eq!(stored(&app, user).await.len(), truth.len());
+    // Acknowledged: it is not delivered again.
+    tokio::time::sleep(Duration::from_millis(1_200)).await;
+    assert!(
+        worker
+            .queue
+            .next("rescuer", Duration::from_millis(100))
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert_eq!(completed_syncs(&app, user).await, 1);
+}
+
+#[tokio::test]
+async fn the_daily_job_queues_active_users_accounts() {
+    let clock = FixedClock::new(day(20));
+    let app = TestApp::spawn_with(Options {
+        clock: Some(clock.clone()),
+        tweak: Some(Box::new(|s| s.role = Role::Api)),
+        ..Default::default()
+    })
+    .await;
+    let (token, _, _) = app.signed_up().await;
+    link(&app, &token, "user_good", "pass_good").await;
+    link(&app, &token, "user_other", "pass_good").await;
+    let worker = &app.runtime.worker;
+    // Drain the link jobs.
+    while let Some(d) = worker
+        .queue
+        .next("t", Duration::from_millis(100))
+        .await
+        .unwrap()
+    {
+        worker.queue.ack(&d).await.unwrap();
+    }
+    let queued = moneta_workers::jobs::daily_sync::run(worker).await.unwrap();
+    assert_eq!(queued, 2);
+    // A month later, without activity, nobody is queued.
+    clock.set(Utc.with_ymd_and_hms(2027, 1, 5, 6, 0, 0).unwrap());
+    assert_eq!(
+        moneta_workers::jobs::daily_sync::run(worker).await.unwrap(),
+        0
+    );
+}
