@@ -17,12 +17,14 @@ use moneta_api::{ApiConfig, Ops, Services};
 use moneta_core::IdGenerator;
 use moneta_core::accounts::AccountService;
 use moneta_core::auth::{AccessTokens, AuthService, PasswordHasher};
+use moneta_core::budget::BudgetService;
 use moneta_core::categories::{Categorizer, CategoryOverrides, SellerDictionary, dictionary};
 use moneta_core::clock::{SharedClock, SystemClock};
 use moneta_core::credentials::CredentialsCipher;
 use moneta_core::institutions::{Institution, Institutions, sandbox::SandboxInstitution};
 use moneta_core::ports::{EventBus, HealthProbe, JobQueue, Leases, RawPageStore};
 use moneta_core::sync::SyncPipeline;
+use moneta_core::users::Activity;
 use moneta_migration::{Migrator, sea_orm_migration::MigratorTrait as _};
 use moneta_platform::config::{DatabaseKind, Environment, Settings};
 use moneta_platform::db;
@@ -133,7 +135,19 @@ impl Runtime {
                 ids: ids.clone(),
                 clock: clock.clone(),
             },
-            categories: CategoryOverrides::new(db.clone(), clock.clone()),
+            categories: CategoryOverrides {
+                db: db.clone(),
+                events: events.clone(),
+                ids: ids.clone(),
+                clock: clock.clone(),
+            },
+            budgets: BudgetService {
+                db: db.clone(),
+                events: events.clone(),
+                ids: ids.clone(),
+                clock: clock.clone(),
+            },
+            activity: Activity::new(db.clone(), clock.clone()),
             events: events.clone(),
         };
         let worker = WorkerContext {

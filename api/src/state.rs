@@ -4,8 +4,10 @@ use std::sync::Arc;
 
 use moneta_core::accounts::AccountService;
 use moneta_core::auth::AuthService;
+use moneta_core::budget::BudgetService;
 use moneta_core::categories::CategoryOverrides;
 use moneta_core::ports::{EventBus, HealthProbe};
+use moneta_core::users::Activity;
 use sea_orm::DatabaseConnection;
 
 use crate::http::metrics::HttpMetrics;
@@ -17,6 +19,8 @@ pub struct Services {
     pub auth: AuthService,
     pub accounts: AccountService,
     pub categories: CategoryOverrides,
+    pub budgets: BudgetService,
+    pub activity: Activity,
     pub events: Arc<dyn EventBus>,
 }
 

@@ -10,6 +10,8 @@
 //! - [`credentials`]: sealing bank credentials with an AEAD.
 //! - [`auth`]: emails, password policy, argon2id hashing, access and refresh tokens.
 //! - [`accounts`]: linked bank accounts (read side for now).
+//! - [`budget`]: the income-tier template, overrides, income estimate, alerts.
+//! - [`notifications`]: the user's notifications.
 //! - [`categories`]: the 13 categories, seller normalization, the seller
 //!   dictionary, crowd votes, the categorizer and manual overrides.
 //! - [`transactions`]: transactions as the domain reads them.
@@ -23,6 +25,7 @@
 
 pub mod accounts;
 pub mod auth;
+pub mod budget;
 pub mod categories;
 pub mod clock;
 pub mod credentials;
@@ -30,6 +33,7 @@ pub mod error;
 pub mod ids;
 pub mod institutions;
 pub mod month;
+pub mod notifications;
 pub mod ports;
 pub mod spending;
 pub mod sync;

@@ -37,6 +37,15 @@ impl Month {
         self.year * 100 + self.month as i32
     }
 
+    /// The month `n` months before this one.
+    pub fn minus(self, n: u32) -> Self {
+        let index = self.year * 12 + self.month as i32 - 1 - n as i32;
+        Self {
+            year: index.div_euclid(12),
+            month: index.rem_euclid(12) as u32 + 1,
+        }
+    }
+
     pub fn from_int(yyyymm: i32) -> Result<Self, InvalidMonth> {
         Self::new(yyyymm / 100, (yyyymm % 100).unsigned_abs())
     }
@@ -76,6 +85,14 @@ mod tests {
         assert_eq!(m.as_int(), 202611);
         assert_eq!(m.to_string(), "2026-11");
         assert_eq!(Month::from_int(202611).unwrap(), m);
+    }
+
+    #[test]
+    fn counts_back_across_years() {
+        let m: Month = "2026-02".parse().unwrap();
+        assert_eq!(m.minus(1).to_string(), "2026-01");
+        assert_eq!(m.minus(2).to_string(), "2025-12");
+        assert_eq!(m.minus(14).to_string(), "2024-12");
     }
 
     #[test]

@@ -9,6 +9,7 @@
 
 mod auth;
 mod backends;
+mod budget;
 mod categories;
 mod entities_roundtrip;
 mod harness;
@@ -16,6 +17,7 @@ mod http_surface;
 mod migrations;
 mod queue;
 mod schema;
+mod secrets_in_logs;
 mod subscriptions;
 mod sync;
 mod tokens;

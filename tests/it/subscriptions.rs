@@ -19,7 +19,11 @@ async fn account_synced_reaches_the_owner_on_another_replica_and_no_one_else() {
     // With Redis, a second server is a real second replica; without it the
     // in-process bus only spans one process, so listen on the same one.
     let listener = if std::env::var("MONETA_TEST_REDIS_URL").is_ok_and(|u| !u.is_empty()) {
-        Some(publisher.replica().await)
+        Some(
+            publisher
+                .replica(moneta_platform::config::Role::All, None)
+                .await,
+        )
     } else {
         None
     };

@@ -16,17 +16,18 @@ use serde_json::{Value, json};
 use crate::harness::TestApp;
 use crate::harness::app::Options;
 use crate::harness::fixtures::{global_id, row_id};
+use crate::harness::spending::assert_monthly_spending_matches;
 
 const LINK: &str = "mutation($input: LinkAccountInput!) { linkAccount(input: $input) { account { id institution login displayName status lastSyncedAt } userErrors { field message code } } }";
 const ACCOUNT: &str = "query($id: ID!) { account(id: $id) { id status lastSyncedAt transactions(first: 5) { edges { node { id seller amount pending category categorySource } } pageInfo { hasNextPage endCursor } } } }";
 const REFRESH: &str = "mutation($input: RefreshAccountInput!) { refreshAccount(input: $input) { account { id status } userErrors { code } } }";
 const UNLINK: &str = "mutation($input: UnlinkAccountInput!) { unlinkAccount(input: $input) { deletedAccountId userErrors { code } } }";
 
-fn day(d: u32) -> chrono::DateTime<Utc> {
+pub fn day(d: u32) -> chrono::DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, d, 15, 0, 0).unwrap()
 }
 
-async fn app_at(clock: &FixedClock) -> TestApp {
+pub async fn app_at(clock: &FixedClock) -> TestApp {
     TestApp::spawn_with(Options {
         clock: Some(clock.clone()),
         ..Default::default()
@@ -59,7 +60,7 @@ async fn ground_truth(clock: &FixedClock, login: &str) -> HashMap<String, Provid
     }
 }
 
-async fn link(app: &TestApp, token: &str, login: &str, password: &str) -> Value {
+pub async fn link(app: &TestApp, token: &str, login: &str, password: &str) -> Value {
     app.graphql_as(
         token,
         LINK,
@@ -70,13 +71,17 @@ async fn link(app: &TestApp, token: &str, login: &str, password: &str) -> Value 
 }
 
 /// Waits until the account's status is `status`.
-async fn wait_for_status(app: &TestApp, token: &str, account: &str, status: &str) -> Value {
+pub async fn wait_for_status(app: &TestApp, token: &str, account: &str, status: &str) -> Value {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
     loop {
         let body = app
             .graphql_as(token, ACCOUNT, json!({ "id": account }))
             .await;
         if body["data"]["account"]["status"] == status {
+            if status == "ACTIVE" {
+                let user = me_id(app, token).await;
+                assert_monthly_spending_matches(app, token, user).await;
+            }
             return body["data"]["account"].clone();
         }
         assert!(
@@ -85,6 +90,11 @@ async fn wait_for_status(app: &TestApp, token: &str, account: &str, status: &str
         );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+}
+
+async fn me_id(app: &TestApp, token: &str) -> i64 {
+    let body = app.graphql_as(token, "{ me { id } }", json!({})).await;
+    row_id(body["data"]["me"]["id"].as_str().expect("me"))
 }
 
 async fn completed_syncs(app: &TestApp, user: i64) -> u64 {
@@ -96,7 +106,7 @@ async fn completed_syncs(app: &TestApp, user: i64) -> u64 {
         .unwrap()
 }
 
-async fn wait_for_syncs(app: &TestApp, user: i64, n: u64) {
+async fn wait_for_syncs(app: &TestApp, token: &str, user: i64, n: u64) {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
     while completed_syncs(app, user).await < n {
         assert!(
@@ -105,6 +115,7 @@ async fn wait_for_syncs(app: &TestApp, user: i64, n: u64) {
         );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+    assert_monthly_spending_matches(app, token, user).await;
 }
 
 async fn stored(app: &TestApp, user: i64) -> Vec<moneta_entities::transactions::Model> {
@@ -190,7 +201,7 @@ async fn a_linked_account_syncs_to_the_sandbox_ground_truth() {
         json!({ "input": { "accountId": account } }),
     )
     .await;
-    wait_for_syncs(&app, user, 2).await;
+    wait_for_syncs(&app, &token, user, 2).await;
     assert_eq!(stored(&app, user).await.len(), truth.len());
 }
 
@@ -263,7 +274,7 @@ async fn days_later_pending_posts_keeping_the_override_and_changes_apply() {
         json!([]),
         "{refreshed}"
     );
-    wait_for_syncs(&app, user, 2).await;
+    wait_for_syncs(&app, &token, user, 2).await;
 
     let rows = stored(&app, user).await;
     assert!(
@@ -596,4 +607,210 @@ async fn the_daily_job_queues_active_users_accounts() {
         moneta_workers::jobs::daily_sync::run(worker).await.unwrap(),
         0
     );
+}
+
+/// A sync finished by the worker of one process reaches a subscriber
+/// connected to another (through Redis; in one process without it).
+#[tokio::test]
+async fn a_sync_event_reaches_a_subscriber_on_another_api_process() {
+    let clock = FixedClock::new(day(20));
+    let worker = app_at(&clock).await;
+    let with_redis = std::env::var("MONETA_TEST_REDIS_URL").is_ok_and(|u| !u.is_empty());
+    let api = if with_redis {
+        Some(worker.replica(Role::Api, Some(clock.clone())).await)
+    } else {
+        None
+    };
+    let api = api.as_ref().unwrap_or(&worker);
+    let (token, _, _) = api.signed_up().await;
+    let (other_token, _, _) = api.signed_up().await;
+
+    let mut mine = api.ws().await;
+    mine.init_as(&token).await;
+    mine.subscribe(
+        "s",
+        "subscription { accountSynced { account { id status } added modified removed } }",
+    )
+    .await;
+    let mut theirs = api.ws().await;
+    theirs.init_as(&other_token).await;
+    theirs
+        .subscribe(
+            "s",
+            "subscription { accountSynced { account { id } added } }",
+        )
+        .await;
+    // Let the subscriptions register before the sync can finish.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+
+    let account = link(api, &token, "user_good", "pass_good").await["account"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let message = mine.next_message().await;
+    assert_eq!(message["type"], "next", "{message}");
+    let event = &message["payload"]["data"]["accountSynced"];
+    assert_eq!(event["account"]["id"], account.as_str());
+    assert_eq!(event["account"]["status"], "ACTIVE");
+    assert!(event["added"].as_i64().unwrap() > 250, "{event}");
+    assert!(
+        theirs
+            .try_next_message(Duration::from_millis(500))
+            .await
+            .is_none()
+    );
+}
+
+/// A user's override of a posted transaction survives every later sync.
+#[tokio::test]
+async fn an_override_survives_resyncs() {
+    let clock = FixedClock::new(day(10));
+    let app = app_at(&clock).await;
+    let (token, refresh_token, user_id) = app.signed_up().await;
+    let user = row_id(&user_id);
+    let account = link(&app, &token, "user_good", "pass_good").await["account"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    wait_for_status(&app, &token, &account, "ACTIVE").await;
+    let rows = stored(&app, user).await;
+    let target = rows
+        .iter()
+        .find(|r| !r.pending && r.category_source == "SELLER_MAP")
+        .unwrap();
+    let same_seller: Vec<i64> = rows
+        .iter()
+        .filter(|r| r.seller_normalized == target.seller_normalized && r.id != target.id)
+        .map(|r| r.id)
+        .collect();
+    app.graphql_as(
+        &token,
+        "mutation($input: SetTransactionCategoryInput!) { setTransactionCategory(input: $input) { transaction { id } } }",
+        json!({ "input": { "transactionId": global_id("Transaction", target.id), "category": "TRAVEL" } }),
+    )
+    .await;
+
+    clock.set(day(12));
+    let token = app
+        .graphql(
+            "mutation($input: RefreshTokenInput!) { refreshToken(input: $input) { accessToken } }",
+            json!({ "input": { "refreshToken": refresh_token } }),
+        )
+        .await["data"]["refreshToken"]["accessToken"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    for n in 2..=3 {
+        app.graphql_as(
+            &token,
+            REFRESH,
+            json!({ "input": { "accountId": account } }),
+        )
+        .await;
+        wait_for_syncs(&app, &token, user, n).await;
+    }
+    let after = stored(&app, user).await;
+    let kept = after.iter().find(|r| r.id == target.id).unwrap();
+    assert_eq!(kept.user_category.as_deref(), Some("TRAVEL"));
+    for id in same_seller {
+        if let Some(other) = after.iter().find(|r| r.id == id) {
+            assert_eq!(
+                other.user_category, None,
+                "only the chosen transaction changes"
+            );
+        }
+    }
+}
+
+/// Credentials that no longer open (a rotated key, a damaged row) end the
+/// job at once — the account asks for a new link — instead of retrying.
+#[tokio::test]
+async fn credentials_that_do_not_open_ask_the_user_to_link_again() {
+    let clock = FixedClock::new(day(20));
+    let app = app_at(&clock).await;
+    let (token, _, _) = app.signed_up().await;
+    let account = link(&app, &token, "user_good", "pass_good").await["account"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    wait_for_status(&app, &token, &account, "ACTIVE").await;
+    moneta_entities::accounts::Entity::update_many()
+        .col_expr(
+            moneta_entities::accounts::Column::CredentialsCiphertext,
+            sea_orm::sea_query::Expr::value(vec![1_u8, 2, 3]),
+        )
+        .filter(moneta_entities::accounts::Column::Id.eq(row_id(&account)))
+        .exec(&app.db.connect().await)
+        .await
+        .unwrap();
+    app.graphql_as(
+        &token,
+        REFRESH,
+        json!({ "input": { "accountId": account } }),
+    )
+    .await;
+    wait_for_status(&app, &token, &account, "LOGIN_REQUIRED").await;
+    // Linking again repairs it.
+    assert_eq!(
+        link(&app, &token, "user_good", "pass_good").await["userErrors"],
+        json!([])
+    );
+    wait_for_status(&app, &token, &account, "ACTIVE").await;
+}
+
+/// Authenticated requests mark the user active, at most once an hour.
+#[tokio::test]
+async fn requests_keep_the_user_active_for_the_daily_sync() {
+    let clock = FixedClock::new(day(20));
+    let app = app_at(&clock).await;
+    let (_, _, user_id) = app.signed_up().await;
+    let user = row_id(&user_id);
+    let last_active = || async {
+        moneta_entities::users::Entity::find_by_id(user)
+            .one(&app.db.connect().await)
+            .await
+            .unwrap()
+            .unwrap()
+            .last_active_at
+            .unwrap()
+    };
+    let signed_up_at = last_active().await;
+    let token_at = |now: chrono::DateTime<Utc>| {
+        let claims = json!({ "sub": user.to_string(), "iss": "moneta", "aud": "moneta-api", "iat": now.timestamp(), "exp": now.timestamp() + 900 });
+        jsonwebtoken::encode(
+            &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256),
+            &claims,
+            &jsonwebtoken::EncodingKey::from_secret(app.jwt_secret.as_bytes()),
+        )
+        .unwrap()
+    };
+    let me = |token: String| {
+        let app = &app;
+        async move { app.graphql_as(&token, "{ me { id } }", json!({})).await }
+    };
+
+    // Within the hour: no write.
+    clock.advance(chrono::Duration::minutes(30));
+    me(token_at(clock_now(&clock))).await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(last_active().await, signed_up_at);
+
+    // Two hours later: recorded.
+    clock.advance(chrono::Duration::hours(2));
+    let now = clock_now(&clock);
+    me(token_at(now)).await;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while last_active().await == signed_up_at {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "activity never recorded"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(last_active().await.timestamp(), now.timestamp());
+}
+
+fn clock_now(clock: &FixedClock) -> chrono::DateTime<Utc> {
+    use moneta_core::clock::Clock as _;
+    clock.now()
 }

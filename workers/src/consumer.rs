@@ -14,6 +14,10 @@ use crate::WorkerContext;
 
 /// How long one `next` call waits for a job before checking for shutdown.
 const POLL: Duration = Duration::from_secs(1);
+/// A job that failed this many deliveries is dropped (acknowledged and
+/// logged) rather than retried forever; the next refresh or daily sync
+/// queues the account again.
+pub const MAX_DELIVERIES: u64 = 5;
 
 /// Runs `concurrency` consumers until `stop` turns true; in-flight jobs
 /// finish first.
@@ -51,6 +55,18 @@ pub async fn consume_one(ctx: &WorkerContext, consumer: &str) {
             return;
         }
     };
+    if delivery.deliveries > MAX_DELIVERIES {
+        tracing::error!(
+            user_id = delivery.job.user_id,
+            account_id = delivery.job.account_id,
+            deliveries = delivery.deliveries,
+            "sync job keeps failing; dropped"
+        );
+        if let Err(error) = ctx.queue.ack(&delivery).await {
+            tracing::warn!(%error, "ack failed");
+        }
+        return;
+    }
     // Once taken, the job runs to its end even if shutdown is asked.
     let ctx = ctx.clone();
     let consumer = consumer.to_owned();

@@ -11,6 +11,7 @@ pub enum Kind {
     User,
     Account,
     Transaction,
+    Notification,
 }
 
 impl Kind {
@@ -19,6 +20,7 @@ impl Kind {
             Self::User => "User",
             Self::Account => "Account",
             Self::Transaction => "Transaction",
+            Self::Notification => "Notification",
         }
     }
 }
@@ -31,9 +33,14 @@ pub fn encode(kind: Kind, id: i64) -> ID {
 pub fn decode(id: &str) -> Option<(Kind, i64)> {
     let raw = String::from_utf8(URL_SAFE_NO_PAD.decode(id).ok()?).ok()?;
     let (prefix, row) = raw.split_once(':')?;
-    let kind = [Kind::User, Kind::Account, Kind::Transaction]
-        .into_iter()
-        .find(|k| k.prefix() == prefix)?;
+    let kind = [
+        Kind::User,
+        Kind::Account,
+        Kind::Transaction,
+        Kind::Notification,
+    ]
+    .into_iter()
+    .find(|k| k.prefix() == prefix)?;
     Some((kind, row.parse().ok()?))
 }
 

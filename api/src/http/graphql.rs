@@ -29,7 +29,15 @@ pub async fn execute(
             .and_then(|v| v.strip_prefix("Bearer "))
             .ok_or(AuthError::Unauthenticated);
         match token.and_then(|t| services.auth.identify(t.trim())) {
-            Ok(identity) => request = request.data(identity),
+            Ok(identity) => {
+                let activity = services.activity.clone();
+                tokio::spawn(async move {
+                    if let Err(error) = activity.touch(identity.user_id).await {
+                        tracing::warn!(%error, "activity not recorded");
+                    }
+                });
+                request = request.data(identity);
+            }
             Err(err) => {
                 return async_graphql::Response::from_errors(vec![server_error(&err)]).into();
             }

@@ -8,25 +8,29 @@ use moneta_entities::transactions;
 use super::{Category, CategoryError, crowd};
 use crate::clock::SharedClock;
 use crate::transactions::Transaction;
-use crate::{UserId, spending, transactions as txns};
+use std::sync::Arc;
+
+use crate::budget::evaluate_alerts;
+use crate::month::Month;
+use crate::ports::EventBus;
+use crate::{IdGenerator, UserId, spending, transactions as txns};
 
 #[derive(Debug, Clone)]
 pub struct CategoryOverrides {
-    db: DatabaseConnection,
-    clock: SharedClock,
+    pub db: DatabaseConnection,
+    pub events: Arc<dyn EventBus>,
+    pub ids: Arc<IdGenerator>,
+    pub clock: SharedClock,
 }
 
 impl CategoryOverrides {
-    pub fn new(db: DatabaseConnection, clock: SharedClock) -> Self {
-        Self { db, clock }
-    }
-
     /// Sets `user`'s category for one transaction.
     ///
     /// The choice is stored apart from the computed category, so a re-sync
     /// never overwrites it; it counts as the user's crowd vote for the
     /// seller (one vote per user and seller; a new choice moves it); no
-    /// other transaction changes. The month's spending is recomputed.
+    /// other transaction changes. The month's spending is recomputed and,
+    /// for the month in progress, its budget alerts evaluated.
     pub async fn set(
         &self,
         user: UserId,
@@ -53,6 +57,17 @@ impl CategoryOverrides {
             tracing::debug!(user_id = %user, seller = %before.seller_key, category = category.as_str(), ?change, "crowd vote");
         }
         spending::recompute_months(&self.db, user, &[before.month], now).await?;
+        if Month::of(now).as_int() == before.month {
+            evaluate_alerts(
+                &self.db,
+                &self.ids,
+                self.events.as_ref(),
+                user,
+                Month::of(now),
+                now,
+            )
+            .await?;
+        }
         tracing::info!(
             user_id = %user,
             transaction_id,

@@ -21,6 +21,14 @@ pub enum UserEvent {
         modified: u32,
         removed: u32,
     },
+    /// A budget alert fired (and is stored as notification `notification_id`).
+    BudgetAlert {
+        notification_id: i64,
+        category: String,
+        month: i32,
+        budgeted_cents: i64,
+        spent_cents: i64,
+    },
 }
 
 pub type EventStream = BoxStream<'static, UserEvent>;

@@ -11,11 +11,13 @@ use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use super::apply::{CarriedOverrides, apply_page};
 use super::notify;
 use crate::accounts::{AccountStatus, find};
+use crate::budget::evaluate_alerts;
 use crate::categories::Categorizer;
 use crate::clock::SharedClock;
 use crate::credentials::CredentialsCipher;
 use crate::error::InternalError;
 use crate::institutions::{InstitutionError, Institutions};
+use crate::month::Month;
 use crate::ports::{EventBus, Leases, RawPageStore, SyncJob, UserEvent};
 use crate::{IdGenerator, UserId, spending};
 
@@ -92,9 +94,22 @@ impl SyncPipeline {
                 )
                 .await;
         };
-        let credentials = self
+        let Ok(credentials) = self
             .cipher
-            .open(user.get(), account_id, &row.credentials_ciphertext)?;
+            .open(user.get(), account_id, &row.credentials_ciphertext)
+        else {
+            // Retrying cannot help (a rotated MONETA_CREDENTIALS_KEY, or a
+            // damaged row): the user must link again.
+            tracing::error!(user_id = %user, account_id, "sealed credentials do not open");
+            return self
+                .fail(
+                    user,
+                    account_id,
+                    AccountStatus::LoginRequired,
+                    "please link this account again",
+                )
+                .await;
+        };
         let sync_id = self.ids.next_id();
         let mut cursor = row.sync_cursor;
         let mut months = BTreeSet::new();
@@ -163,6 +178,19 @@ impl SyncPipeline {
         let now = self.clock.now();
         let months: Vec<i32> = months.into_iter().collect();
         spending::recompute_months(&self.db, user, &months, now).await?;
+        // Alerts concern the month in progress.
+        let current = Month::of(now);
+        if months.contains(&current.as_int()) {
+            evaluate_alerts(
+                &self.db,
+                &self.ids,
+                self.events.as_ref(),
+                user,
+                current,
+                now,
+            )
+            .await?;
+        }
         self.set_status(user, account_id, AccountStatus::Active, true)
             .await?;
         notify::store(

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use moneta::{Application, Runtime};
 use moneta_core::clock::{FixedClock, SharedClock, SystemClock};
 use moneta_core::ports::EventBus;
-use moneta_platform::config::Settings;
+use moneta_platform::config::{Role, Settings};
 use secrecy::SecretString;
 use serde_json::{Value, json};
 use tokio::sync::oneshot;
@@ -18,6 +18,7 @@ pub struct TestApp {
     pub port: u16,
     pub http: reqwest::Client,
     pub jwt_secret: String,
+    pub credentials_key: String,
     pub db: Arc<TestDb>,
     pub redis_prefix: String,
     pub events: Arc<dyn EventBus>,
@@ -48,15 +49,19 @@ impl TestApp {
         Self::spawn_with(Options::default()).await
     }
 
-    /// A second replica of `self`: same database, same Redis prefix, same key.
-    pub async fn replica(&self) -> Self {
+    /// A second replica of `self`: same database, Redis prefix and keys,
+    /// with `role` (and the given clock).
+    pub async fn replica(&self, role: Role, clock: Option<FixedClock>) -> Self {
         let secret = self.jwt_secret.clone();
+        let key = self.credentials_key.clone();
         Self::spawn_with(Options {
             db: Some(self.db.clone()),
             redis_prefix: Some(self.redis_prefix.clone()),
-            clock: None,
+            clock,
             tweak: Some(Box::new(move |s| {
+                s.role = role;
                 s.jwt_secret = Some(SecretString::from(secret));
+                s.credentials_key = Some(SecretString::from(key));
             })),
         })
         .await
@@ -85,23 +90,25 @@ impl TestApp {
             .map(SecretString::from);
         settings.redis_prefix = redis_prefix.clone();
         settings.jwt_secret = Some(SecretString::from(jwt_secret.clone()));
-        settings.credentials_key = Some(SecretString::from(format!(
-            "test-key-{}",
-            uuid::Uuid::new_v4().simple()
-        )));
+        let credentials_key = format!("test-key-{}", uuid::Uuid::new_v4().simple());
+        settings.credentials_key = Some(SecretString::from(credentials_key.clone()));
         settings.password_hash_concurrency = 2;
         settings.shutdown_grace_secs = 2;
         settings.queue_reclaim_secs = 1;
         if let Some(tweak) = options.tweak {
             tweak(&mut settings);
         }
-        let jwt_secret = {
+        let (jwt_secret, credentials_key) = {
             use secrecy::ExposeSecret as _;
-            settings
-                .jwt_secret
-                .as_ref()
-                .map(|s| s.expose_secret().to_owned())
-                .unwrap_or(jwt_secret)
+            let exposed = |s: &Option<SecretString>, default: String| {
+                s.as_ref()
+                    .map(|s| s.expose_secret().to_owned())
+                    .unwrap_or(default)
+            };
+            (
+                exposed(&settings.jwt_secret, jwt_secret),
+                exposed(&settings.credentials_key, credentials_key),
+            )
         };
 
         let clock: SharedClock = match &options.clock {
@@ -127,6 +134,7 @@ impl TestApp {
             port,
             http: reqwest::Client::new(),
             jwt_secret,
+            credentials_key,
             db,
             redis_prefix,
             events,

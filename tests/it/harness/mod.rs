@@ -4,6 +4,7 @@
 pub mod app;
 pub mod db;
 pub mod fixtures;
+pub mod spending;
 pub mod ws;
 
 pub use app::TestApp;

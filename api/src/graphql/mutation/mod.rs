@@ -2,6 +2,7 @@
 
 mod accounts;
 mod auth;
+mod budget;
 mod categories;
 
 use async_graphql::MergedObject;
@@ -12,4 +13,5 @@ pub struct MutationRoot(
     auth::AuthMutation,
     accounts::AccountMutation,
     categories::CategoryMutation,
+    budget::BudgetMutation,
 );

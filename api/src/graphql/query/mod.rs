@@ -1,8 +1,10 @@
 //! Query fields by area.
 
 mod accounts;
+mod budget;
 mod me;
 mod node;
+mod notifications;
 pub mod transactions;
 
 use async_graphql::MergedObject;
@@ -14,4 +16,6 @@ pub struct QueryRoot(
     node::NodeQuery,
     accounts::AccountsQuery,
     transactions::TransactionsQuery,
+    budget::BudgetQuery,
+    notifications::NotificationsQuery,
 );

@@ -1,9 +1,9 @@
 use async_graphql::{Context, ID, Object, Result};
-use moneta_core::{UserId, accounts, transactions, users};
+use moneta_core::{UserId, accounts, notifications, transactions, users};
 
 use crate::error::gql_error;
 use crate::graphql::ids::{self, Kind};
-use crate::graphql::types::{Account, Node, Transaction, User};
+use crate::graphql::types::{Account, Node, Notification, Transaction, User};
 use crate::graphql::{identity, services};
 
 #[derive(Default)]
@@ -33,6 +33,10 @@ impl NodeQuery {
                 .await
                 .map_err(|e| gql_error(&e))?
                 .map(|t| Node::Transaction(Transaction(t))),
+            Kind::Notification => notifications::find(db, me, row)
+                .await
+                .map_err(|e| gql_error(&e))?
+                .map(|n| Node::Notification(Notification(n))),
         };
         Ok(node)
     }

@@ -29,7 +29,10 @@ impl AccountSubscription {
                     added,
                     modified,
                     removed,
-                } = event;
+                } = event
+                else {
+                    return None;
+                };
                 // The account may have been unlinked since; then say nothing.
                 let account = accounts::find(&db, me, account_id).await.ok()??;
                 Some(SyncEvent {

@@ -2,9 +2,10 @@
 //! (`graphql-transport-ws`); the caller is named in `connection_init`.
 
 mod accounts;
+mod budget;
 
 use async_graphql::MergedSubscription;
 
 #[derive(MergedSubscription, Default)]
 #[graphql(name = "Subscription")]
-pub struct SubscriptionRoot(accounts::AccountSubscription);
+pub struct SubscriptionRoot(budget::BudgetSubscription, accounts::AccountSubscription);

@@ -2,10 +2,12 @@
 
 mod account;
 mod auth_payload;
+mod budget;
 mod category;
 mod connection;
 mod month;
 mod node;
+mod notification;
 mod sync_event;
 mod transaction;
 mod user;
@@ -13,6 +15,9 @@ mod user_error;
 
 pub use account::{Account, AccountStatus};
 pub use auth_payload::AuthPayload;
+pub use budget::{
+    Budget, BudgetCategory, BudgetSource, BudgetStatus, CategorySpending, IncomeSource,
+};
 pub use category::{Category, CategorySource};
 pub use connection::{
     PageInfo, TransactionConnection, TransactionEdge, decode_position, page_size,
@@ -20,6 +25,9 @@ pub use connection::{
 };
 pub use month::Month;
 pub use node::Node;
+pub use notification::{
+    BudgetAlert, Notification, NotificationConnection, NotificationEdge, NotificationKind,
+};
 pub use sync_event::SyncEvent;
 pub use transaction::Transaction;
 pub use user::User;

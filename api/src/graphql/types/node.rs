@@ -1,6 +1,6 @@
 use async_graphql::{ID, Interface};
 
-use super::{Account, Transaction, User};
+use super::{Account, Notification, Transaction, User};
 
 /// Any object that `node(id:)` can refetch.
 #[derive(Interface)]
@@ -9,4 +9,5 @@ pub enum Node {
     User(User),
     Account(Account),
     Transaction(Transaction),
+    Notification(Notification),
 }

@@ -1,0 +1,44 @@
+use async_graphql::{Context, Object, Result};
+use moneta_core::categories::Category as CoreCategory;
+use moneta_core::spending;
+
+use crate::error::gql_error;
+use crate::graphql::types::{Budget, CategorySpending, Month, cents_to_decimal};
+use crate::graphql::{identity, services};
+
+#[derive(Default)]
+pub struct BudgetQuery;
+
+#[Object]
+impl BudgetQuery {
+    /// Spending per category for a month: the ten spending categories,
+    /// outflows minus refunds, pending included.
+    async fn monthly_spending(
+        &self,
+        ctx: &Context<'_>,
+        month: Month,
+    ) -> Result<Vec<CategorySpending>> {
+        let me = identity(ctx)?.user_id;
+        let spent = spending::for_month(&services(ctx)?.db, me, month.0.as_int())
+            .await
+            .map_err(|e| gql_error(&e))?;
+        Ok(CoreCategory::SPENDING
+            .iter()
+            .map(|c| CategorySpending {
+                category: (*c).into(),
+                amount: cents_to_decimal(spent.get(c).copied().unwrap_or(0)),
+            })
+            .collect())
+    }
+
+    /// The month's budget: per spending category, budgeted, spent and status.
+    async fn budget(&self, ctx: &Context<'_>, month: Month) -> Result<Budget> {
+        let me = identity(ctx)?.user_id;
+        services(ctx)?
+            .budgets
+            .budget(me, month.0)
+            .await
+            .map(Budget::from)
+            .map_err(|e| gql_error(&e))
+    }
+}

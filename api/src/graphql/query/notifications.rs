@@ -1,0 +1,70 @@
+use async_graphql::{Context, Object, Result};
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chrono::DateTime;
+use moneta_core::{ErrorCode, notifications};
+
+use crate::error::{coded, gql_error};
+use crate::graphql::types::{
+    Notification, NotificationConnection, NotificationEdge, PageInfo, page_size,
+};
+use crate::graphql::{identity, services};
+
+#[derive(Default)]
+pub struct NotificationsQuery;
+
+fn encode((at, id): notifications::Position) -> String {
+    URL_SAFE_NO_PAD.encode(format!("{}:{id}", at.timestamp_micros()))
+}
+
+fn decode(cursor: &str) -> Result<notifications::Position> {
+    let bad = || coded(ErrorCode::BadUserInput, "invalid cursor");
+    let raw =
+        String::from_utf8(URL_SAFE_NO_PAD.decode(cursor).map_err(|_| bad())?).map_err(|_| bad())?;
+    let (micros, id) = raw.split_once(':').ok_or_else(bad)?;
+    let at = DateTime::from_timestamp_micros(micros.parse().map_err(|_| bad())?).ok_or_else(bad)?;
+    Ok((at, id.parse().map_err(|_| bad())?))
+}
+
+#[Object]
+impl NotificationsQuery {
+    /// The caller's notifications, newest first.
+    async fn notifications(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        unread_only: Option<bool>,
+    ) -> Result<NotificationConnection> {
+        let me = identity(ctx)?.user_id;
+        let size = page_size(first)?;
+        let position = after.as_deref().map(decode).transpose()?;
+        let mut rows = notifications::page(
+            &services(ctx)?.db,
+            me,
+            unread_only.unwrap_or(false),
+            position,
+            size + 1,
+        )
+        .await
+        .map_err(|e| gql_error(&e))?;
+        let has_next_page = rows.len() as u64 > size;
+        rows.truncate(size as usize);
+        let edges: Vec<NotificationEdge> = rows
+            .into_iter()
+            .map(|n| NotificationEdge {
+                cursor: encode((n.created_at, n.id)),
+                node: Notification(n),
+            })
+            .collect();
+        Ok(NotificationConnection {
+            page_info: PageInfo {
+                has_next_page,
+                has_previous_page: position.is_some(),
+                start_cursor: edges.first().map(|e| e.cursor.clone()),
+                end_cursor: edges.last().map(|e| e.cursor.clone()),
+            },
+            edges,
+        })
+    }
+}

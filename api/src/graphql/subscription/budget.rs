@@ -1,0 +1,53 @@
+use async_graphql::{Context, Result, Subscription};
+use futures_util::{Stream, StreamExt as _};
+use moneta_core::month::Month as CoreMonth;
+use moneta_core::notifications;
+use moneta_core::ports::UserEvent;
+
+use crate::error::gql_error;
+use crate::graphql::types::{BudgetAlert, Month, Notification, cents_to_decimal};
+use crate::graphql::{identity, services};
+
+#[derive(Default)]
+pub struct BudgetSubscription;
+
+#[Subscription]
+impl BudgetSubscription {
+    /// Fires once per (category, month, level) when spending reaches 80 %
+    /// of the budget (APPROACHING) and again above 100 % (EXCEEDED).
+    async fn budget_alerts(&self, ctx: &Context<'_>) -> Result<impl Stream<Item = BudgetAlert>> {
+        let me = identity(ctx)?.user_id;
+        let services = services(ctx)?.clone();
+        let events = services
+            .events
+            .subscribe(me)
+            .await
+            .map_err(|e| gql_error(&e))?;
+        Ok(events.filter_map(move |event| {
+            let db = services.db.clone();
+            async move {
+                let UserEvent::BudgetAlert {
+                    notification_id,
+                    category,
+                    month,
+                    budgeted_cents,
+                    spent_cents,
+                } = event
+                else {
+                    return None;
+                };
+                let notification = notifications::find(&db, me, notification_id).await.ok()??;
+                Some(BudgetAlert {
+                    notification: Notification(notification),
+                    category: category
+                        .parse::<moneta_core::categories::Category>()
+                        .ok()?
+                        .into(),
+                    month: Month(CoreMonth::from_int(month).ok()?),
+                    budgeted: cents_to_decimal(budgeted_cents),
+                    spent: cents_to_decimal(spent_cents),
+                })
+            }
+        }))
+    }
+}

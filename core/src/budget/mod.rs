@@ -1,0 +1,17 @@
+//! Budgets: a template that spreads the monthly income over the ten
+//! spending categories by income tier, the user's overrides on top, and
+//! alerts when spending approaches or exceeds a category's budget.
+
+mod alerts;
+mod error;
+mod income;
+mod money;
+mod service;
+mod template;
+
+pub use alerts::{AlertLevel, evaluate_alerts};
+pub use error::BudgetError;
+pub use income::{Income, IncomeSource, estimate_income};
+pub use money::{MAX_AMOUNT_CENTS, cents_from_decimal};
+pub use service::{Budget, BudgetLine, BudgetService, BudgetSource, BudgetStatus, compute_budget};
+pub use template::{Tier, template_amount, tier_for};

@@ -1,0 +1,237 @@
+//! A month's budget, and the user's changes to it.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use moneta_entities::{budget_overrides, users};
+use rust_decimal::Decimal;
+use sea_orm::sea_query::{Expr, OnConflict};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+};
+
+use super::money::AmountError;
+use super::{
+    BudgetError, Income, cents_from_decimal, estimate_income, evaluate_alerts, template_amount,
+};
+use crate::categories::Category;
+use crate::clock::SharedClock;
+use crate::error::InternalError;
+use crate::month::Month;
+use crate::ports::EventBus;
+use crate::{IdGenerator, UserId, spending};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BudgetSource {
+    Template,
+    Override,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum BudgetStatus {
+    Under,
+    Approaching,
+    Exceeded,
+}
+
+impl BudgetStatus {
+    /// APPROACHING from 80 % of the budget, EXCEEDED above 100 %. With no
+    /// budget, any spending exceeds it.
+    pub fn of(budgeted: i64, spent: i64) -> Self {
+        if spent > budgeted {
+            Self::Exceeded
+        } else if spent > 0 && spent.saturating_mul(5) >= budgeted.saturating_mul(4) {
+            Self::Approaching
+        } else {
+            Self::Under
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BudgetLine {
+    pub category: Category,
+    pub budgeted_cents: i64,
+    pub spent_cents: i64,
+    pub source: BudgetSource,
+    pub status: BudgetStatus,
+}
+
+impl BudgetLine {
+    pub fn remaining_cents(&self) -> i64 {
+        self.budgeted_cents - self.spent_cents
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Budget {
+    pub month: Month,
+    pub income: Income,
+    /// The ten spending categories, in display order.
+    pub lines: Vec<BudgetLine>,
+}
+
+/// The user's budget for `month`: overrides where set, else the template
+/// for the income, beside what was spent.
+pub async fn compute_budget(
+    db: &impl ConnectionTrait,
+    user: UserId,
+    month: Month,
+) -> Result<Budget, InternalError> {
+    let income = estimate_income(db, user, month).await?;
+    let overrides: HashMap<String, i64> = budget_overrides::Entity::find()
+        .filter(budget_overrides::Column::UserId.eq(user.get()))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|o| (o.category, o.amount_cents))
+        .collect();
+    let spent = spending::for_month(db, user, month.as_int()).await?;
+    let lines = Category::SPENDING
+        .iter()
+        .map(|&category| {
+            let (budgeted, source) = match overrides.get(category.as_str()) {
+                Some(&amount) => (amount, BudgetSource::Override),
+                None => (
+                    income
+                        .monthly_cents
+                        .map_or(0, |i| template_amount(i, category)),
+                    BudgetSource::Template,
+                ),
+            };
+            let spent = spent.get(&category).copied().unwrap_or(0);
+            BudgetLine {
+                category,
+                budgeted_cents: budgeted,
+                spent_cents: spent,
+                source,
+                status: BudgetStatus::of(budgeted, spent),
+            }
+        })
+        .collect();
+    Ok(Budget {
+        month,
+        income,
+        lines,
+    })
+}
+
+/// Income and per-category budget changes; each re-evaluates the current
+/// month's alerts and returns the current month's budget.
+#[derive(Debug, Clone)]
+pub struct BudgetService {
+    pub db: DatabaseConnection,
+    pub events: Arc<dyn EventBus>,
+    pub ids: Arc<IdGenerator>,
+    pub clock: SharedClock,
+}
+
+fn invalid(field: &'static str) -> impl Fn(AmountError) -> BudgetError {
+    move |e| BudgetError::Invalid {
+        field,
+        message: e.to_string(),
+    }
+}
+
+impl BudgetService {
+    pub fn current_month(&self) -> Month {
+        Month::of(self.clock.now())
+    }
+
+    pub async fn budget(&self, user: UserId, month: Month) -> Result<Budget, BudgetError> {
+        Ok(compute_budget(&self.db, user, month).await?)
+    }
+
+    pub async fn set_income(&self, user: UserId, amount: Decimal) -> Result<Budget, BudgetError> {
+        let cents = cents_from_decimal(amount).map_err(invalid("monthlyIncome"))?;
+        users::Entity::update_many()
+            .col_expr(users::Column::MonthlyIncomeCents, Expr::value(cents))
+            .col_expr(users::Column::UpdatedAt, Expr::value(self.clock.now()))
+            .filter(users::Column::Id.eq(user.get()))
+            .exec(&self.db)
+            .await
+            .map_err(InternalError::from)?;
+        self.after_change(user).await
+    }
+
+    pub async fn set_budget(
+        &self,
+        user: UserId,
+        category: Category,
+        amount: Decimal,
+    ) -> Result<Budget, BudgetError> {
+        if !category.is_spending() {
+            return Err(BudgetError::Invalid {
+                field: "category",
+                message: "only the ten spending categories have a budget".into(),
+            });
+        }
+        let cents = cents_from_decimal(amount).map_err(invalid("amount"))?;
+        budget_overrides::Entity::insert(budget_overrides::ActiveModel {
+            user_id: Set(user.get()),
+            category: Set(category.as_str().to_owned()),
+            amount_cents: Set(cents),
+            updated_at: Set(self.clock.now()),
+        })
+        .on_conflict(
+            OnConflict::columns([
+                budget_overrides::Column::UserId,
+                budget_overrides::Column::Category,
+            ])
+            .update_columns([
+                budget_overrides::Column::AmountCents,
+                budget_overrides::Column::UpdatedAt,
+            ])
+            .to_owned(),
+        )
+        .exec_without_returning(&self.db)
+        .await
+        .map_err(InternalError::from)?;
+        self.after_change(user).await
+    }
+
+    pub async fn reset_budget(
+        &self,
+        user: UserId,
+        category: Category,
+    ) -> Result<Budget, BudgetError> {
+        budget_overrides::Entity::delete_many()
+            .filter(budget_overrides::Column::UserId.eq(user.get()))
+            .filter(budget_overrides::Column::Category.eq(category.as_str()))
+            .exec(&self.db)
+            .await
+            .map_err(InternalError::from)?;
+        self.after_change(user).await
+    }
+
+    async fn after_change(&self, user: UserId) -> Result<Budget, BudgetError> {
+        let month = self.current_month();
+        evaluate_alerts(
+            &self.db,
+            &self.ids,
+            self.events.as_ref(),
+            user,
+            month,
+            self.clock.now(),
+        )
+        .await?;
+        self.budget(user, month).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn status_thresholds() {
+        assert_eq!(BudgetStatus::of(10_000, 0), BudgetStatus::Under);
+        assert_eq!(BudgetStatus::of(10_000, 7_999), BudgetStatus::Under);
+        assert_eq!(BudgetStatus::of(10_000, 8_000), BudgetStatus::Approaching);
+        assert_eq!(BudgetStatus::of(10_000, 10_000), BudgetStatus::Approaching);
+        assert_eq!(BudgetStatus::of(10_000, 10_001), BudgetStatus::Exceeded);
+        assert_eq!(BudgetStatus::of(0, 0), BudgetStatus::Under);
+        assert_eq!(BudgetStatus::of(0, 1), BudgetStatus::Exceeded);
+        assert_eq!(BudgetStatus::of(10_000, -500), BudgetStatus::Under);
+    }
+}

@@ -1,0 +1,108 @@
+//! No password, credential or token ever reaches a log line.
+
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use chrono::{TimeZone as _, Utc};
+use moneta_core::clock::FixedClock;
+use serde_json::json;
+use tracing_subscriber::fmt::MakeWriter;
+
+use crate::harness::TestApp;
+use crate::harness::app::Options;
+
+#[derive(Clone, Default)]
+struct Capture(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Capture {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'a> MakeWriter<'a> for Capture {
+    type Writer = Capture;
+
+    fn make_writer(&'a self) -> Self::Writer {
+        self.clone()
+    }
+}
+
+/// On a single-threaded runtime every task of the server runs on this
+/// thread, so a thread-local subscriber sees all their log lines.
+#[tokio::test(flavor = "current_thread")]
+async fn passwords_credentials_and_tokens_never_reach_the_logs() {
+    let capture = Capture::default();
+    let subscriber = tracing_subscriber::fmt()
+        .with_env_filter("debug,sqlx=debug,hyper=debug,h2=info")
+        .with_writer(capture.clone())
+        .with_ansi(false)
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    let clock = FixedClock::new(Utc.with_ymd_and_hms(2026, 11, 20, 15, 0, 0).unwrap());
+    let app = TestApp::spawn_with(Options {
+        clock: Some(clock.clone()),
+        ..Default::default()
+    })
+    .await;
+    let password = "My-Very-Secret-Passphrase-42";
+    let registered = app.register("logs@example.com", password).await;
+    let access = registered["accessToken"].as_str().unwrap().to_owned();
+    let refresh = registered["refreshToken"].as_str().unwrap().to_owned();
+    app.login("logs@example.com", "Wrong-Passphrase-Also-Secret")
+        .await;
+    let link = "mutation($input: LinkAccountInput!) { linkAccount(input: $input) { account { id } userErrors { code } } }";
+    app.graphql_as(
+        &access,
+        link,
+        json!({ "input": { "institution": "sandbox", "login": "user_good", "password": "pass_good" } }),
+    )
+    .await;
+    app.graphql_as(
+        &access,
+        link,
+        json!({ "input": { "institution": "sandbox", "login": "user_good2", "password": "bank-secret-wrong" } }),
+    )
+    .await;
+    // Wait for the sync to run (its log lines are part of the check).
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        let body = app
+            .graphql_as(&access, "{ accounts { status } }", json!({}))
+            .await;
+        if body["data"]["accounts"][0]["status"] == "ACTIVE" {
+            break;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "{body}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    app.graphql(
+        "mutation($input: RefreshTokenInput!) { refreshToken(input: $input) { accessToken } }",
+        json!({ "input": { "refreshToken": refresh } }),
+    )
+    .await;
+
+    let logs = String::from_utf8(capture.0.lock().unwrap().clone()).unwrap();
+    assert!(
+        logs.contains("sync finished"),
+        "the capture saw the server's logs"
+    );
+    for secret in [
+        password,
+        "Wrong-Passphrase-Also-Secret",
+        "pass_good",
+        "bank-secret-wrong",
+        access.as_str(),
+        refresh.as_str(),
+        "$argon2id$",
+    ] {
+        assert!(!logs.contains(secret), "a log line contains {secret:?}");
+    }
+}
