@@ -13,6 +13,6 @@ pub mod graphql;
 pub mod http;
 pub mod state;
 
-pub use graphql::{MonetaSchema, sdl};
+pub use graphql::{Limits, MonetaSchema, sdl, validation_schema};
 pub use http::{api_routes, ops_routes};
 pub use state::{ApiConfig, Ops, Services};

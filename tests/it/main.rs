@@ -14,6 +14,7 @@ mod categories;
 mod entities_roundtrip;
 mod harness;
 mod http_surface;
+mod limits;
 mod migrations;
 mod queue;
 mod schema;

@@ -2,12 +2,13 @@
 
 mod context;
 pub mod ids;
+pub mod limits;
 mod mutation;
 pub(crate) mod query;
 mod subscription;
 pub mod types;
 
-use async_graphql::Schema;
+use async_graphql::{Schema, SchemaBuilder};
 
 pub use context::{identity, services};
 pub use mutation::MutationRoot;
@@ -18,27 +19,49 @@ use crate::state::{ApiConfig, Services};
 
 pub type MonetaSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;
 
-/// The schema, with the services resolvers use.
-pub fn build(services: Services, config: ApiConfig) -> MonetaSchema {
-    let mut builder = Schema::build(
+/// The schema's types with the production limits, before data is added.
+fn builder(limits: Limits) -> SchemaBuilder<QueryRoot, MutationRoot, SubscriptionRoot> {
+    Schema::build(
         QueryRoot::default(),
         MutationRoot::default(),
         SubscriptionRoot::default(),
     )
-    .data(services);
+    .limit_depth(limits.depth)
+    .limit_complexity(limits.complexity)
+    .limit_recursive_depth(limits::MAX_RECURSIVE_DEPTH)
+    .limit_directives(limits::MAX_DIRECTIVES)
+}
+
+/// Query limits a schema enforces.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    pub depth: usize,
+    pub complexity: usize,
+}
+
+impl Limits {
+    pub const PRODUCTION: Self = Self {
+        depth: limits::MAX_DEPTH,
+        complexity: limits::MAX_COMPLEXITY,
+    };
+}
+
+/// The schema, with the services resolvers use.
+pub fn build(services: Services, config: ApiConfig) -> MonetaSchema {
+    let mut builder = builder(Limits::PRODUCTION).data(services);
     if !config.developer_tools {
         builder = builder.disable_introspection().disable_suggestions();
     }
     builder.finish()
 }
 
+/// A schema without services: for validating documents against `limits`
+/// (every resolver fails, but validation and limits run first).
+pub fn validation_schema(limits: Limits) -> MonetaSchema {
+    builder(limits).finish()
+}
+
 /// The schema's SDL, as committed in `schema.graphql`.
 pub fn sdl() -> String {
-    Schema::build(
-        QueryRoot::default(),
-        MutationRoot::default(),
-        SubscriptionRoot::default(),
-    )
-    .finish()
-    .sdl()
+    builder(Limits::PRODUCTION).finish().sdl()
 }

@@ -1,28 +1,174 @@
-//! `POST /graphql` and GraphiQL.
+//! `POST /graphql` — GraphQL over HTTP — and GraphiQL.
+//!
+//! Follows the GraphQL-over-HTTP spec: requests are `application/json`
+//! POSTs (a `text/plain` or form POST is refused: no CSRF through simple
+//! requests; no queries over GET, so no mutations over GET); the answer is
+//! `application/graphql-response+json` when the client accepts it — then a
+//! request that cannot be parsed or validated is a 400 with no `data` —
+//! else `application/json` with 200.
 
 use async_graphql::http::GraphiQLSource;
-use async_graphql_poem::{GraphQLRequest, GraphQLResponse};
-use poem::handler;
-use poem::http::HeaderMap;
+use async_graphql::parser::parse_query;
+use async_graphql::{Response as GqlResponse, ServerError};
+use moneta_core::ErrorCode;
+use moneta_core::auth::AuthError;
+use poem::http::{HeaderMap, StatusCode, header};
 use poem::web::{Data, Html};
+use poem::{Body, IntoResponse, Response, handler};
 
 use crate::error::server_error;
 use crate::graphql::MonetaSchema;
+use crate::graphql::limits::{MAX_ALIASES, MAX_BODY_BYTES, count_aliases, is_limit_error};
 use crate::state::Services;
-use moneta_core::auth::AuthError;
 
-/// Executes one GraphQL request. No `Authorization` header: anonymous.
-/// A header that is not a valid `Bearer` access token fails the whole
-/// request with `UNAUTHENTICATED`, before any resolver runs.
+const GRAPHQL_RESPONSE: &str = "application/graphql-response+json";
+const JSON: &str = "application/json";
+
+/// How the client wants the answer.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Flavor {
+    /// `application/graphql-response+json`: status codes carry meaning.
+    GraphqlResponse,
+    /// Legacy `application/json`: always 200.
+    Json,
+}
+
+fn flavor(headers: &HeaderMap) -> Option<Flavor> {
+    let accept = headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("*/*");
+    let accepts = |media: &str| {
+        accept
+            .split(',')
+            .map(|part| part.split(';').next().unwrap_or("").trim())
+            .any(|m| m == media)
+    };
+    if accepts(GRAPHQL_RESPONSE) {
+        Some(Flavor::GraphqlResponse)
+    } else if accepts(JSON) || accepts("*/*") || accepts("application/*") {
+        Some(Flavor::Json)
+    } else {
+        None
+    }
+}
+
+fn coded_error(code: ErrorCode, message: &str) -> ServerError {
+    let mut error = ServerError::new(message, None);
+    let mut extensions = async_graphql::ErrorExtensionValues::default();
+    extensions.set("code", code.as_str());
+    error.extensions = Some(extensions);
+    error
+}
+
+/// A response that never reached execution: no `data` at all.
+fn request_error(flavor: Flavor, status: StatusCode, error: ServerError) -> Response {
+    let body = serde_json::json!({ "errors": [error] });
+    respond(flavor, status, body.to_string())
+}
+
+fn respond(flavor: Flavor, status: StatusCode, body: String) -> Response {
+    let (content_type, status) = match flavor {
+        Flavor::GraphqlResponse => (GRAPHQL_RESPONSE, status),
+        // The legacy media type answers GraphQL-level failures with 200;
+        // HTTP-level ones (401, 413, 415) keep their status.
+        Flavor::Json if status == StatusCode::BAD_REQUEST => (JSON, StatusCode::OK),
+        Flavor::Json => (JSON, status),
+    };
+    Response::builder()
+        .status(status)
+        .content_type(format!("{content_type}; charset=utf-8"))
+        .body(body)
+}
+
+/// Executes one GraphQL request. No `Authorization` header: anonymous; a
+/// header that is not a valid `Bearer` access token fails the request with
+/// `UNAUTHENTICATED` before any resolver runs.
 #[handler]
 pub async fn execute(
     Data(schema): Data<&MonetaSchema>,
     Data(services): Data<&Services>,
     headers: &HeaderMap,
-    request: GraphQLRequest,
-) -> GraphQLResponse {
-    let mut request = request.0;
-    if let Some(value) = headers.get(poem::http::header::AUTHORIZATION) {
+    body: Body,
+) -> Response {
+    let Some(flavor) = flavor(headers) else {
+        return StatusCode::NOT_ACCEPTABLE.into_response();
+    };
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .map(str::trim)
+        .unwrap_or("");
+    if !content_type.eq_ignore_ascii_case(JSON) {
+        return request_error(
+            flavor,
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            coded_error(ErrorCode::BadUserInput, "requests must be application/json"),
+        );
+    }
+    let bytes = match body.into_bytes_limit(MAX_BODY_BYTES).await {
+        Ok(bytes) => bytes,
+        Err(_) => {
+            return request_error(
+                flavor,
+                StatusCode::PAYLOAD_TOO_LARGE,
+                coded_error(ErrorCode::QueryTooComplex, "request body too large"),
+            );
+        }
+    };
+    let value: serde_json::Value = match serde_json::from_slice(&bytes) {
+        Ok(value) => value,
+        Err(_) => {
+            return request_error(
+                flavor,
+                StatusCode::BAD_REQUEST,
+                coded_error(ErrorCode::BadUserInput, "the body is not JSON"),
+            );
+        }
+    };
+    if value.is_array() {
+        return request_error(
+            flavor,
+            StatusCode::BAD_REQUEST,
+            coded_error(
+                ErrorCode::QueryTooComplex,
+                "batched requests are not accepted",
+            ),
+        );
+    }
+    let mut request: async_graphql::Request = match serde_json::from_value(value) {
+        Ok(request) => request,
+        Err(_) => {
+            return request_error(
+                flavor,
+                StatusCode::BAD_REQUEST,
+                coded_error(
+                    ErrorCode::BadUserInput,
+                    "a request is {\"query\": String, \"variables\"?: Object, \"operationName\"?: String}",
+                ),
+            );
+        }
+    };
+    match parse_query(&request.query) {
+        Err(error) => {
+            return request_error(
+                flavor,
+                StatusCode::BAD_REQUEST,
+                coded_error(ErrorCode::BadUserInput, &error.to_string()),
+            );
+        }
+        Ok(document) if count_aliases(&document) > MAX_ALIASES => {
+            return request_error(
+                flavor,
+                StatusCode::BAD_REQUEST,
+                coded_error(ErrorCode::QueryTooComplex, "too many aliases"),
+            );
+        }
+        Ok(_) => {}
+    }
+
+    if let Some(value) = headers.get(header::AUTHORIZATION) {
         let token = value
             .to_str()
             .ok()
@@ -39,11 +185,43 @@ pub async fn execute(
                 request = request.data(identity);
             }
             Err(err) => {
-                return async_graphql::Response::from_errors(vec![server_error(&err)]).into();
+                let response = GqlResponse::from_errors(vec![server_error(&err)]);
+                return respond(flavor, StatusCode::UNAUTHORIZED, to_json(&response));
             }
         }
     }
-    schema.execute(request).await.into()
+
+    let mut response = schema.execute(request).await;
+    // Errors raised before execution carry no code of their own: a limit
+    // is QUERY_TOO_COMPLEX, any other validation failure BAD_USER_INPUT.
+    for error in &mut response.errors {
+        let code = if is_limit_error(&error.message) {
+            ErrorCode::QueryTooComplex
+        } else if error.path.is_empty() && error.extensions.is_none() {
+            ErrorCode::BadUserInput
+        } else {
+            continue;
+        };
+        let mut extensions = error.extensions.take().unwrap_or_default();
+        extensions.set("code", code.as_str());
+        error.extensions = Some(extensions);
+    }
+    // A request that failed before execution (validation) has no `data`
+    // and no error with a path.
+    let rejected = response.data == async_graphql::Value::Null
+        && !response.errors.is_empty()
+        && response.errors.iter().all(|e| e.path.is_empty());
+    if rejected {
+        let body = serde_json::json!({ "errors": response.errors });
+        return respond(flavor, StatusCode::BAD_REQUEST, body.to_string());
+    }
+    respond(flavor, StatusCode::OK, to_json(&response))
+}
+
+fn to_json(response: &GqlResponse) -> String {
+    serde_json::to_string(response).unwrap_or_else(|_| {
+        r#"{"errors":[{"message":"internal error","extensions":{"code":"INTERNAL"}}]}"#.to_owned()
+    })
 }
 
 #[handler]

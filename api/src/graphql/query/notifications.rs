@@ -29,6 +29,7 @@ fn decode(cursor: &str) -> Result<notifications::Position> {
 #[Object]
 impl NotificationsQuery {
     /// The caller's notifications, newest first.
+    #[graphql(complexity = "first.unwrap_or(20).clamp(1, 100) as usize * child_complexity")]
     async fn notifications(
         &self,
         ctx: &Context<'_>,

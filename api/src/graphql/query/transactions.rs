@@ -22,6 +22,7 @@ pub struct TransactionsQuery;
 #[Object]
 impl TransactionsQuery {
     /// The caller's transactions, newest first.
+    #[graphql(complexity = "first.unwrap_or(20).clamp(1, 100) as usize * child_complexity")]
     async fn transactions(
         &self,
         ctx: &Context<'_>,

@@ -58,6 +58,7 @@ impl Account {
     }
 
     /// This account's transactions, newest first.
+    #[graphql(complexity = "first.unwrap_or(20).clamp(1, 100) as usize * child_complexity")]
     async fn transactions(
         &self,
         ctx: &Context<'_>,

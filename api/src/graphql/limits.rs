@@ -1,0 +1,72 @@
+//! Limits a public GraphQL API needs. The numbers come from the operations
+//! our own clients send (`shared/contract/operations.graphql`): the largest
+//! of them — a 100-transaction page with its accounts — costs about 1,500
+//! and nests 5 deep, so the limits leave it 3× room and refuse anything
+//! far beyond. A test runs every client operation against them.
+
+use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
+
+/// Deepest selection nesting.
+pub const MAX_DEPTH: usize = 12;
+/// Highest complexity: each field costs 1; a connection costs `first` ×
+/// what one node costs.
+pub const MAX_COMPLEXITY: usize = 5_000;
+/// Most aliased fields in one document (alias-based amplification).
+pub const MAX_ALIASES: usize = 30;
+/// Largest request body, in bytes.
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+/// Deepest recursion of the parser (fragment and list nesting).
+pub const MAX_RECURSIVE_DEPTH: usize = 32;
+/// Most directives on one field.
+pub const MAX_DIRECTIVES: usize = 8;
+
+/// The number of aliased fields in the whole document (every operation
+/// and fragment).
+pub fn count_aliases(document: &ExecutableDocument) -> usize {
+    fn walk(set: &SelectionSet) -> usize {
+        set.items
+            .iter()
+            .map(|item| match &item.node {
+                Selection::Field(field) => {
+                    usize::from(field.node.alias.is_some()) + walk(&field.node.selection_set.node)
+                }
+                Selection::InlineFragment(fragment) => walk(&fragment.node.selection_set.node),
+                Selection::FragmentSpread(_) => 0,
+            })
+            .sum()
+    }
+    document
+        .operations
+        .iter()
+        .map(|(_, op)| walk(&op.node.selection_set.node))
+        .sum::<usize>()
+        + document
+            .fragments
+            .values()
+            .map(|f| walk(&f.node.selection_set.node))
+            .sum::<usize>()
+}
+
+/// Whether an error message is one of async-graphql's limit refusals.
+pub fn is_limit_error(message: &str) -> bool {
+    message.starts_with("Query is too complex")
+        || message.starts_with("Query is nested too deep")
+        || message.contains("recursion depth")
+        || message.contains("too many directives")
+}
+
+#[cfg(test)]
+mod tests {
+    use async_graphql::parser::parse_query;
+
+    use super::*;
+
+    #[test]
+    fn counts_aliases_in_operations_and_fragments() {
+        let doc = parse_query(
+            "query { a: me { id } b: me { x: id } ...F } fragment F on Query { c: me { id } }",
+        )
+        .unwrap();
+        assert_eq!(count_aliases(&doc), 4);
+    }
+}

@@ -1,0 +1,322 @@
+//! GraphQL over HTTP and the limits a public API needs: each hostile
+//! request is refused with the right code, and the server answers the
+//! next one.
+
+use futures_util::StreamExt as _;
+use moneta_api::{Limits, validation_schema};
+use serde_json::{Value, json};
+
+use crate::harness::TestApp;
+
+const GRAPHQL_RESPONSE: &str = "application/graphql-response+json";
+
+async fn post(
+    app: &TestApp,
+    accept: &str,
+    content_type: &str,
+    body: String,
+) -> (u16, String, Value) {
+    let response = app
+        .http
+        .post(format!("{}/graphql", app.base))
+        .header("accept", accept)
+        .header("content-type", content_type)
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    let media = response
+        .headers()
+        .get("content-type")
+        .map(|v| v.to_str().unwrap().to_owned())
+        .unwrap_or_default();
+    let body = response.json().await.unwrap_or(Value::Null);
+    (status, media, body)
+}
+
+async fn query(app: &TestApp, q: &str) -> (u16, Value) {
+    let (status, _, body) = post(
+        app,
+        GRAPHQL_RESPONSE,
+        "application/json",
+        json!({ "query": q }).to_string(),
+    )
+    .await;
+    (status, body)
+}
+
+async fn still_up(app: &TestApp) {
+    let (status, body) = query(app, "{ __typename }").await;
+    assert_eq!(
+        (status, &body),
+        (200, &json!({ "data": { "__typename": "Query" } }))
+    );
+}
+
+#[tokio::test]
+async fn speaks_graphql_response_json_with_meaningful_status_codes() {
+    let app = TestApp::spawn().await;
+    let (status, media, body) = post(
+        &app,
+        GRAPHQL_RESPONSE,
+        "application/json",
+        json!({ "query": "{ __typename }" }).to_string(),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert!(media.starts_with(GRAPHQL_RESPONSE), "{media}");
+    assert_eq!(body["data"]["__typename"], "Query");
+
+    for bad in [
+        "{ me { id ",
+        "{ noSuchField }",
+        "query($x: Int!) { __typename }",
+    ] {
+        let (status, body) = query(&app, bad).await;
+        assert_eq!(status, 400, "{bad}: {body}");
+        assert!(
+            body.get("data").is_none() || body["data"].is_null(),
+            "{body}"
+        );
+        assert!(body["errors"][0]["message"].is_string());
+    }
+    // The legacy media type gets 200 with the same errors.
+    let (status, media, body) = post(
+        &app,
+        "application/json",
+        "application/json",
+        json!({ "query": "{ noSuchField }" }).to_string(),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert!(media.starts_with("application/json"));
+    assert!(body["errors"].is_array());
+    still_up(&app).await;
+}
+
+#[tokio::test]
+async fn refuses_text_plain_form_posts_and_get_queries() {
+    let app = TestApp::spawn_with(crate::harness::app::Options {
+        tweak: Some(Box::new(|s| {
+            s.env = moneta_platform::config::Environment::Production
+        })),
+        ..Default::default()
+    })
+    .await;
+    let body =
+        json!({ "query": "mutation { logout(input: { refreshToken: \"x\" }) }" }).to_string();
+    for content_type in [
+        "text/plain",
+        "application/x-www-form-urlencoded",
+        "multipart/form-data; boundary=x",
+    ] {
+        let (status, _, _) = post(&app, GRAPHQL_RESPONSE, content_type, body.clone()).await;
+        assert_eq!(status, 415, "{content_type}");
+    }
+    let get = app
+        .http
+        .get(format!(
+            "{}/graphql?query=mutation%7Blogout(input%3A%7BrefreshToken%3A%22x%22%7D)%7D",
+            app.base
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(get.status().as_u16(), 405);
+    still_up(&app).await;
+}
+
+#[tokio::test]
+async fn refuses_oversized_bodies_batches_and_garbage() {
+    let app = TestApp::spawn().await;
+    let huge =
+        json!({ "query": format!("{{ __typename }} # {}", "x".repeat(100_000)) }).to_string();
+    let (status, _, body) = post(&app, GRAPHQL_RESPONSE, "application/json", huge).await;
+    assert_eq!(status, 413, "{body}");
+    let batch = json!([{ "query": "{ __typename }" }, { "query": "{ __typename }" }]).to_string();
+    let (status, _, body) = post(&app, GRAPHQL_RESPONSE, "application/json", batch).await;
+    assert_eq!(status, 400);
+    assert_eq!(body["errors"][0]["extensions"]["code"], "QUERY_TOO_COMPLEX");
+    for garbage in ["not json", "{\"query\": 5}", "{}", "\u{0}"] {
+        let (status, _, body) = post(
+            &app,
+            GRAPHQL_RESPONSE,
+            "application/json",
+            garbage.to_owned(),
+        )
+        .await;
+        assert_eq!(status, 400, "{garbage}: {body}");
+        assert_eq!(body["errors"][0]["extensions"]["code"], "BAD_USER_INPUT");
+    }
+    still_up(&app).await;
+}
+
+#[tokio::test]
+async fn deep_complex_and_aliased_queries_are_too_complex() {
+    let app = TestApp::spawn().await;
+    let (token, _, _) = app.signed_up().await;
+    let deep = format!(
+        "{{ {}id{} }}",
+        "accounts { transactions { edges { node { account { ".repeat(3),
+        " } } } } }".repeat(3)
+    );
+    let complex = "{ transactions(first: 100) { edges { node { id account { transactions(first: 100) { edges { node { id seller } } } } } } } }";
+    let aliases = format!(
+        "{{ {} }}",
+        (0..31)
+            .map(|i| format!("a{i}: __typename"))
+            .collect::<Vec<_>>()
+            .join(" ")
+    );
+    for hostile in [deep.as_str(), complex, aliases.as_str()] {
+        let (status, _, body) = post(
+            &app,
+            GRAPHQL_RESPONSE,
+            "application/json",
+            json!({ "query": hostile }).to_string(),
+        )
+        .await;
+        assert_eq!(status, 400, "{body}");
+        assert_eq!(
+            body["errors"][0]["extensions"]["code"], "QUERY_TOO_COMPLEX",
+            "{hostile}: {body}"
+        );
+        // With a token too.
+        let body = app.graphql_as(&token, hostile, json!({})).await;
+        assert_eq!(body["errors"][0]["extensions"]["code"], "QUERY_TOO_COMPLEX");
+    }
+    // Thirty aliases are fine.
+    let fine = format!(
+        "{{ {} }}",
+        (0..30)
+            .map(|i| format!("a{i}: __typename"))
+            .collect::<Vec<_>>()
+            .join(" ")
+    );
+    assert_eq!(query(&app, &fine).await.0, 200);
+    still_up(&app).await;
+}
+
+/// Sample variables for the client operations' inputs.
+fn variables(operation: &str) -> Value {
+    match operation {
+        "Dashboard" => json!({ "month": "2026-11" }),
+        "TransactionsPage" => {
+            json!({ "first": 100, "filter": { "month": "2026-11", "category": "FOOD" } })
+        }
+        "AccountDetail" => json!({ "id": "QWNjb3VudDox", "first": 100 }),
+        "SpendingReport" => json!({ "month": "2026-11", "previous": "2026-10" }),
+        "Notifications" => json!({ "first": 100 }),
+        "Register" | "Login" => {
+            json!({ "input": { "email": "a@example.com", "password": "a long password" } })
+        }
+        "Refresh" => json!({ "input": { "refreshToken": "x" } }),
+        "LinkAccount" => {
+            json!({ "input": { "institution": "sandbox", "login": "user_good", "password": "pass_good" } })
+        }
+        "RefreshAccount" | "UnlinkAccount" => json!({ "input": { "accountId": "QWNjb3VudDox" } }),
+        "Recategorize" => {
+            json!({ "input": { "transactionId": "VHJhbnNhY3Rpb246MQ", "category": "FOOD" } })
+        }
+        "SetIncome" => json!({ "input": { "monthlyIncome": "5000.00" } }),
+        "SetBudget" => json!({ "input": { "category": "FOOD", "amount": "400.00" } }),
+        "ResetBudget" => json!({ "input": { "category": "FOOD" } }),
+        "MarkRead" => json!({ "input": { "ids": ["Tm90aWZpY2F0aW9uOjE"] } }),
+        _ => json!({}),
+    }
+}
+
+/// The definitions of a document, by name: (name, kind, text).
+fn definitions(document: &str) -> Vec<(String, String, String)> {
+    let mut defs: Vec<(String, String, String)> = Vec::new();
+    for line in document.lines() {
+        let mut words = line.split_whitespace();
+        let starts = !line.starts_with(' ') && !line.starts_with('\t');
+        match (starts, words.next(), words.next()) {
+            (
+                true,
+                Some(kind @ ("query" | "mutation" | "subscription" | "fragment")),
+                Some(name),
+            ) => {
+                let name = name
+                    .split('(')
+                    .next()
+                    .unwrap_or(name)
+                    .trim_end_matches('{')
+                    .to_owned();
+                defs.push((name, kind.to_owned(), format!("{line}\n")));
+            }
+            _ => {
+                if let Some(last) = defs.last_mut() {
+                    last.2.push_str(line);
+                    last.2.push('\n');
+                }
+            }
+        }
+    }
+    defs
+}
+
+/// An operation with exactly the fragments it uses.
+fn standalone(operation: &str, fragments: &[(String, String, String)]) -> String {
+    let mut text = operation.to_owned();
+    let mut included = Vec::new();
+    loop {
+        let missing: Vec<&(String, String, String)> = fragments
+            .iter()
+            .filter(|(name, _, _)| !included.contains(name) && text.contains(&format!("...{name}")))
+            .collect();
+        if missing.is_empty() {
+            return text;
+        }
+        for (name, _, body) in missing {
+            included.push(name.clone());
+            text.push_str(body);
+        }
+    }
+}
+
+/// Every operation our clients send validates against the schema and
+/// passes the limits with 2× margin (checked at half the limits).
+#[tokio::test]
+async fn every_client_operation_passes_the_limits_with_margin() {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../shared/contract/operations.graphql"
+    );
+    let document = std::fs::read_to_string(path).expect("shared/contract/operations.graphql");
+    let defs = definitions(&document);
+    let fragments: Vec<_> = defs.iter().filter(|d| d.1 == "fragment").cloned().collect();
+    let operations: Vec<_> = defs.iter().filter(|d| d.1 != "fragment").collect();
+    assert!(operations.len() >= 15, "{operations:?}");
+    let half = Limits {
+        depth: Limits::PRODUCTION.depth / 2,
+        complexity: Limits::PRODUCTION.complexity / 2,
+    };
+    for limits in [Limits::PRODUCTION, half] {
+        let schema = validation_schema(limits);
+        for (name, kind, text) in &operations {
+            let request = async_graphql::Request::new(standalone(text, &fragments))
+                .variables(async_graphql::Variables::from_json(variables(name)));
+            let response = if kind == "subscription" {
+                schema
+                    .execute_stream(request)
+                    .next()
+                    .await
+                    .expect("a response")
+            } else {
+                schema.execute(request).await
+            };
+            // Without services every resolver fails (errors with a path);
+            // a validation or limit failure has none.
+            for error in &response.errors {
+                assert!(
+                    !error.path.is_empty(),
+                    "{name} at {limits:?}: {}",
+                    error.message
+                );
+            }
+        }
+    }
+}
