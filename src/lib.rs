@@ -22,7 +22,7 @@ use moneta_core::categories::{Categorizer, CategoryOverrides, SellerDictionary, 
 use moneta_core::clock::{SharedClock, SystemClock};
 use moneta_core::credentials::CredentialsCipher;
 use moneta_core::institutions::{Institution, Institutions, sandbox::SandboxInstitution};
-use moneta_core::ports::{EventBus, HealthProbe, JobQueue, Leases, RawPageStore};
+use moneta_core::ports::{EventBus, HealthProbe, JobQueue, Leases, RateLimiter, RawPageStore};
 use moneta_core::sync::SyncPipeline;
 use moneta_core::users::Activity;
 use moneta_migration::{Migrator, sea_orm_migration::MigratorTrait as _};
@@ -32,6 +32,7 @@ use moneta_platform::event_bus::{InProcessEventBus, RedisEventBus};
 use moneta_platform::health::{DatabaseProbe, InProcessProbe, RedisProbe};
 use moneta_platform::lease::{InProcessLeases, RedisLeases};
 use moneta_platform::queue::{InProcessJobQueue, RedisJobQueue};
+use moneta_platform::rate_limit::{InProcessRateLimiter, RedisRateLimiter};
 use moneta_platform::raw_pages::ObjectStorePages;
 use moneta_platform::redis::Redis;
 use moneta_platform::secrets::Secrets;
@@ -40,6 +41,14 @@ use poem::listener::{Acceptor as _, Listener as _, TcpAcceptor, TcpListener};
 use poem::{EndpointExt as _, IntoEndpoint as _, Server};
 use sea_orm::DatabaseConnection;
 use tokio::sync::watch;
+
+/// The adapters that are Redis in a cluster and in-process otherwise.
+type SharedState = (
+    Arc<dyn EventBus>,
+    Arc<dyn JobQueue>,
+    Arc<dyn Leases>,
+    Arc<dyn RateLimiter>,
+);
 
 /// Everything a Moneta process runs on, short of a listener: connections,
 /// adapters, domain services. Built once; `serve` and `jobs run` share it.
@@ -74,36 +83,37 @@ impl Runtime {
             db: db.clone(),
             kind,
         })];
-        let (events, queue, leases): (Arc<dyn EventBus>, Arc<dyn JobQueue>, Arc<dyn Leases>) =
-            match &settings.redis_url {
-                Some(url) => {
-                    let redis = Redis::connect(url, &settings.redis_prefix)
-                        .await
-                        .context("connecting to Redis")?;
-                    probes.push(Arc::new(RedisProbe(redis.clone())));
-                    (
-                        Arc::new(
-                            RedisEventBus::start(redis.clone())
-                                .await
-                                .context("subscribing to Redis events")?,
-                        ),
-                        Arc::new(
-                            RedisJobQueue::start(redis.clone(), reclaim_after)
-                                .await
-                                .context("opening the Redis job stream")?,
-                        ),
-                        Arc::new(RedisLeases::new(redis)),
-                    )
-                }
-                None => {
-                    probes.push(Arc::new(InProcessProbe));
-                    (
-                        Arc::new(InProcessEventBus::default()),
-                        Arc::new(InProcessJobQueue::new(reclaim_after)),
-                        Arc::new(InProcessLeases::new()),
-                    )
-                }
-            };
+        let (events, queue, leases, rate_limiter): SharedState = match &settings.redis_url {
+            Some(url) => {
+                let redis = Redis::connect(url, &settings.redis_prefix)
+                    .await
+                    .context("connecting to Redis")?;
+                probes.push(Arc::new(RedisProbe(redis.clone())));
+                (
+                    Arc::new(
+                        RedisEventBus::start(redis.clone())
+                            .await
+                            .context("subscribing to Redis events")?,
+                    ),
+                    Arc::new(
+                        RedisJobQueue::start(redis.clone(), reclaim_after)
+                            .await
+                            .context("opening the Redis job stream")?,
+                    ),
+                    Arc::new(RedisLeases::new(redis.clone())),
+                    Arc::new(RedisRateLimiter::new(redis)),
+                )
+            }
+            None => {
+                probes.push(Arc::new(InProcessProbe));
+                (
+                    Arc::new(InProcessEventBus::default()),
+                    Arc::new(InProcessJobQueue::new(reclaim_after)),
+                    Arc::new(InProcessLeases::new()),
+                    Arc::new(InProcessRateLimiter::default()),
+                )
+            }
+        };
         let raw_pages: Arc<dyn RawPageStore> = Arc::new(
             ObjectStorePages::from_settings(&settings).context("opening the object store")?,
         );
@@ -149,6 +159,7 @@ impl Runtime {
             },
             activity: Activity::new(db.clone(), clock.clone()),
             events: events.clone(),
+            rate_limiter,
         };
         let worker = WorkerContext {
             db: db.clone(),

@@ -6,7 +6,7 @@ use moneta_core::accounts::AccountService;
 use moneta_core::auth::AuthService;
 use moneta_core::budget::BudgetService;
 use moneta_core::categories::CategoryOverrides;
-use moneta_core::ports::{EventBus, HealthProbe};
+use moneta_core::ports::{EventBus, HealthProbe, RateLimiter};
 use moneta_core::users::Activity;
 use sea_orm::DatabaseConnection;
 
@@ -22,6 +22,7 @@ pub struct Services {
     pub budgets: BudgetService,
     pub activity: Activity,
     pub events: Arc<dyn EventBus>,
+    pub rate_limiter: Arc<dyn RateLimiter>,
 }
 
 /// What the operational endpoints need.
@@ -36,3 +37,8 @@ pub struct ApiConfig {
     /// Off in production: GraphiQL, introspection, field suggestions.
     pub developer_tools: bool,
 }
+
+/// The caller's IP address (the TCP peer; see the operations notes for
+/// running behind a proxy).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClientIp(pub Option<std::net::IpAddr>);

@@ -14,6 +14,7 @@
 //! - [`queue`]: in-process and Redis Streams implementations of `JobQueue`.
 //! - [`lease`]: in-process and Redis implementations of `Leases`.
 //! - [`health`]: health probes for the database and Redis.
+//! - [`rate_limit`]: in-process and Redis rate limiters.
 //! - [`raw_pages`]: raw institution pages in an object store.
 //! - [`shutdown`]: the SIGINT/SIGTERM future.
 
@@ -23,6 +24,7 @@ pub mod event_bus;
 pub mod health;
 pub mod lease;
 pub mod queue;
+pub mod rate_limit;
 pub mod raw_pages;
 pub mod redis;
 pub mod secrets;

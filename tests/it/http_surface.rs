@@ -103,7 +103,7 @@ async fn malformed_requests_get_clear_errors_and_the_server_stays_up() {
         .send()
         .await
         .expect("answer");
-    // The legacy media type answers with 200 and an error; the server lives.
+    assert_eq!(not_json.status().as_u16(), 400);
     let body: serde_json::Value = not_json.json().await.expect("JSON answer");
     assert_eq!(
         body["errors"][0]["extensions"]["code"], "BAD_USER_INPUT",

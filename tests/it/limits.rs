@@ -320,3 +320,61 @@ async fn every_client_operation_passes_the_limits_with_margin() {
         }
     }
 }
+
+#[tokio::test]
+async fn guessing_one_accounts_password_is_rate_limited() {
+    let app = TestApp::spawn().await;
+    app.register("victim@example.com", "the real password")
+        .await;
+    for _ in 0..10 {
+        let payload = app.login("victim@example.com", "a wrong guess!!").await;
+        assert_eq!(payload["userErrors"][0]["code"], "INVALID_CREDENTIALS");
+    }
+    let body = app
+        .graphql(
+            crate::harness::app::LOGIN,
+            json!({ "input": { "email": "VICTIM@example.com", "password": "the real password" } }),
+        )
+        .await;
+    assert_eq!(
+        body["errors"][0]["extensions"]["code"], "RATE_LIMITED",
+        "{body}"
+    );
+    let retry = body["errors"][0]["extensions"]["retryAfter"]
+        .as_u64()
+        .unwrap();
+    assert!(retry > 0 && retry <= 15 * 60, "{retry}");
+    assert!(!body.to_string().contains("the real password"));
+    // Another account from the same place still signs in.
+    app.register("other@example.com", "another real password")
+        .await;
+    assert_eq!(
+        app.login("other@example.com", "another real password")
+            .await["userErrors"],
+        json!([])
+    );
+}
+
+#[tokio::test]
+async fn a_registration_flood_from_one_address_is_rate_limited() {
+    let app = TestApp::spawn().await;
+    let mut limited = None;
+    for n in 0..25 {
+        let body = app
+            .graphql(
+                crate::harness::app::REGISTER,
+                json!({ "input": { "email": format!("flood{n}@example.com"), "password": "short" } }),
+            )
+            .await;
+        if body["errors"][0]["extensions"]["code"] == "RATE_LIMITED" {
+            limited = Some(n);
+            break;
+        }
+    }
+    assert_eq!(
+        limited,
+        Some(20),
+        "the 21st registration in an hour is refused"
+    );
+    still_up(&app).await;
+}

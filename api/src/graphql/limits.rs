@@ -20,6 +20,13 @@ pub const MAX_RECURSIVE_DEPTH: usize = 32;
 /// Most directives on one field.
 pub const MAX_DIRECTIVES: usize = 8;
 
+/// Sign-in rate limits: (attempts, window in seconds). Per IP they stop a
+/// flood from one place; per email they stop guessing one account's
+/// password from many places.
+pub const LOGIN_PER_IP: (u32, u64) = (30, 60);
+pub const LOGIN_PER_EMAIL: (u32, u64) = (10, 15 * 60);
+pub const REGISTER_PER_IP: (u32, u64) = (20, 60 * 60);
+
 /// The number of aliased fields in the whole document (every operation
 /// and fragment).
 pub fn count_aliases(document: &ExecutableDocument) -> usize {

@@ -13,13 +13,13 @@ use async_graphql::{Response as GqlResponse, ServerError};
 use moneta_core::ErrorCode;
 use moneta_core::auth::AuthError;
 use poem::http::{HeaderMap, StatusCode, header};
-use poem::web::{Data, Html};
+use poem::web::{Data, Html, RemoteAddr};
 use poem::{Body, IntoResponse, Response, handler};
 
 use crate::error::server_error;
 use crate::graphql::MonetaSchema;
 use crate::graphql::limits::{MAX_ALIASES, MAX_BODY_BYTES, count_aliases, is_limit_error};
-use crate::state::Services;
+use crate::state::{ClientIp, Services};
 
 const GRAPHQL_RESPONSE: &str = "application/graphql-response+json";
 const JSON: &str = "application/json";
@@ -61,10 +61,25 @@ fn coded_error(code: ErrorCode, message: &str) -> ServerError {
     error
 }
 
-/// A response that never reached execution: no `data` at all.
+/// A request that is not a GraphQL request at all (not JSON, wrong shape,
+/// too large): its 4xx status stands whatever the media type.
 fn request_error(flavor: Flavor, status: StatusCode, error: ServerError) -> Response {
+    let body = serde_json::json!({ "errors": [error] }).to_string();
+    let content_type = match flavor {
+        Flavor::GraphqlResponse => GRAPHQL_RESPONSE,
+        Flavor::Json => JSON,
+    };
+    Response::builder()
+        .status(status)
+        .content_type(format!("{content_type}; charset=utf-8"))
+        .body(body)
+}
+
+/// A GraphQL document that cannot run (syntax, validation, limits): no
+/// `data` at all; 400 with graphql-response+json, 200 with legacy JSON.
+fn document_error(flavor: Flavor, error: ServerError) -> Response {
     let body = serde_json::json!({ "errors": [error] });
-    respond(flavor, status, body.to_string())
+    respond(flavor, StatusCode::BAD_REQUEST, body.to_string())
 }
 
 fn respond(flavor: Flavor, status: StatusCode, body: String) -> Response {
@@ -89,6 +104,7 @@ pub async fn execute(
     Data(schema): Data<&MonetaSchema>,
     Data(services): Data<&Services>,
     headers: &HeaderMap,
+    remote: &RemoteAddr,
     body: Body,
 ) -> Response {
     let Some(flavor) = flavor(headers) else {
@@ -152,22 +168,21 @@ pub async fn execute(
     };
     match parse_query(&request.query) {
         Err(error) => {
-            return request_error(
+            return document_error(
                 flavor,
-                StatusCode::BAD_REQUEST,
                 coded_error(ErrorCode::BadUserInput, &error.to_string()),
             );
         }
         Ok(document) if count_aliases(&document) > MAX_ALIASES => {
-            return request_error(
+            return document_error(
                 flavor,
-                StatusCode::BAD_REQUEST,
                 coded_error(ErrorCode::QueryTooComplex, "too many aliases"),
             );
         }
         Ok(_) => {}
     }
 
+    request = request.data(ClientIp(remote.as_socket_addr().map(|a| a.ip())));
     if let Some(value) = headers.get(header::AUTHORIZATION) {
         let token = value
             .to_str()

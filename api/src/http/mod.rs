@@ -3,7 +3,7 @@
 mod graphql;
 mod health;
 pub mod metrics;
-mod ws;
+pub mod ws;
 
 use poem::{EndpointExt as _, IntoEndpoint, Route, get, post};
 

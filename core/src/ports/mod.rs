@@ -5,10 +5,12 @@ mod event_bus;
 mod health;
 mod lease;
 mod queue;
+mod rate_limit;
 mod raw_pages;
 
 pub use event_bus::{EventBus, EventStream, UserEvent};
 pub use health::{HealthProbe, HealthReport};
 pub use lease::{LeaseToken, Leases};
 pub use queue::{Delivery, JobQueue, SyncJob, SyncReason};
+pub use rate_limit::RateLimiter;
 pub use raw_pages::RawPageStore;
