@@ -22,3 +22,4 @@ mod secrets_in_logs;
 mod subscriptions;
 mod sync;
 mod tokens;
+mod vschema;
