@@ -145,9 +145,11 @@ async fn malformed_email_and_weak_passwords_are_invalid_and_store_nothing() {
     }
     // Nothing was stored: the address is still free and no row exists.
     let db = app.db.connect().await;
-    use sea_orm::{EntityTrait as _, PaginatorTrait as _};
+    use sea_orm::{ColumnTrait as _, EntityTrait as _, PaginatorTrait as _, QueryFilter as _};
+    // (Looked up by email: the lookup vindex routes it to one shard.)
     assert_eq!(
         moneta_entities::users::Entity::find()
+            .filter(moneta_entities::users::Column::EmailNormalized.eq("carol@example.com"))
             .count(&db)
             .await
             .unwrap(),

@@ -138,7 +138,7 @@ async fn another_users_transaction_behaves_like_a_missing_one() {
     let app = TestApp::spawn().await;
     let db = app.db.connect().await;
     let (alice, alice_id) = user_with_account(&app, 1).await;
-    let (bob, _) = user_with_account(&app, 2).await;
+    let (bob, bob_id) = user_with_account(&app, 2).await;
     let day = Utc.with_ymd_and_hms(2026, 11, 3, 12, 0, 0).unwrap();
     insert_transaction(&db, alice_id, 1, 11, "JOES CRAB SHACK", 2_500, day).await;
 
@@ -189,6 +189,7 @@ async fn another_users_transaction_behaves_like_a_missing_one() {
     );
     assert_eq!(
         moneta_entities::user_seller_votes::Entity::find()
+            .filter(moneta_entities::user_seller_votes::Column::UserId.is_in([alice_id, bob_id]),)
             .all(&db)
             .await
             .unwrap()

@@ -728,13 +728,14 @@ async fn an_override_survives_resyncs() {
 async fn credentials_that_do_not_open_ask_the_user_to_link_again() {
     let clock = FixedClock::new(day(20));
     let app = app_at(&clock).await;
-    let (token, _, _) = app.signed_up().await;
+    let (token, _, user_id) = app.signed_up().await;
     let account = link(&app, &token, "user_good", "pass_good").await["account"]["id"]
         .as_str()
         .unwrap()
         .to_owned();
     wait_for_status(&app, &token, &account, "ACTIVE").await;
     moneta_entities::accounts::Entity::update_many()
+        .filter(moneta_entities::accounts::Column::UserId.eq(row_id(&user_id)))
         .col_expr(
             moneta_entities::accounts::Column::CredentialsCiphertext,
             sea_orm::sea_query::Expr::value(vec![1_u8, 2, 3]),
