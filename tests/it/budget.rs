@@ -527,3 +527,109 @@ async fn marking_read_touches_only_the_callers_notifications() {
         .await;
     assert!(theirs["data"]["node"].is_null());
 }
+
+/// An event bus whose every publish fails, as when Redis is down.
+#[derive(Debug)]
+struct DownBus;
+
+#[async_trait::async_trait]
+impl moneta_core::ports::EventBus for DownBus {
+    async fn publish(
+        &self,
+        _: moneta_core::UserId,
+        _: moneta_core::ports::UserEvent,
+    ) -> Result<(), moneta_core::InternalError> {
+        Err(moneta_core::InternalError::EventBus(
+            "connection refused".into(),
+        ))
+    }
+
+    async fn subscribe(
+        &self,
+        _: moneta_core::UserId,
+    ) -> Result<moneta_core::ports::EventStream, moneta_core::InternalError> {
+        Err(moneta_core::InternalError::EventBus(
+            "connection refused".into(),
+        ))
+    }
+}
+
+/// When the live path fails, the alert is still stored, once, and listed.
+#[tokio::test]
+async fn an_alert_is_stored_even_when_it_cannot_be_published() {
+    let clock = FixedClock::new(day(20));
+    let app = app_at(&clock).await;
+    let (token, _, user_id) = app.signed_up().await;
+    let user = row_id(&user_id);
+    let db = app.db.connect().await;
+    crate::harness::fixtures::insert_account(&db, user, 9).await;
+    crate::harness::fixtures::insert_transaction(&db, user, 9, 90, "CHIPOTLE 1234", 4_200, day(19))
+        .await;
+    let uid = moneta_core::UserId::new(user);
+    moneta_core::spending::recompute_months(&db, uid, &[202611], day(19))
+        .await
+        .unwrap();
+    app.graphql_as(
+        &token,
+        SET_BUDGET,
+        json!({ "input": { "category": "FOOD", "amount": "10.00" } }),
+    )
+    .await;
+    // The API's own evaluation already stored it; a second one, with the
+    // bus down, neither fails nor duplicates it.
+    let month = moneta_core::month::Month::of(day(20));
+    let fired = moneta_core::budget::evaluate_alerts(
+        &db,
+        &moneta_core::IdGenerator::new(),
+        &DownBus,
+        uid,
+        month,
+        day(20),
+    )
+    .await
+    .expect("a failed publish is not a failed evaluation");
+    assert_eq!(fired, 0);
+    assert_eq!(alert_count(&app, user, "BUDGET_EXCEEDED", "FOOD").await, 1);
+
+    // A fresh user whose only evaluation runs with the bus down.
+    let (_, _, other_id) = app.signed_up().await;
+    let other = row_id(&other_id);
+    crate::harness::fixtures::insert_account(&db, other, 10).await;
+    crate::harness::fixtures::insert_transaction(
+        &db,
+        other,
+        10,
+        100,
+        "CHIPOTLE 1234",
+        4_200,
+        day(19),
+    )
+    .await;
+    let oid = moneta_core::UserId::new(other);
+    moneta_core::spending::recompute_months(&db, oid, &[202611], day(19))
+        .await
+        .unwrap();
+    moneta_entities::budget_overrides::Entity::insert(
+        moneta_entities::budget_overrides::ActiveModel {
+            user_id: sea_orm::ActiveValue::Set(other),
+            category: sea_orm::ActiveValue::Set("FOOD".into()),
+            amount_cents: sea_orm::ActiveValue::Set(1_000),
+            updated_at: sea_orm::ActiveValue::Set(day(19)),
+        },
+    )
+    .exec_without_returning(&db)
+    .await
+    .unwrap();
+    let fired = moneta_core::budget::evaluate_alerts(
+        &db,
+        &moneta_core::IdGenerator::new(),
+        &DownBus,
+        oid,
+        month,
+        day(20),
+    )
+    .await
+    .unwrap();
+    assert_eq!(fired, 1);
+    assert_eq!(alert_count(&app, other, "BUDGET_EXCEEDED", "FOOD").await, 1);
+}
