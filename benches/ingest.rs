@@ -11,6 +11,7 @@ use std::time::Instant;
 
 use chrono::{NaiveDate, TimeZone as _, Utc};
 use moneta_core::categories::{Categorizer, SellerDictionary};
+use moneta_core::error::{InternalError, TRANSIENT_ATTEMPTS, backoff};
 use moneta_core::institutions::SyncPage;
 use moneta_core::institutions::sandbox::SandboxInstitution;
 use moneta_core::sync::{CarriedOverrides, apply_page, month_of};
@@ -131,22 +132,17 @@ async fn bench(url: &str) -> anyhow::Result<()> {
         let db = db.clone();
         async move {
             for chunk in rows.chunks(CHUNK) {
-                transactions::Entity::insert_many(chunk.to_vec())
-                    .on_conflict(
-                        OnConflict::columns([
-                            transactions::Column::UserId,
-                            transactions::Column::AccountId,
-                            transactions::Column::ProviderTransactionId,
-                        ])
-                        .update_columns([
-                            transactions::Column::Pending,
-                            transactions::Column::AmountCents,
-                            transactions::Column::UpdatedAt,
-                        ])
-                        .to_owned(),
-                    )
-                    .exec_without_returning(&db)
-                    .await?;
+                // The same retry on deadlock as the pipeline's.
+                let mut attempt = 0;
+                loop {
+                    attempt += 1;
+                    match upsert(&db, chunk).await {
+                        Err(e) if e.is_transient() && attempt < TRANSIENT_ATTEMPTS => {
+                            backoff(attempt).await
+                        }
+                        other => break other?,
+                    }
+                }
             }
             Ok(())
         }
@@ -163,17 +159,17 @@ async fn bench(url: &str) -> anyhow::Result<()> {
         let ids = ids.clone();
         async move {
             let user = UserId::new(u);
-            let applied = apply_page(
-                &db,
-                &categorizer,
-                &ids,
-                user,
-                u,
-                &page,
-                &mut CarriedOverrides::new(),
-                now,
-            )
-            .await?;
+            let mut carried = CarriedOverrides::new();
+            let mut attempt = 0;
+            let applied = loop {
+                attempt += 1;
+                match apply_page(&db, &categorizer, &ids, user, u, &page, &mut carried, now).await {
+                    Err(e) if e.is_transient() && attempt < TRANSIENT_ATTEMPTS => {
+                        backoff(attempt).await
+                    }
+                    other => break other?,
+                }
+            };
             let months: Vec<i32> = applied.months.into_iter().collect();
             spending::recompute_months(&db, user, &months, now).await?;
             Ok(())
@@ -198,6 +194,29 @@ async fn bench(url: &str) -> anyhow::Result<()> {
         "pipeline / floor:                     {:>10.2}",
         raw_secs / pipeline_secs
     );
+    Ok(())
+}
+
+async fn upsert(
+    db: &sea_orm::DatabaseConnection,
+    chunk: &[transactions::ActiveModel],
+) -> Result<(), InternalError> {
+    transactions::Entity::insert_many(chunk.to_vec())
+        .on_conflict(
+            OnConflict::columns([
+                transactions::Column::UserId,
+                transactions::Column::AccountId,
+                transactions::Column::ProviderTransactionId,
+            ])
+            .update_columns([
+                transactions::Column::Pending,
+                transactions::Column::AmountCents,
+                transactions::Column::UpdatedAt,
+            ])
+            .to_owned(),
+        )
+        .exec_without_returning(db)
+        .await?;
     Ok(())
 }
 

@@ -67,10 +67,13 @@ fn main() {
     rows.dedup_by(|a, b| a.key == b.key);
     let keys: Vec<String> = rows.iter().map(|r| r.key.clone()).collect();
 
-    // Memory: the dictionary vs. a bare map of the same keys.
+    // Memory: the dictionary vs. a bare map of the same keys. The rows are
+    // made inside the region, so what remains live is what the dictionary
+    // owns (the rows' vector is consumed and freed).
     let region = Region::new(GLOBAL);
-    let dictionary = SellerDictionary::from_rows(rows);
+    let dictionary = SellerDictionary::from_rows(rows.to_vec());
     let dictionary_bytes = live_bytes(&region);
+    drop(rows);
     let region = Region::new(GLOBAL);
     let floor_map: HashMap<String, Category> =
         keys.iter().map(|k| (k.clone(), Category::Food)).collect();

@@ -108,6 +108,32 @@ pub enum InternalError {
     Corrupt(String),
 }
 
+impl InternalError {
+    /// A failure that the same work, retried, can get past: a deadlock or
+    /// lock-wait timeout (InnoDB under concurrent writes), or a busy SQLite.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            Self::Database(e) => {
+                let text = e.to_string();
+                ["1213", "1205", "40001", "Deadlock", "database is locked"]
+                    .iter()
+                    .any(|mark| text.contains(mark))
+            }
+            _ => false,
+        }
+    }
+}
+
+/// Attempts at a transaction that keeps hitting transient failures.
+pub const TRANSIENT_ATTEMPTS: u32 = 5;
+
+/// Waits before retry `attempt` (1-based): 10, 20, 40 … ms, plus jitter.
+pub async fn backoff(attempt: u32) {
+    let base = 10u64 << attempt.min(6);
+    let jitter = rand::random::<u64>() % base.max(1);
+    tokio::time::sleep(std::time::Duration::from_millis(base + jitter)).await;
+}
+
 impl DomainError for InternalError {
     fn code(&self) -> ErrorCode {
         ErrorCode::Internal

@@ -13,7 +13,7 @@ use sea_orm::{
 
 use crate::UserId;
 use crate::categories::Category;
-use crate::error::InternalError;
+use crate::error::{InternalError, TRANSIENT_ATTEMPTS, backoff};
 
 /// Recomputes `monthly_spending` of `user` for `months` from the
 /// transactions, in one database transaction on the user's shard. The
@@ -27,6 +27,22 @@ pub async fn recompute_months(
     if months.is_empty() {
         return Ok(());
     }
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        match recompute_once(db, user, months, now).await {
+            Err(e) if e.is_transient() && attempt < TRANSIENT_ATTEMPTS => backoff(attempt).await,
+            other => return other,
+        }
+    }
+}
+
+async fn recompute_once(
+    db: &DatabaseConnection,
+    user: UserId,
+    months: &[i32],
+    now: DateTime<Utc>,
+) -> Result<(), InternalError> {
     let tx = db.begin().await?;
     let rows: Vec<(i32, String, Option<String>, i64)> = transactions::Entity::find()
         .select_only()

@@ -15,7 +15,7 @@ use crate::budget::evaluate_alerts;
 use crate::categories::Categorizer;
 use crate::clock::SharedClock;
 use crate::credentials::CredentialsCipher;
-use crate::error::InternalError;
+use crate::error::{InternalError, TRANSIENT_ATTEMPTS, backoff};
 use crate::institutions::{InstitutionError, Institutions};
 use crate::month::Month;
 use crate::ports::{EventBus, Leases, RawPageStore, SyncJob, UserEvent};
@@ -151,17 +151,29 @@ impl SyncPipeline {
                     raw,
                 )
                 .await?;
-            let applied = apply_page(
-                &self.db,
-                &self.categorizer,
-                &self.ids,
-                user,
-                account_id,
-                &page,
-                &mut carried,
-                self.clock.now(),
-            )
-            .await?;
+            // One transaction per page: retried whole on a deadlock.
+            let mut attempt = 0;
+            let applied = loop {
+                attempt += 1;
+                match apply_page(
+                    &self.db,
+                    &self.categorizer,
+                    &self.ids,
+                    user,
+                    account_id,
+                    &page,
+                    &mut carried,
+                    self.clock.now(),
+                )
+                .await
+                {
+                    Err(e) if e.is_transient() && attempt < TRANSIENT_ATTEMPTS => {
+                        tracing::debug!(user_id = %user, account_id, attempt, "page retried after a transient failure");
+                        backoff(attempt).await;
+                    }
+                    other => break other?,
+                }
+            };
             if !applied.account_exists {
                 return Ok(SyncOutcome::AccountGone);
             }
