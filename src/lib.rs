@@ -64,9 +64,12 @@ impl Runtime {
     pub async fn build(settings: Settings, clock: SharedClock) -> anyhow::Result<Self> {
         let kind = settings.database_kind()?;
         let secrets = Secrets::resolve(&settings, settings.role, kind)?;
-        let db = db::connect(&settings)
+        let mut db = db::connect(&settings)
             .await
             .context("connecting to the database")?;
+        let metrics = HttpMetrics::new().context("registering metrics")?;
+        let statements = metrics.clone();
+        db.set_metric_callback(move |info| statements.observe_statement(info.elapsed, info.failed));
         if kind == DatabaseKind::Sqlite {
             // The embedded default migrates itself; in a cluster that is the
             // migrate Job's work (`moneta migrate`).
@@ -130,10 +133,7 @@ impl Runtime {
             ids.clone(),
             clock.clone(),
         );
-        let ops = Ops {
-            probes,
-            metrics: HttpMetrics::new().context("registering metrics")?,
-        };
+        let ops = Ops { probes, metrics };
         let services = Services {
             db: db.clone(),
             auth,

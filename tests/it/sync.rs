@@ -815,3 +815,47 @@ fn clock_now(clock: &FixedClock) -> chrono::DateTime<Utc> {
     use moneta_core::clock::Clock as _;
     clock.now()
 }
+
+async fn statements_sent(app: &TestApp) -> u64 {
+    let text = app.get("/metrics").await.text().await.unwrap();
+    text.lines()
+        .find(|l| l.starts_with("moneta_db_statements_total{outcome=\"ok\"}"))
+        .and_then(|l| l.rsplit(' ').next())
+        .and_then(|n| n.parse::<f64>().ok())
+        .map_or(0, |n| n as u64)
+}
+
+/// A 100-transaction page with each transaction's account costs a small,
+/// constant number of SQL statements, not one per transaction (no N+1).
+#[tokio::test]
+async fn a_page_with_accounts_costs_a_constant_number_of_statements() {
+    let clock = FixedClock::new(day(20));
+    let app = app_at(&clock).await;
+    let (token, _, _) = app.signed_up().await;
+    for login in ["user_good", "user_other"] {
+        let account = link(&app, &token, login, "pass_good").await["account"]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        wait_for_status(&app, &token, &account, "ACTIVE").await;
+    }
+    // Let the activity write of these requests settle.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let page = "{ transactions(first: 100) { edges { node { id amount account { id displayName institution } } } } }";
+    let before = statements_sent(&app).await;
+    let body = app.graphql_as(&token, page, json!({})).await;
+    let after = statements_sent(&app).await;
+    let edges = body["data"]["transactions"]["edges"].as_array().unwrap();
+    assert_eq!(edges.len(), 100);
+    let accounts: std::collections::HashSet<&str> = edges
+        .iter()
+        .map(|e| e["node"]["account"]["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(accounts.len(), 2, "the page spans both accounts");
+    // The page, one batch of accounts — and at most the hourly activity write.
+    assert!(
+        after - before <= 3,
+        "{} statements for one page",
+        after - before
+    );
+}

@@ -3,14 +3,17 @@
 mod context;
 pub mod ids;
 pub mod limits;
+mod loaders;
 mod mutation;
 pub(crate) mod query;
 mod subscription;
 pub mod types;
 
+use async_graphql::dataloader::DataLoader;
 use async_graphql::{Schema, SchemaBuilder};
 
 pub use context::{identity, services};
+pub use loaders::AccountLoader;
 pub use mutation::MutationRoot;
 pub use query::QueryRoot;
 pub use subscription::SubscriptionRoot;
@@ -48,7 +51,13 @@ impl Limits {
 
 /// The schema, with the services resolvers use.
 pub fn build(services: Services, config: ApiConfig) -> MonetaSchema {
-    let mut builder = builder(Limits::PRODUCTION).data(services);
+    let accounts = DataLoader::new(
+        loaders::AccountLoader {
+            db: services.db.clone(),
+        },
+        tokio::spawn,
+    );
+    let mut builder = builder(Limits::PRODUCTION).data(services).data(accounts);
     if !config.developer_tools {
         builder = builder.disable_introspection().disable_suggestions();
     }

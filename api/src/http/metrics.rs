@@ -15,6 +15,8 @@ pub struct HttpMetrics {
     registry: Registry,
     requests: IntCounterVec,
     latency: HistogramVec,
+    statements: IntCounterVec,
+    statement_latency: prometheus::Histogram,
 }
 
 impl HttpMetrics {
@@ -34,13 +36,34 @@ impl HttpMetrics {
             ]),
             &["method", "route"],
         )?;
+        let statements = IntCounterVec::new(
+            Opts::new("db_statements_total", "SQL statements sent to the database"),
+            &["outcome"],
+        )?;
+        let statement_latency = prometheus::Histogram::with_opts(
+            HistogramOpts::new("db_statement_duration_seconds", "Time a SQL statement took")
+                .buckets(vec![
+                    0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0,
+                ]),
+        )?;
         registry.register(Box::new(requests.clone()))?;
         registry.register(Box::new(latency.clone()))?;
+        registry.register(Box::new(statements.clone()))?;
+        registry.register(Box::new(statement_latency.clone()))?;
         Ok(Self {
             registry,
             requests,
             latency,
+            statements,
+            statement_latency,
         })
+    }
+
+    /// Records one SQL statement (wired to the database's metric callback).
+    pub fn observe_statement(&self, elapsed: std::time::Duration, failed: bool) {
+        let outcome = if failed { "error" } else { "ok" };
+        self.statements.with_label_values(&[outcome]).inc();
+        self.statement_latency.observe(elapsed.as_secs_f64());
     }
 
     /// The registry other components add their metrics to.

@@ -1,12 +1,13 @@
+use async_graphql::dataloader::DataLoader;
 use async_graphql::{Context, ID, Object, Result};
 use chrono::{DateTime, Utc};
-use moneta_core::{ErrorCode, accounts, transactions};
+use moneta_core::{ErrorCode, transactions};
 use rust_decimal::Decimal;
 
 use super::{Account, Category, CategorySource, cents_to_decimal};
 use crate::error::{coded, gql_error};
+use crate::graphql::AccountLoader;
 use crate::graphql::ids::{self, Kind};
-use crate::graphql::services;
 
 pub struct Transaction(pub transactions::Transaction);
 
@@ -16,11 +17,13 @@ impl Transaction {
         ids::encode(Kind::Transaction, self.0.id)
     }
 
+    /// Loaded in one batch for a whole page (see `AccountLoader`).
     async fn account(&self, ctx: &Context<'_>) -> Result<Account> {
-        let db = &services(ctx)?.db;
-        accounts::find(db, self.0.user_id, self.0.account_id)
+        let loader = ctx.data::<DataLoader<AccountLoader>>()?;
+        loader
+            .load_one((self.0.user_id, self.0.account_id))
             .await
-            .map_err(|e| gql_error(&e))?
+            .map_err(|e| gql_error(e.as_ref()))?
             .map(Account)
             .ok_or_else(|| coded(ErrorCode::NotFound, "account not found"))
     }
