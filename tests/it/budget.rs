@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 use crate::harness::TestApp;
 use crate::harness::fixtures::row_id;
 use crate::harness::ws::WsClient;
-use crate::sync::{app_at, day, link, wait_for_status};
+use crate::sync::{app_at, day, linked_account};
 
 const BUDGET: &str = "query($m: Month!) { budget(month: $m) { month monthlyIncome incomeSource categories { category budgeted spent remaining source status } } }";
 const SET_INCOME: &str = "mutation($input: SetIncomeInput!) { setIncome(input: $input) { budget { monthlyIncome incomeSource categories { category budgeted source status } } userErrors { field code message } } }";
@@ -40,11 +40,7 @@ fn dec(v: &Value) -> Decimal {
 /// A user whose sandbox account has synced at `day(20)`.
 async fn synced_user(app: &TestApp) -> (String, i64) {
     let (token, _, user_id) = app.signed_up().await;
-    let account = link(app, &token, "user_good", "pass_good").await["account"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    wait_for_status(app, &token, &account, "ACTIVE").await;
+    linked_account(app, &token, "user_good").await;
     (token, row_id(&user_id))
 }
 
@@ -243,11 +239,7 @@ async fn a_small_food_budget_alerts_exactly_once_under_racing_syncs_and_override
         json!({ "input": { "monthlyIncome": "1000000" } }),
     )
     .await;
-    let account = link(&app, &token, "user_good", "pass_good").await["account"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    wait_for_status(&app, &token, &account, "ACTIVE").await;
+    let account = linked_account(&app, &token, "user_good").await;
 
     let mut ws = app.ws().await;
     ws.init_as(&token).await;
@@ -317,11 +309,7 @@ async fn approaching_then_exceeded_as_spending_outgrows_the_budget() {
         json!({ "input": { "monthlyIncome": "1000000" } }),
     )
     .await;
-    let account = link(&app, &token, "user_good", "pass_good").await["account"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    wait_for_status(&app, &token, &account, "ACTIVE").await;
+    linked_account(&app, &token, "user_good").await;
     assert_eq!(alert_count(&app, user, "BUDGET_EXCEEDED", "FOOD").await, 0);
     let spent = dec(&line(&budget(&app, &token).await, "FOOD")["spent"]);
     assert!(spent > Decimal::ZERO);

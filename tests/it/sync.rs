@@ -70,6 +70,17 @@ pub async fn link(app: &TestApp, token: &str, login: &str, password: &str) -> Va
         .clone()
 }
 
+/// Links `login` at the sandbox and waits for its first sync; returns the
+/// account's id.
+pub async fn linked_account(app: &TestApp, token: &str, login: &str) -> String {
+    let account = link(app, token, login, "pass_good").await["account"]["id"]
+        .as_str()
+        .expect("linked")
+        .to_owned();
+    wait_for_status(app, token, &account, "ACTIVE").await;
+    account
+}
+
 /// Waits until the account's status is `status`.
 pub async fn wait_for_status(app: &TestApp, token: &str, account: &str, status: &str) -> Value {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
@@ -226,11 +237,7 @@ async fn days_later_pending_posts_keeping_the_override_and_changes_apply() {
     let app = app_at(&clock).await;
     let (token, refresh_token, user_id) = app.signed_up().await;
     let user = row_id(&user_id);
-    let account = link(&app, &token, "user_good", "pass_good").await["account"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    wait_for_status(&app, &token, &account, "ACTIVE").await;
+    let account = linked_account(&app, &token, "user_good").await;
 
     let pending = stored(&app, user)
         .await
@@ -372,16 +379,8 @@ async fn unlink_removes_the_account_and_everything_of_it() {
     let app = app_at(&clock).await;
     let (token, _, user_id) = app.signed_up().await;
     let user = row_id(&user_id);
-    let account = link(&app, &token, "user_good", "pass_good").await["account"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    wait_for_status(&app, &token, &account, "ACTIVE").await;
-    let other = link(&app, &token, "user_other", "pass_good").await["account"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    wait_for_status(&app, &token, &other, "ACTIVE").await;
+    let account = linked_account(&app, &token, "user_good").await;
+    let other = linked_account(&app, &token, "user_other").await;
     let before = stored(&app, user).await.len();
 
     let out = app
@@ -419,11 +418,7 @@ async fn another_user_sees_nothing_of_mine_whatever_id_they_send() {
     let app = app_at(&clock).await;
     let (alice, _, alice_id) = app.signed_up().await;
     let (bob, _, _) = app.signed_up().await;
-    let account = link(&app, &alice, "user_good", "pass_good").await["account"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    wait_for_status(&app, &alice, &account, "ACTIVE").await;
+    let account = linked_account(&app, &alice, "user_good").await;
     let transaction = stored(&app, row_id(&alice_id)).await[0].id;
 
     let body = app
@@ -462,11 +457,7 @@ async fn transactions_page_newest_first_without_gaps_or_repeats() {
     let clock = FixedClock::new(day(20));
     let app = app_at(&clock).await;
     let (token, _, user_id) = app.signed_up().await;
-    let account = link(&app, &token, "user_good", "pass_good").await["account"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    wait_for_status(&app, &token, &account, "ACTIVE").await;
+    linked_account(&app, &token, "user_good").await;
     let total = stored(&app, row_id(&user_id)).await.len();
 
     let query = "query($after: String) { transactions(first: 37, after: $after) { edges { cursor node { id postedAt } } pageInfo { hasNextPage endCursor } } }";
@@ -668,11 +659,7 @@ async fn an_override_survives_resyncs() {
     let app = app_at(&clock).await;
     let (token, refresh_token, user_id) = app.signed_up().await;
     let user = row_id(&user_id);
-    let account = link(&app, &token, "user_good", "pass_good").await["account"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    wait_for_status(&app, &token, &account, "ACTIVE").await;
+    let account = linked_account(&app, &token, "user_good").await;
     let rows = stored(&app, user).await;
     let target = rows
         .iter()
@@ -729,11 +716,7 @@ async fn credentials_that_do_not_open_ask_the_user_to_link_again() {
     let clock = FixedClock::new(day(20));
     let app = app_at(&clock).await;
     let (token, _, user_id) = app.signed_up().await;
-    let account = link(&app, &token, "user_good", "pass_good").await["account"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    wait_for_status(&app, &token, &account, "ACTIVE").await;
+    let account = linked_account(&app, &token, "user_good").await;
     moneta_entities::accounts::Entity::update_many()
         .filter(moneta_entities::accounts::Column::UserId.eq(row_id(&user_id)))
         .col_expr(
