@@ -621,3 +621,48 @@ async fn an_alert_is_stored_even_when_it_cannot_be_published() {
     assert_eq!(fired, 1);
     assert_eq!(alert_count(&app, other, "BUDGET_EXCEEDED", "FOOD").await, 1);
 }
+
+/// Without an income (set or estimated) the template budgets nothing:
+/// spending raises no alerts until the user sets a budget.
+#[tokio::test]
+async fn no_budget_means_no_alerts() {
+    let clock = FixedClock::new(day(20));
+    let app = app_at(&clock).await;
+    let (token, _, user_id) = app.signed_up().await;
+    let user = row_id(&user_id);
+    let db = app.db.connect().await;
+    crate::harness::fixtures::insert_account(&db, user, 11).await;
+    crate::harness::fixtures::insert_transaction(
+        &db,
+        user,
+        11,
+        110,
+        "SHELL OIL 57442651200",
+        6_000,
+        day(19),
+    )
+    .await;
+    // An override on the transaction re-evaluates the month's alerts.
+    app.graphql_as(
+        &token,
+        "mutation($input: SetTransactionCategoryInput!) { setTransactionCategory(input: $input) { transaction { category } } }",
+        json!({ "input": { "transactionId": crate::harness::fixtures::global_id("Transaction", 110), "category": "GAS" } }),
+    )
+    .await;
+    let b = budget(&app, &token).await;
+    assert_eq!(b["incomeSource"], "NONE");
+    assert_eq!(
+        line(&b, "GAS")["status"],
+        "EXCEEDED",
+        "spent against a zero budget"
+    );
+    assert_eq!(alert_count(&app, user, "BUDGET_EXCEEDED", "GAS").await, 0);
+    // Once the user sets one, the alert fires.
+    app.graphql_as(
+        &token,
+        SET_BUDGET,
+        json!({ "input": { "category": "GAS", "amount": "50" } }),
+    )
+    .await;
+    assert_eq!(alert_count(&app, user, "BUDGET_EXCEEDED", "GAS").await, 1);
+}

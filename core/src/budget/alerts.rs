@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 use moneta_entities::notifications;
 use sea_orm::{ActiveValue::Set, ConnectionTrait, EntityTrait, SqlErr};
 
-use super::{BudgetStatus, compute_budget};
+use super::{BudgetSource, BudgetStatus, compute_budget};
 use crate::error::InternalError;
 use crate::month::Month;
 use crate::ports::{EventBus, UserEvent};
@@ -45,6 +45,11 @@ pub async fn evaluate_alerts(
     let budget = compute_budget(db, user, month).await?;
     let mut fired = 0;
     for line in &budget.lines {
+        // No budget at all (no income known, no override): nothing to
+        // approach or exceed, so nothing to alert about.
+        if line.budgeted_cents == 0 && line.source == BudgetSource::Template {
+            continue;
+        }
         let level = match line.status {
             BudgetStatus::Under => continue,
             BudgetStatus::Approaching => AlertLevel::Approaching,
