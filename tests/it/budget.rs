@@ -408,25 +408,7 @@ async fn an_alert_reaches_a_subscriber_on_another_process_and_only_its_owner() {
         row_id(body["data"]["me"]["id"].as_str().unwrap())
     };
     let db = app.db.connect().await;
-    crate::harness::fixtures::insert_account(&db, user, 7).await;
-    crate::harness::fixtures::insert_transaction(
-        &db,
-        user,
-        7,
-        70,
-        "WHOLEFDS MKT 10234",
-        5_000,
-        day(18),
-    )
-    .await;
-    moneta_core::spending::recompute_months(
-        &db,
-        moneta_core::UserId::new(user),
-        &[202611],
-        day(18),
-    )
-    .await
-    .unwrap();
+    crate::harness::fixtures::spent(&db, user, 7, 70, "WHOLEFDS MKT 10234", 5_000, day(18)).await;
     app.graphql_as(
         &token,
         SET_BUDGET,
@@ -550,13 +532,8 @@ async fn an_alert_is_stored_even_when_it_cannot_be_published() {
     let (token, _, user_id) = app.signed_up().await;
     let user = row_id(&user_id);
     let db = app.db.connect().await;
-    crate::harness::fixtures::insert_account(&db, user, 9).await;
-    crate::harness::fixtures::insert_transaction(&db, user, 9, 90, "CHIPOTLE 1234", 4_200, day(19))
-        .await;
+    crate::harness::fixtures::spent(&db, user, 9, 90, "CHIPOTLE 1234", 4_200, day(19)).await;
     let uid = moneta_core::UserId::new(user);
-    moneta_core::spending::recompute_months(&db, uid, &[202611], day(19))
-        .await
-        .unwrap();
     app.graphql_as(
         &token,
         SET_BUDGET,
@@ -582,21 +559,8 @@ async fn an_alert_is_stored_even_when_it_cannot_be_published() {
     // A fresh user whose only evaluation runs with the bus down.
     let (_, _, other_id) = app.signed_up().await;
     let other = row_id(&other_id);
-    crate::harness::fixtures::insert_account(&db, other, 10).await;
-    crate::harness::fixtures::insert_transaction(
-        &db,
-        other,
-        10,
-        100,
-        "CHIPOTLE 1234",
-        4_200,
-        day(19),
-    )
-    .await;
+    crate::harness::fixtures::spent(&db, other, 10, 100, "CHIPOTLE 1234", 4_200, day(19)).await;
     let oid = moneta_core::UserId::new(other);
-    moneta_core::spending::recompute_months(&db, oid, &[202611], day(19))
-        .await
-        .unwrap();
     moneta_entities::budget_overrides::Entity::insert(
         moneta_entities::budget_overrides::ActiveModel {
             user_id: sea_orm::ActiveValue::Set(other),

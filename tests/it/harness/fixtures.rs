@@ -86,3 +86,22 @@ pub async fn insert_transaction(
         .expect("insert transaction");
     id
 }
+
+/// A user who spent `amount_cents` at `seller` on `at`: an account, one
+/// transaction, and the month's spending recomputed, as a sync leaves them.
+pub async fn spent(
+    db: &DatabaseConnection,
+    user: i64,
+    account: i64,
+    transaction: i64,
+    seller_raw: &str,
+    amount_cents: i64,
+    at: DateTime<Utc>,
+) {
+    insert_account(db, user, account).await;
+    insert_transaction(db, user, account, transaction, seller_raw, amount_cents, at).await;
+    let month = at.year() * 100 + at.month() as i32;
+    moneta_core::spending::recompute_months(db, moneta_core::UserId::new(user), &[month], at)
+        .await
+        .expect("recompute");
+}

@@ -1,30 +1,15 @@
 use async_graphql::{Context, Object, Result};
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use chrono::DateTime;
-use moneta_core::{ErrorCode, notifications};
+use moneta_core::notifications;
 
-use crate::error::{coded, gql_error};
+use crate::error::gql_error;
 use crate::graphql::types::{
-    Notification, NotificationConnection, NotificationEdge, PageInfo, page_size,
+    Notification, NotificationConnection, NotificationEdge, PageInfo, decode_cursor, encode_cursor,
+    page_size,
 };
 use crate::graphql::{identity, services};
 
 #[derive(Default)]
 pub struct NotificationsQuery;
-
-fn encode((at, id): notifications::Position) -> String {
-    URL_SAFE_NO_PAD.encode(format!("{}:{id}", at.timestamp_micros()))
-}
-
-fn decode(cursor: &str) -> Result<notifications::Position> {
-    let bad = || coded(ErrorCode::BadUserInput, "invalid cursor");
-    let raw =
-        String::from_utf8(URL_SAFE_NO_PAD.decode(cursor).map_err(|_| bad())?).map_err(|_| bad())?;
-    let (micros, id) = raw.split_once(':').ok_or_else(bad)?;
-    let at = DateTime::from_timestamp_micros(micros.parse().map_err(|_| bad())?).ok_or_else(bad)?;
-    Ok((at, id.parse().map_err(|_| bad())?))
-}
 
 #[Object]
 impl NotificationsQuery {
@@ -39,7 +24,7 @@ impl NotificationsQuery {
     ) -> Result<NotificationConnection> {
         let me = identity(ctx)?.user_id;
         let size = page_size(first)?;
-        let position = after.as_deref().map(decode).transpose()?;
+        let position = after.as_deref().map(decode_cursor).transpose()?;
         let mut rows = notifications::page(
             &services(ctx)?.db,
             me,
@@ -54,7 +39,7 @@ impl NotificationsQuery {
         let edges: Vec<NotificationEdge> = rows
             .into_iter()
             .map(|n| NotificationEdge {
-                cursor: encode((n.created_at, n.id)),
+                cursor: encode_cursor(n.created_at, n.id),
                 node: Notification(n),
             })
             .collect();

@@ -7,22 +7,12 @@ use crate::graphql::ids::{self, Kind};
 use crate::graphql::query::transactions::list;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[graphql(remote = "accounts::AccountStatus")]
 pub enum AccountStatus {
     Syncing,
     Active,
     LoginRequired,
     Error,
-}
-
-impl From<accounts::AccountStatus> for AccountStatus {
-    fn from(s: accounts::AccountStatus) -> Self {
-        match s {
-            accounts::AccountStatus::Syncing => Self::Syncing,
-            accounts::AccountStatus::Active => Self::Active,
-            accounts::AccountStatus::LoginRequired => Self::LoginRequired,
-            accounts::AccountStatus::Error => Self::Error,
-        }
-    }
 }
 
 pub struct Account(pub accounts::Account);

@@ -5,12 +5,14 @@ use rust_decimal::Decimal;
 use super::{Category, Month, cents_to_decimal};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[graphql(remote = "core::BudgetSource")]
 pub enum BudgetSource {
     Template,
     Override,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[graphql(remote = "core::BudgetStatus")]
 pub enum BudgetStatus {
     Under,
     Approaching,
@@ -18,6 +20,7 @@ pub enum BudgetStatus {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[graphql(remote = "core::IncomeSource")]
 pub enum IncomeSource {
     User,
     Estimated,
@@ -53,11 +56,7 @@ impl From<core::Budget> for Budget {
         Self {
             month: Month(b.month),
             monthly_income: b.income.monthly_cents.map(cents_to_decimal),
-            income_source: match b.income.source {
-                core::IncomeSource::User => IncomeSource::User,
-                core::IncomeSource::Estimated => IncomeSource::Estimated,
-                core::IncomeSource::None => IncomeSource::None,
-            },
+            income_source: b.income.source.into(),
             categories: b
                 .lines
                 .into_iter()
@@ -66,15 +65,8 @@ impl From<core::Budget> for Budget {
                     budgeted: cents_to_decimal(l.budgeted_cents),
                     spent: cents_to_decimal(l.spent_cents),
                     remaining: cents_to_decimal(l.remaining_cents()),
-                    source: match l.source {
-                        core::BudgetSource::Template => BudgetSource::Template,
-                        core::BudgetSource::Override => BudgetSource::Override,
-                    },
-                    status: match l.status {
-                        core::BudgetStatus::Under => BudgetStatus::Under,
-                        core::BudgetStatus::Approaching => BudgetStatus::Approaching,
-                        core::BudgetStatus::Exceeded => BudgetStatus::Exceeded,
-                    },
+                    source: l.source.into(),
+                    status: l.status.into(),
                 })
                 .collect(),
         }

@@ -3,7 +3,7 @@
 use async_graphql::{Result, SimpleObject};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use chrono::DateTime;
+use chrono::{DateTime, Utc};
 use moneta_core::ErrorCode;
 use moneta_core::transactions::Position;
 
@@ -45,21 +45,24 @@ pub fn page_size(first: Option<i32>) -> Result<u64> {
     Ok(first as u64)
 }
 
-pub fn encode_position(p: Position) -> String {
-    URL_SAFE_NO_PAD.encode(format!("{}:{}", p.posted_at.timestamp_micros(), p.id))
+/// A keyset cursor: opaque to clients, `(instant, id)` to us.
+pub fn encode_cursor(at: DateTime<Utc>, id: i64) -> String {
+    URL_SAFE_NO_PAD.encode(format!("{}:{id}", at.timestamp_micros()))
 }
 
-pub fn decode_position(cursor: &str) -> Result<Position> {
+/// The `(instant, id)` of a cursor; BAD_USER_INPUT for anything else.
+pub fn decode_cursor(cursor: &str) -> Result<(DateTime<Utc>, i64)> {
     let bad = || coded(ErrorCode::BadUserInput, "invalid cursor");
     let raw =
         String::from_utf8(URL_SAFE_NO_PAD.decode(cursor).map_err(|_| bad())?).map_err(|_| bad())?;
     let (micros, id) = raw.split_once(':').ok_or_else(bad)?;
-    let posted_at =
-        DateTime::from_timestamp_micros(micros.parse().map_err(|_| bad())?).ok_or_else(bad)?;
-    Ok(Position {
-        posted_at,
-        id: id.parse().map_err(|_| bad())?,
-    })
+    let at = DateTime::from_timestamp_micros(micros.parse().map_err(|_| bad())?).ok_or_else(bad)?;
+    Ok((at, id.parse().map_err(|_| bad())?))
+}
+
+pub fn decode_position(cursor: &str) -> Result<Position> {
+    let (posted_at, id) = decode_cursor(cursor)?;
+    Ok(Position { posted_at, id })
 }
 
 /// Builds a connection from up to `size + 1` rows (the extra one only says
@@ -74,10 +77,7 @@ pub fn transaction_connection(
     let edges: Vec<TransactionEdge> = rows
         .into_iter()
         .map(|t| TransactionEdge {
-            cursor: encode_position(Position {
-                posted_at: t.posted_at,
-                id: t.id,
-            }),
+            cursor: encode_cursor(t.posted_at, t.id),
             node: Transaction(t),
         })
         .collect();

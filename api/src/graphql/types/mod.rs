@@ -20,8 +20,8 @@ pub use budget::{
 };
 pub use category::{Category, CategorySource};
 pub use connection::{
-    PageInfo, TransactionConnection, TransactionEdge, decode_position, page_size,
-    transaction_connection,
+    PageInfo, TransactionConnection, TransactionEdge, decode_cursor, decode_position,
+    encode_cursor, page_size, transaction_connection,
 };
 pub use month::Month;
 pub use node::Node;

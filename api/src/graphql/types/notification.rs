@@ -7,6 +7,7 @@ use super::{Category, Month, PageInfo};
 use crate::graphql::ids::{self, Kind};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[graphql(remote = "core::NotificationKind")]
 pub enum NotificationKind {
     BudgetApproaching,
     BudgetExceeded,
@@ -23,12 +24,7 @@ impl Notification {
     }
 
     async fn kind(&self) -> NotificationKind {
-        match self.0.kind {
-            core::NotificationKind::BudgetApproaching => NotificationKind::BudgetApproaching,
-            core::NotificationKind::BudgetExceeded => NotificationKind::BudgetExceeded,
-            core::NotificationKind::SyncCompleted => NotificationKind::SyncCompleted,
-            core::NotificationKind::SyncFailed => NotificationKind::SyncFailed,
-        }
+        self.0.kind.into()
     }
 
     async fn message(&self) -> &str {

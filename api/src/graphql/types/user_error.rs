@@ -2,24 +2,13 @@ use async_graphql::{Enum, SimpleObject};
 use moneta_core::error as core;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[graphql(remote = "core::UserErrorCode")]
 pub enum UserErrorCode {
     Invalid,
     Taken,
     InvalidCredentials,
     InstitutionLoginFailed,
     UnknownInstitution,
-}
-
-impl From<core::UserErrorCode> for UserErrorCode {
-    fn from(code: core::UserErrorCode) -> Self {
-        match code {
-            core::UserErrorCode::Invalid => Self::Invalid,
-            core::UserErrorCode::Taken => Self::Taken,
-            core::UserErrorCode::InvalidCredentials => Self::InvalidCredentials,
-            core::UserErrorCode::InstitutionLoginFailed => Self::InstitutionLoginFailed,
-            core::UserErrorCode::UnknownInstitution => Self::UnknownInstitution,
-        }
-    }
 }
 
 /// An expected business failure of a mutation.
