@@ -1,12 +1,19 @@
 //! `moneta-routing-check <statements.hex>`: reads the statements captured
 //! from MariaDB's general log while the integration suite ran (one
-//! hex-encoded statement per line, `<thread id>\t<hex>`), and checks each
-//! distinct statement against the Vitess routing rules (DESIGN.md §5).
-//! Prints every violation with the statement and the connection it came
-//! from, and how many distinct statements were checked; exits 1 on any
-//! violation.
+//! hex-encoded statement per line, `<thread id>\t<hex>`, in the order the
+//! server received them), and checks them against the Vitess rules
+//! (DESIGN.md §5):
+//!
+//! - each distinct statement against the routing rules (`rules`);
+//! - each transaction, replayed per connection in log order, against "one
+//!   database transaction touches one user" (`transactions`).
+//!
+//! Prints every violation with its statement(s) and the connection it came
+//! from, how many distinct statements and how many transactions were
+//! checked; exits 1 on any violation.
 
 mod rules;
+mod transactions;
 
 use std::collections::BTreeMap;
 
@@ -23,24 +30,74 @@ fn decode_hex(hex: &str) -> Option<String> {
     String::from_utf8(bytes?).ok()
 }
 
-fn main() -> anyhow::Result<()> {
-    let path = std::env::args()
-        .nth(1)
-        .context("usage: moneta-routing-check <statements.hex>")?;
-    let text = std::fs::read_to_string(&path).with_context(|| format!("reading {path}"))?;
+/// What the check found: the lines to print and how many violations.
+struct Report {
+    lines: Vec<String>,
+    violations: usize,
+}
+
+/// Each cross-user transaction once per shape (the same code path repeats
+/// with other ids), with its statements and the users they bind; returns
+/// how many distinct ones there were.
+fn report_cross_user(found: &[transactions::CrossUser], out: &mut Vec<String>) -> usize {
+    let mut by_shape: BTreeMap<String, (&transactions::CrossUser, usize)> = BTreeMap::new();
+    for transaction in found {
+        let key = transaction
+            .statements
+            .iter()
+            .map(|s| rules::shape(&s.sql))
+            .collect::<Vec<_>>()
+            .join("\n");
+        by_shape.entry(key).or_insert((transaction, 0)).1 += 1;
+    }
+    for (transaction, times) in by_shape.values() {
+        let users = transaction.users.join(" and ");
+        out.push(if transaction.explicit {
+            format!(
+                "VIOLATION (connection {}): one transaction binds users {users} ({times} such transaction(s) in the log):",
+                transaction.thread
+            )
+        } else {
+            format!(
+                "VIOLATION (connection {}): one statement outside a transaction writes for users {users} ({times} such statement(s) in the log):",
+                transaction.thread
+            )
+        });
+        for statement in &transaction.statements {
+            let bound: Vec<&str> = statement.users.iter().map(String::as_str).collect();
+            out.push(format!(
+                "    [users: {}] {}",
+                if bound.is_empty() {
+                    "-".to_owned()
+                } else {
+                    bound.join(", ")
+                },
+                statement.sql.chars().take(300).collect::<String>()
+            ));
+        }
+    }
+    by_shape.len()
+}
+
+/// Checks a whole captured log (`<thread id>\t<hex>` lines, in order).
+fn check_log(text: &str) -> Report {
+    let mut lines = Vec::new();
     // Distinct statement shapes, with one example and where it came from.
     let mut shapes: BTreeMap<String, (String, String)> = BTreeMap::new();
     let mut total = 0usize;
+    let mut tracker = transactions::Tracker::default();
     for line in text.lines().filter(|l| !l.trim().is_empty()) {
         let (thread, hex) = line.split_once('\t').unwrap_or(("?", line));
         let Some(sql) = decode_hex(hex.trim()) else {
             continue;
         };
         total += 1;
+        tracker.feed(thread.trim(), &sql);
         shapes
             .entry(rules::shape(&sql))
             .or_insert_with(|| (sql, format!("connection {thread}")));
     }
+    tracker.finish();
     let mut violations = 0usize;
     let mut checked = 0usize;
     let mut allowed = BTreeMap::<&str, usize>::new();
@@ -55,20 +112,114 @@ fn main() -> anyhow::Result<()> {
             rules::Verdict::Violation(reasons) => {
                 checked += 1;
                 violations += 1;
-                println!("VIOLATION ({source}): {}", reasons.join("; "));
-                println!("    {}", sql.chars().take(400).collect::<String>());
+                lines.push(format!("VIOLATION ({source}): {}", reasons.join("; ")));
+                lines.push(format!("    {}", sql.chars().take(400).collect::<String>()));
             }
         }
     }
     for (name, n) in &allowed {
-        println!("allowed by {name:?}: {n} statement shape(s)");
+        lines.push(format!("allowed by {name:?}: {n} statement shape(s)"));
     }
-    println!(
-        "routing check: {total} statements captured, {} distinct, {checked} touching tables checked, {violations} violations",
-        shapes.len()
-    );
-    if violations > 0 {
+    violations += report_cross_user(&tracker.violations, &mut lines);
+    lines.push(format!(
+        "routing check: {total} statements captured, {} distinct, {checked} touching tables checked, {} transactions (and {} writes outside one) checked, {violations} violations",
+        shapes.len(),
+        tracker.transactions,
+        tracker.single_writes,
+    ));
+    Report { lines, violations }
+}
+
+fn main() -> anyhow::Result<()> {
+    let path = std::env::args()
+        .nth(1)
+        .context("usage: moneta-routing-check <statements.hex>")?;
+    let text = std::fs::read_to_string(&path).with_context(|| format!("reading {path}"))?;
+    let report = check_log(&text);
+    for line in &report.lines {
+        println!("{line}");
+    }
+    if report.violations > 0 {
         std::process::exit(1);
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn log(statements: &[(&str, &str)]) -> String {
+        statements
+            .iter()
+            .map(|(thread, sql)| {
+                let hex: String = sql.bytes().map(|b| format!("{b:02X}")).collect();
+                format!("{thread}\t{hex}\n")
+            })
+            .collect()
+    }
+
+    const SETUP: &str = "SET sql_mode=(SELECT CONCAT(@@sql_mode, ',NO_ENGINE_SUBSTITUTION')),time_zone='+00:00',NAMES utf8mb4";
+
+    #[test]
+    fn a_log_with_a_cross_user_transaction_fails_the_check() {
+        let report = check_log(&log(&[
+            ("42", SETUP),
+            ("42", "BEGIN"),
+            (
+                "42",
+                "UPDATE `accounts` SET `sync_cursor` = 'c' WHERE `accounts`.`user_id` = 101 AND `accounts`.`id` = 1",
+            ),
+            (
+                "42",
+                "INSERT INTO `notifications` (`user_id`, `id`, `kind`) VALUES (202, 2, 'SYNC_COMPLETED')",
+            ),
+            ("42", "COMMIT"),
+        ]));
+        assert_eq!(report.violations, 1, "{:#?}", report.lines);
+        let text = report.lines.join("\n");
+        assert!(
+            text.contains("VIOLATION (connection 42): one transaction binds users 101 and 202"),
+            "{text}"
+        );
+        assert!(
+            text.contains("[users: 202] INSERT INTO `notifications`"),
+            "{text}"
+        );
+        assert!(
+            text.ends_with("1 transactions (and 0 writes outside one) checked, 1 violations"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn a_log_of_single_user_transactions_passes() {
+        let report = check_log(&log(&[
+            ("42", "BEGIN"),
+            (
+                "42",
+                "UPDATE `accounts` SET `sync_cursor` = 'c' WHERE `accounts`.`user_id` = 101 AND `accounts`.`id` = 1",
+            ),
+            ("43", "BEGIN"),
+            (
+                "43",
+                "INSERT INTO `notifications` (`user_id`, `id`, `kind`) VALUES (202, 2, 'SYNC_COMPLETED')",
+            ),
+            ("42", "COMMIT"),
+            ("43", "COMMIT"),
+            (
+                "42",
+                "INSERT INTO `seller_votes` (`seller`, `category`, `votes`) VALUES ('A', 'FOOD', 1) ON DUPLICATE KEY UPDATE `votes` = `votes` + 1",
+            ),
+        ]));
+        assert_eq!(report.violations, 0, "{:#?}", report.lines);
+        assert!(
+            report
+                .lines
+                .join("\n")
+                .ends_with("2 transactions (and 1 writes outside one) checked, 0 violations"),
+            "{:#?}",
+            report.lines
+        );
+    }
 }
