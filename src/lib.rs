@@ -12,20 +12,24 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context as _;
-use moneta_api::http::metrics::HttpMetrics;
+use moneta_api::http::metrics::Metrics;
 use moneta_api::{ApiConfig, Ops, Services};
 use moneta_core::IdGenerator;
 use moneta_core::accounts::AccountService;
 use moneta_core::auth::{AccessTokens, AuthService, PasswordHasher};
 use moneta_core::budget::BudgetService;
+use moneta_core::cache::{CacheSettings, ReadCache};
 use moneta_core::categories::{Categorizer, CategoryOverrides, SellerDictionary, dictionary};
 use moneta_core::clock::{SharedClock, SystemClock};
 use moneta_core::credentials::CredentialsCipher;
 use moneta_core::institutions::{Institution, Institutions, sandbox::SandboxInstitution};
-use moneta_core::ports::{EventBus, HealthProbe, JobQueue, Leases, RateLimiter, RawPageStore};
+use moneta_core::ports::{
+    CacheStore, EventBus, HealthProbe, JobQueue, Leases, RateLimiter, RawPageStore,
+};
 use moneta_core::sync::SyncPipeline;
 use moneta_core::users::Activity;
 use moneta_migration::{Migrator, sea_orm_migration::MigratorTrait as _};
+use moneta_platform::cache::{InProcessCache, RedisCache};
 use moneta_platform::config::{DatabaseKind, Environment, Settings};
 use moneta_platform::db;
 use moneta_platform::event_bus::{InProcessEventBus, RedisEventBus};
@@ -36,7 +40,7 @@ use moneta_platform::rate_limit::{InProcessRateLimiter, RedisRateLimiter};
 use moneta_platform::raw_pages::ObjectStorePages;
 use moneta_platform::redis::Redis;
 use moneta_platform::secrets::Secrets;
-use moneta_workers::{Scheduler, WorkerContext};
+use moneta_workers::{JobMetrics, Scheduler, WorkerContext};
 use poem::listener::{Acceptor as _, Listener as _, TcpAcceptor, TcpListener};
 use poem::{EndpointExt as _, IntoEndpoint as _, Server};
 use sea_orm::DatabaseConnection;
@@ -48,6 +52,7 @@ type SharedState = (
     Arc<dyn JobQueue>,
     Arc<dyn Leases>,
     Arc<dyn RateLimiter>,
+    Arc<dyn CacheStore>,
 );
 
 /// Everything a Moneta process runs on, short of a listener: connections,
@@ -67,7 +72,7 @@ impl Runtime {
         let mut db = db::connect(&settings)
             .await
             .context("connecting to the database")?;
-        let metrics = HttpMetrics::new().context("registering metrics")?;
+        let metrics = Metrics::new().context("registering metrics")?;
         let statements = metrics.clone();
         db.set_metric_callback(move |info| statements.observe_statement(info.elapsed, info.failed));
         if kind == DatabaseKind::Sqlite {
@@ -86,41 +91,55 @@ impl Runtime {
             db: db.clone(),
             kind,
         })];
-        let (events, queue, leases, rate_limiter): SharedState = match &settings.redis_url {
-            Some(url) => {
-                let redis = Redis::connect(url, &settings.redis_prefix)
-                    .await
-                    .context("connecting to Redis")?;
-                probes.push(Arc::new(RedisProbe(redis.clone())));
-                (
-                    Arc::new(
-                        RedisEventBus::start(redis.clone())
-                            .await
-                            .context("subscribing to Redis events")?,
-                    ),
-                    Arc::new(
-                        RedisJobQueue::start(redis.clone(), reclaim_after)
-                            .await
-                            .context("opening the Redis job stream")?,
-                    ),
-                    Arc::new(RedisLeases::new(redis.clone())),
-                    Arc::new(RedisRateLimiter::new(redis)),
-                )
-            }
-            None => {
-                probes.push(Arc::new(InProcessProbe));
-                (
-                    Arc::new(InProcessEventBus::default()),
-                    Arc::new(InProcessJobQueue::new(reclaim_after)),
-                    Arc::new(InProcessLeases::new()),
-                    Arc::new(InProcessRateLimiter::default()),
-                )
-            }
-        };
+        let (events, queue, leases, rate_limiter, cache_store): SharedState =
+            match &settings.redis_url {
+                Some(url) => {
+                    let redis = Redis::connect(url, &settings.redis_prefix)
+                        .await
+                        .context("connecting to Redis")?;
+                    probes.push(Arc::new(RedisProbe(redis.clone())));
+                    (
+                        Arc::new(
+                            RedisEventBus::start(redis.clone())
+                                .await
+                                .context("subscribing to Redis events")?,
+                        ),
+                        Arc::new(
+                            RedisJobQueue::start(redis.clone(), reclaim_after)
+                                .await
+                                .context("opening the Redis job stream")?,
+                        ),
+                        Arc::new(RedisLeases::new(redis.clone())),
+                        Arc::new(RedisRateLimiter::new(redis.clone())),
+                        Arc::new(RedisCache::new(redis)),
+                    )
+                }
+                None => {
+                    probes.push(Arc::new(InProcessProbe));
+                    (
+                        Arc::new(InProcessEventBus::default()),
+                        Arc::new(InProcessJobQueue::new(reclaim_after)),
+                        Arc::new(InProcessLeases::new()),
+                        Arc::new(InProcessRateLimiter::default()),
+                        Arc::new(InProcessCache::default()),
+                    )
+                }
+            };
         let raw_pages: Arc<dyn RawPageStore> = Arc::new(
             ObjectStorePages::from_settings(&settings).context("opening the object store")?,
         );
 
+        let cache = ReadCache::new(
+            cache_store,
+            CacheSettings {
+                ttl: Duration::from_secs(settings.cache_ttl_secs),
+                timeout: Duration::from_millis(settings.cache_timeout_ms),
+                ..CacheSettings::default()
+            },
+        );
+        metrics
+            .watch_cache(cache.clone())
+            .context("registering cache metrics")?;
         let ids = Arc::new(IdGenerator::new());
         let institutions = Institutions::new([
             Arc::new(SandboxInstitution::new(clock.clone())) as Arc<dyn Institution>
@@ -133,7 +152,11 @@ impl Runtime {
             ids.clone(),
             clock.clone(),
         );
-        let ops = Ops { probes, metrics };
+        let ops = Ops {
+            probes,
+            metrics,
+            queue: Some(queue.clone()),
+        };
         let services = Services {
             db: db.clone(),
             auth,
@@ -142,17 +165,20 @@ impl Runtime {
                 institutions: institutions.clone(),
                 cipher: cipher.clone(),
                 queue: queue.clone(),
+                cache: cache.clone(),
                 ids: ids.clone(),
                 clock: clock.clone(),
             },
             categories: CategoryOverrides {
                 db: db.clone(),
+                cache: cache.clone(),
                 events: events.clone(),
                 ids: ids.clone(),
                 clock: clock.clone(),
             },
             budgets: BudgetService {
                 db: db.clone(),
+                cache: cache.clone(),
                 events: events.clone(),
                 ids: ids.clone(),
                 clock: clock.clone(),
@@ -160,7 +186,10 @@ impl Runtime {
             activity: Activity::new(db.clone(), clock.clone()),
             events: events.clone(),
             rate_limiter,
+            cache: cache.clone(),
         };
+        let job_metrics =
+            JobMetrics::register(ops.metrics.registry()).context("registering job metrics")?;
         let worker = WorkerContext {
             db: db.clone(),
             queue,
@@ -173,10 +202,12 @@ impl Runtime {
                 raw_pages,
                 events,
                 leases,
+                cache: cache.clone(),
                 ids,
                 clock: clock.clone(),
             },
             clock,
+            metrics: job_metrics,
         };
         Ok(Self {
             settings,
@@ -270,6 +301,22 @@ impl Application {
         let stopped = |mut rx: watch::Receiver<bool>| async move {
             let _ = rx.wait_for(|stop| *stop).await;
         };
+        // Cache invalidations lost to an outage are retried until they land.
+        let cache = services.cache.clone();
+        let retry_stop = stopped(stop_rx.clone());
+        tokio::spawn(async move {
+            let retry = async {
+                let mut tick = tokio::time::interval(Duration::from_secs(1));
+                loop {
+                    tick.tick().await;
+                    cache.retry_invalidations().await;
+                }
+            };
+            tokio::select! {
+                () = retry => {}
+                () = retry_stop => {}
+            }
+        });
 
         let endpoint = if role.runs_api() {
             let config = ApiConfig {
@@ -293,8 +340,12 @@ impl Application {
         );
 
         if role.runs_workers() {
-            let scheduler =
-                Scheduler::new(worker.clone(), moneta_workers::jobs::registry()).await?;
+            let scheduler = Scheduler::new(
+                worker.clone(),
+                moneta_workers::jobs::registry(),
+                worker.metrics.clone(),
+            )
+            .await?;
             let consumers = moneta_workers::consumer::run_until(
                 worker,
                 settings.worker_concurrency,

@@ -6,8 +6,8 @@ use moneta::{Application, Cli, Command, JobsCommand, shutdown, telemetry};
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::load()?;
-    telemetry::init(cli.settings.log_format, &cli.settings.log_filter);
-    match cli.command.unwrap_or(Command::Serve) {
+    let telemetry = telemetry::init(&cli.settings);
+    let result = match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => {
             let app = Application::build(cli.settings).await?;
             app.run_until(shutdown::signal()).await
@@ -16,5 +16,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Jobs {
             command: JobsCommand::Run { name },
         } => moneta::run_job(cli.settings, &name).await,
-    }
+    };
+    telemetry.shutdown();
+    result
 }

@@ -5,12 +5,13 @@ use std::sync::Arc;
 use moneta_core::accounts::AccountService;
 use moneta_core::auth::AuthService;
 use moneta_core::budget::BudgetService;
+use moneta_core::cache::ReadCache;
 use moneta_core::categories::CategoryOverrides;
-use moneta_core::ports::{EventBus, HealthProbe, RateLimiter};
+use moneta_core::ports::{EventBus, HealthProbe, JobQueue, RateLimiter};
 use moneta_core::users::Activity;
 use sea_orm::DatabaseConnection;
 
-use crate::http::metrics::HttpMetrics;
+use crate::http::metrics::Metrics;
 
 /// The domain services resolvers call.
 #[derive(Debug, Clone)]
@@ -23,13 +24,16 @@ pub struct Services {
     pub activity: Activity,
     pub events: Arc<dyn EventBus>,
     pub rate_limiter: Arc<dyn RateLimiter>,
+    pub cache: ReadCache,
 }
 
 /// What the operational endpoints need.
 #[derive(Debug, Clone)]
 pub struct Ops {
     pub probes: Vec<Arc<dyn HealthProbe>>,
-    pub metrics: HttpMetrics,
+    pub metrics: Metrics,
+    /// Read for the queue-depth gauge at scrape time.
+    pub queue: Option<Arc<dyn JobQueue>>,
 }
 
 #[derive(Debug, Clone, Copy)]

@@ -104,6 +104,8 @@ pub enum InternalError {
     Institution(String),
     #[error("queue error: {0}")]
     Queue(String),
+    #[error("cache error: {0}")]
+    Cache(String),
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),
 }

@@ -19,7 +19,10 @@ const SEQ_BITS: u32 = 12;
 const SEQ_MASK: u64 = (1 << SEQ_BITS) - 1;
 
 /// The id of a user: the sharding key of every user-owned table.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
+#[serde(transparent)]
 pub struct UserId(i64);
 
 impl UserId {

@@ -10,6 +10,7 @@
 //! - [`credentials`]: sealing bank credentials with an AEAD.
 //! - [`auth`]: emails, password policy, argon2id hashing, access and refresh tokens.
 //! - [`accounts`]: linked bank accounts (read side for now).
+//! - [`cache`]: cache-aside for the hot reads (budget, spending, recent transactions).
 //! - [`budget`]: the income-tier template, overrides, income estimate, alerts.
 //! - [`notifications`]: the user's notifications.
 //! - [`categories`]: the 13 categories, seller normalization, the seller
@@ -26,6 +27,7 @@
 pub mod accounts;
 pub mod auth;
 pub mod budget;
+pub mod cache;
 pub mod categories;
 pub mod clock;
 pub mod credentials;

@@ -6,7 +6,9 @@ use std::str::FromStr;
 use chrono::{DateTime, Datelike, Utc};
 
 /// A month as `YYYY-MM`; stored as the integer `yyyymm`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub struct Month {
     year: i32,
     month: u32,

@@ -5,11 +5,12 @@ use moneta_entities::transactions;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 
 use crate::UserId;
+use crate::cache::{ReadCache, View};
 use crate::categories::{Category, CategorySource};
 use crate::error::InternalError;
 
 /// One bank transaction of a user.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Transaction {
     pub id: i64,
     pub user_id: UserId,
@@ -154,4 +155,25 @@ pub async fn page(
         .into_iter()
         .map(Transaction::try_from)
         .collect()
+}
+
+/// [`page`], with the first page of the unfiltered list — what the home
+/// screen shows — read through the cache.
+pub async fn page_cached(
+    db: &impl ConnectionTrait,
+    cache: &ReadCache,
+    user: UserId,
+    filter: TransactionFilter,
+    after: Option<Position>,
+    limit: u64,
+) -> Result<Vec<Transaction>, InternalError> {
+    if filter == TransactionFilter::default() && after.is_none() {
+        cache
+            .get_or_load(user, View::RecentTransactions(limit), || {
+                page(db, user, filter, after, limit)
+            })
+            .await
+    } else {
+        page(db, user, filter, after, limit).await
+    }
 }

@@ -60,6 +60,8 @@ impl Role {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum LogFormat {
+    /// JSON with `--env production`, else pretty.
+    Auto,
     Pretty,
     Json,
 }
@@ -143,6 +145,29 @@ pub struct Settings {
     )]
     pub queue_reclaim_secs: u64,
 
+    /// How long a cached budget, spending or first transaction page lives
+    /// (±10 % jitter). Writes invalidate at once; this bounds memory and
+    /// the staleness after an invalidation lost to a cache outage.
+    #[arg(
+        long,
+        env = "MONETA_CACHE_TTL_SECS",
+        default_value_t = 300,
+        value_parser = clap::value_parser!(u64).range(1..=86_400),
+        global = true
+    )]
+    pub cache_ttl_secs: u64,
+
+    /// How long a cache operation may take before the read goes to the
+    /// database instead.
+    #[arg(
+        long,
+        env = "MONETA_CACHE_TIMEOUT_MS",
+        default_value_t = 100,
+        value_parser = clap::value_parser!(u64).range(1..=10_000),
+        global = true
+    )]
+    pub cache_timeout_ms: u64,
+
     /// Key that signs access tokens (≥ 32 bytes). Generated into the data
     /// dir when missing, except for `--role api|worker` on MySQL.
     #[arg(long, env = "MONETA_JWT_SECRET", value_parser = secret, hide_env_values = true, global = true)]
@@ -154,7 +179,7 @@ pub struct Settings {
     pub credentials_key: Option<SecretString>,
 
     /// Log line format.
-    #[arg(long, env = "MONETA_LOG_FORMAT", value_enum, default_value_t = LogFormat::Pretty, global = true)]
+    #[arg(long, env = "MONETA_LOG_FORMAT", value_enum, default_value_t = LogFormat::Auto, global = true)]
     pub log_format: LogFormat,
 
     /// Log filter in `tracing` EnvFilter syntax.
@@ -164,6 +189,20 @@ pub struct Settings {
     /// `production` turns off GraphiQL, introspection and field suggestions.
     #[arg(long, env = "MONETA_ENV", value_enum, default_value_t = Environment::Dev, global = true)]
     pub env: Environment,
+
+    /// OTLP/HTTP collector base URL (`/v1/traces` is appended); spans are
+    /// exported there when set. The standard OpenTelemetry variable.
+    #[arg(long, env = "OTEL_EXPORTER_OTLP_ENDPOINT", global = true)]
+    pub otlp_endpoint: Option<String>,
+
+    /// `service.name` of exported spans. The standard OpenTelemetry variable.
+    #[arg(
+        long,
+        env = "OTEL_SERVICE_NAME",
+        default_value = "moneta",
+        global = true
+    )]
+    pub otel_service_name: String,
 
     /// Password hashes computed at once (each takes 19 MiB); 0 = one per core.
     #[arg(

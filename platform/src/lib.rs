@@ -3,6 +3,7 @@
 //! Nothing here decides a business rule.
 //!
 //! # Layout
+//! - [`cache`]: in-process (moka) and Redis implementations of `CacheStore`.
 //! - [`config`]: every setting, its default, flag and env var — the only
 //!   place that reads the environment.
 //! - [`secrets`]: the JWT secret and credentials key, generated into the data
@@ -18,6 +19,7 @@
 //! - [`raw_pages`]: raw institution pages in an object store.
 //! - [`shutdown`]: the SIGINT/SIGTERM future.
 
+pub mod cache;
 pub mod config;
 pub mod db;
 pub mod event_bus;

@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use fred::clients::SubscriberClient;
 use fred::prelude::{Builder, ClientLike as _, Config, Pool, ReconnectPolicy};
+use fred::types::config::TracingConfig;
 use secrecy::{ExposeSecret as _, SecretString};
 
 const POOL_SIZE: usize = 4;
@@ -30,7 +31,9 @@ impl Redis {
     /// Connects and waits for the first connection. Afterwards the clients
     /// reconnect on their own, forever, with backoff.
     pub async fn connect(url: &SecretString, prefix: &str) -> Result<Self, fred::error::Error> {
-        let config = Config::from_url(url.expose_secret())?;
+        let mut config = Config::from_url(url.expose_secret())?;
+        // A span per command (name and sizes, never arguments).
+        config.tracing = TracingConfig::new(true);
         let mut builder = Builder::from_config(config);
         builder
             .with_connection_config(|c| {

@@ -10,6 +10,7 @@
 mod auth;
 mod backends;
 mod budget;
+mod cache;
 mod categories;
 mod entities_roundtrip;
 mod harness;
@@ -21,5 +22,6 @@ mod schema;
 mod secrets_in_logs;
 mod subscriptions;
 mod sync;
+mod telemetry;
 mod tokens;
 mod vschema;

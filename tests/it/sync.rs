@@ -800,12 +800,8 @@ fn clock_now(clock: &FixedClock) -> chrono::DateTime<Utc> {
 }
 
 async fn statements_sent(app: &TestApp) -> u64 {
-    let text = app.get("/metrics").await.text().await.unwrap();
-    text.lines()
-        .find(|l| l.starts_with("moneta_db_statements_total{outcome=\"ok\"}"))
-        .and_then(|l| l.rsplit(' ').next())
-        .and_then(|n| n.parse::<f64>().ok())
-        .map_or(0, |n| n as u64)
+    app.metric("moneta_db_statements_total{outcome=\"ok\"}")
+        .await as u64
 }
 
 /// A 100-transaction page with each transaction's account costs a small,

@@ -6,11 +6,14 @@
 //! pipeline is idempotent, so a job run twice changes nothing the second
 //! time.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use tokio::sync::watch;
 
+use tracing::Instrument as _;
+
 use crate::WorkerContext;
+use crate::jobs::sync_account;
 
 /// How long one `next` call waits for a job before checking for shutdown.
 const POLL: Duration = Duration::from_secs(1);
@@ -65,30 +68,51 @@ pub async fn consume_one(ctx: &WorkerContext, consumer: &str) {
         if let Err(error) = ctx.queue.ack(&delivery).await {
             tracing::warn!(%error, "ack failed");
         }
+        ctx.metrics
+            .observe(sync_account::NAME, "dropped", Duration::ZERO);
         return;
     }
     // Once taken, the job runs to its end even if shutdown is asked.
     let ctx = ctx.clone();
     let consumer = consumer.to_owned();
-    let run = tokio::spawn(async move {
-        match crate::jobs::sync_account::run(&ctx, &delivery.job).await {
-            Ok(outcome) => {
-                tracing::debug!(consumer = %consumer, ?outcome, "job done");
-                if let Err(error) = ctx.queue.ack(&delivery).await {
-                    tracing::warn!(%error, "ack failed; the job will run again");
+    let span = tracing::info_span!(
+        "job",
+        otel.name = sync_account::NAME,
+        job = sync_account::NAME,
+        user_id = delivery.job.user_id,
+        account_id = delivery.job.account_id,
+        reason = ?delivery.job.reason,
+        deliveries = delivery.deliveries,
+    );
+    let run = tokio::spawn(
+        async move {
+            let started = Instant::now();
+            let result = sync_account::run(&ctx, &delivery.job).await;
+            ctx.metrics.observe(
+                sync_account::NAME,
+                sync_account::outcome_label(&result),
+                started.elapsed(),
+            );
+            match result {
+                Ok(outcome) => {
+                    tracing::debug!(consumer = %consumer, ?outcome, "job done");
+                    if let Err(error) = ctx.queue.ack(&delivery).await {
+                        tracing::warn!(%error, "ack failed; the job will run again");
+                    }
+                }
+                Err(error) => {
+                    tracing::error!(
+                        consumer = %consumer,
+                        user_id = delivery.job.user_id,
+                        account_id = delivery.job.account_id,
+                        deliveries = delivery.deliveries,
+                        %error,
+                        "sync job failed; left for retry"
+                    );
                 }
             }
-            Err(error) => {
-                tracing::error!(
-                    consumer = %consumer,
-                    user_id = delivery.job.user_id,
-                    account_id = delivery.job.account_id,
-                    deliveries = delivery.deliveries,
-                    %error,
-                    "sync job failed; left for retry"
-                );
-            }
         }
-    });
+        .instrument(span),
+    );
     let _ = run.await;
 }

@@ -5,6 +5,8 @@ use moneta_core::ports::{JobQueue, Leases};
 use moneta_core::sync::SyncPipeline;
 use sea_orm::DatabaseConnection;
 
+use crate::metrics::JobMetrics;
+
 /// What every job receives.
 #[derive(Debug, Clone)]
 pub struct WorkerContext {
@@ -13,4 +15,5 @@ pub struct WorkerContext {
     pub leases: Arc<dyn Leases>,
     pub pipeline: SyncPipeline,
     pub clock: SharedClock,
+    pub metrics: JobMetrics,
 }

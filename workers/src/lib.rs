@@ -7,12 +7,15 @@
 //! - [`consumer`]: sync consumers: queue → pipeline → ack.
 //! - [`context`]: what every job receives.
 //! - [`jobs`]: the jobs and their registry (`moneta jobs run <name>` and cron both use it).
+//! - [`metrics`]: job runs and durations for `/metrics`.
 //! - [`scheduler`]: runs the registry's jobs on their cron schedule until shutdown.
 
 pub mod consumer;
 pub mod context;
 pub mod jobs;
+pub mod metrics;
 pub mod scheduler;
 
 pub use context::WorkerContext;
+pub use metrics::JobMetrics;
 pub use scheduler::{Scheduler, SchedulerError};

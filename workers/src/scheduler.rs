@@ -1,10 +1,14 @@
 //! Runs the registry's jobs on their schedules until shutdown.
 
 use std::future::Future;
+use std::time::Instant;
+
+use tracing::Instrument as _;
 
 use tokio_cron_scheduler::{Job, JobScheduler, JobSchedulerError};
 
 use crate::jobs::ScheduledJob;
+use crate::metrics::JobMetrics;
 
 #[derive(Debug, thiserror::Error)]
 pub enum SchedulerError {
@@ -25,22 +29,40 @@ impl std::fmt::Debug for Scheduler {
 
 impl Scheduler {
     /// Registers `jobs`; nothing runs until [`Scheduler::run_until`].
-    pub async fn new<C>(ctx: C, jobs: Vec<ScheduledJob<C>>) -> Result<Self, SchedulerError>
+    pub async fn new<C>(
+        ctx: C,
+        jobs: Vec<ScheduledJob<C>>,
+        metrics: JobMetrics,
+    ) -> Result<Self, SchedulerError>
     where
         C: Clone + Send + Sync + 'static,
     {
         let inner = JobScheduler::new().await?;
         for job in jobs {
             let ctx = ctx.clone();
+            let metrics = metrics.clone();
             let cron_job = Job::new_async(job.cron, move |_id, _scheduler| {
                 let ctx = ctx.clone();
-                Box::pin(async move {
-                    tracing::info!(job = job.name, "job started");
-                    match (job.run)(ctx).await {
-                        Ok(()) => tracing::info!(job = job.name, "job finished"),
-                        Err(error) => tracing::error!(job = job.name, %error, "job failed"),
+                let metrics = metrics.clone();
+                let span = tracing::info_span!("job", otel.name = job.name, job = job.name);
+                Box::pin(
+                    async move {
+                        tracing::info!(job = job.name, "job started");
+                        let started = Instant::now();
+                        let outcome = match (job.run)(ctx).await {
+                            Ok(()) => {
+                                tracing::info!(job = job.name, "job finished");
+                                "ok"
+                            }
+                            Err(error) => {
+                                tracing::error!(job = job.name, %error, "job failed");
+                                "error"
+                            }
+                        };
+                        metrics.observe(job.name, outcome, started.elapsed());
                     }
-                })
+                    .instrument(span),
+                )
             })?;
             inner.add(cron_job).await?;
             tracing::info!(job = job.name, cron = job.cron, "job scheduled");
@@ -85,7 +107,9 @@ mod tests {
             cron: "* * * * * *",
             run: tick,
         };
-        let scheduler = Scheduler::new((), vec![every_second]).await.unwrap();
+        let scheduler = Scheduler::new((), vec![every_second], JobMetrics::unregistered().unwrap())
+            .await
+            .unwrap();
         let deadline = async {
             let started = tokio::time::Instant::now();
             while RUNS.load(Ordering::SeqCst) == 0

@@ -5,6 +5,7 @@ pub mod ids;
 pub mod limits;
 mod loaders;
 mod mutation;
+mod observe;
 pub(crate) mod query;
 mod subscription;
 pub mod types;
@@ -18,6 +19,7 @@ pub use mutation::MutationRoot;
 pub use query::QueryRoot;
 pub use subscription::SubscriptionRoot;
 
+use crate::http::metrics::Metrics;
 use crate::state::{ApiConfig, Services};
 
 pub type MonetaSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;
@@ -50,14 +52,17 @@ impl Limits {
 }
 
 /// The schema, with the services resolvers use.
-pub fn build(services: Services, config: ApiConfig) -> MonetaSchema {
+pub fn build(services: Services, metrics: Metrics, config: ApiConfig) -> MonetaSchema {
     let accounts = DataLoader::new(
         loaders::AccountLoader {
             db: services.db.clone(),
         },
         tokio::spawn,
     );
-    let mut builder = builder(Limits::PRODUCTION).data(services).data(accounts);
+    let mut builder = builder(Limits::PRODUCTION)
+        .data(services)
+        .data(accounts)
+        .extension(observe::Observe(metrics));
     if !config.developer_tools {
         builder = builder.disable_introspection().disable_suggestions();
     }

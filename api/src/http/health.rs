@@ -36,7 +36,7 @@ mod tests {
     use moneta_core::ports::{HealthProbe, HealthReport};
     use poem::test::TestClient;
 
-    use crate::http::metrics::HttpMetrics;
+    use crate::http::metrics::Metrics;
     use crate::state::Ops;
 
     #[derive(Debug)]
@@ -60,7 +60,8 @@ mod tests {
                 .into_iter()
                 .map(|ok| Arc::new(Fixed(ok)) as Arc<dyn HealthProbe>)
                 .collect(),
-            metrics: HttpMetrics::new().unwrap(),
+            metrics: Metrics::new().unwrap(),
+            queue: None,
         }
     }
 

@@ -1,25 +1,43 @@
-//! Prometheus metrics: HTTP request counts and latency, rendered on
-//! `/metrics`. Each server owns its registry (no global state), so several
+//! Prometheus metrics (HTTP, SQL, GraphQL, subscriptions, cache, queue
+//! depth; the workers add their jobs), rendered on `/metrics`, and the
+//! span every HTTP request runs in. Each server owns its registry (no global state), so several
 //! servers in one process — the tests — keep separate counts.
 
 use std::time::Instant;
 
+use tracing::Instrument as _;
+
+use moneta_core::cache::ReadCache;
 use poem::web::Data;
 use poem::{Endpoint, IntoResponse, Request, Response, handler};
-use prometheus::{Encoder as _, HistogramOpts, HistogramVec, IntCounterVec, Opts, Registry};
+use prometheus::{
+    Encoder as _, Histogram, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, Opts, Registry,
+};
+
+use super::cache_metrics::CacheCollector;
 
 use crate::state::Ops;
 
+/// Every metric of a Moneta process, in one registry.
 #[derive(Debug, Clone)]
-pub struct HttpMetrics {
+pub struct Metrics {
     registry: Registry,
     requests: IntCounterVec,
     latency: HistogramVec,
     statements: IntCounterVec,
-    statement_latency: prometheus::Histogram,
+    statement_latency: Histogram,
+    operations: IntCounterVec,
+    operation_latency: HistogramVec,
+    subscriptions: IntGauge,
+    sockets: IntGauge,
+    queue_depth: IntGauge,
 }
 
-impl HttpMetrics {
+const LATENCY_BUCKETS: [f64; 12] = [
+    0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0,
+];
+
+impl Metrics {
     pub fn new() -> Result<Self, prometheus::Error> {
         let registry = Registry::new_custom(Some("moneta".to_owned()), None)?;
         let requests = IntCounterVec::new(
@@ -31,31 +49,63 @@ impl HttpMetrics {
                 "http_request_duration_seconds",
                 "Time to answer an HTTP request",
             )
-            .buckets(vec![
-                0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0,
-            ]),
+            .buckets(LATENCY_BUCKETS.to_vec()),
             &["method", "route"],
         )?;
         let statements = IntCounterVec::new(
             Opts::new("db_statements_total", "SQL statements sent to the database"),
             &["outcome"],
         )?;
-        let statement_latency = prometheus::Histogram::with_opts(
+        let statement_latency = Histogram::with_opts(
             HistogramOpts::new("db_statement_duration_seconds", "Time a SQL statement took")
                 .buckets(vec![
                     0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0,
                 ]),
         )?;
+        let operations = IntCounterVec::new(
+            Opts::new(
+                "graphql_operations_total",
+                "GraphQL operations executed, by type and outcome",
+            ),
+            &["type", "outcome"],
+        )?;
+        let operation_latency = HistogramVec::new(
+            HistogramOpts::new(
+                "graphql_operation_duration_seconds",
+                "Time to execute a GraphQL operation",
+            )
+            .buckets(LATENCY_BUCKETS.to_vec()),
+            &["type"],
+        )?;
+        let subscriptions = IntGauge::new(
+            "graphql_subscriptions_active",
+            "GraphQL subscriptions being served",
+        )?;
+        let sockets = IntGauge::new("websocket_connections_active", "Open GraphQL WebSockets")?;
+        let queue_depth = IntGauge::new(
+            "queue_depth",
+            "Sync jobs waiting or in flight (read at scrape time)",
+        )?;
         registry.register(Box::new(requests.clone()))?;
         registry.register(Box::new(latency.clone()))?;
         registry.register(Box::new(statements.clone()))?;
         registry.register(Box::new(statement_latency.clone()))?;
+        registry.register(Box::new(operations.clone()))?;
+        registry.register(Box::new(operation_latency.clone()))?;
+        registry.register(Box::new(subscriptions.clone()))?;
+        registry.register(Box::new(sockets.clone()))?;
+        registry.register(Box::new(queue_depth.clone()))?;
         Ok(Self {
             registry,
             requests,
             latency,
             statements,
             statement_latency,
+            operations,
+            operation_latency,
+            subscriptions,
+            sockets,
+            queue_depth,
         })
     }
 
@@ -66,9 +116,51 @@ impl HttpMetrics {
         self.statement_latency.observe(elapsed.as_secs_f64());
     }
 
+    /// Records one executed GraphQL operation.
+    pub fn observe_operation(&self, kind: &str, ok: bool, elapsed: std::time::Duration) {
+        let outcome = if ok { "ok" } else { "error" };
+        self.operations.with_label_values(&[kind, outcome]).inc();
+        self.operation_latency
+            .with_label_values(&[kind])
+            .observe(elapsed.as_secs_f64());
+    }
+
+    /// Counts a subscription until the guard drops.
+    pub fn subscription(&self) -> GaugeGuard {
+        GaugeGuard::new(self.subscriptions.clone())
+    }
+
+    /// Counts an open WebSocket until the guard drops.
+    pub fn socket(&self) -> GaugeGuard {
+        GaugeGuard::new(self.sockets.clone())
+    }
+
+    /// Exposes the read cache's counters.
+    pub fn watch_cache(&self, cache: ReadCache) -> Result<(), prometheus::Error> {
+        self.registry
+            .register(Box::new(CacheCollector::new(cache)?))
+    }
+
     /// The registry other components add their metrics to.
     pub fn registry(&self) -> &Registry {
         &self.registry
+    }
+}
+
+/// Increments a gauge now and decrements it when dropped.
+#[derive(Debug)]
+pub struct GaugeGuard(IntGauge);
+
+impl GaugeGuard {
+    fn new(gauge: IntGauge) -> Self {
+        gauge.inc();
+        Self(gauge)
+    }
+}
+
+impl Drop for GaugeGuard {
+    fn drop(&mut self) {
+        self.0.dec();
     }
 }
 
@@ -85,19 +177,28 @@ fn route_label(path: &str) -> &'static str {
     }
 }
 
-pub async fn observe<E: Endpoint>(
-    metrics: HttpMetrics,
-    ep: E,
-    req: Request,
-) -> poem::Result<Response> {
+pub async fn observe<E: Endpoint>(metrics: Metrics, ep: E, req: Request) -> poem::Result<Response> {
     let method = req.method().as_str().to_owned();
     let route = route_label(req.uri().path());
+    let span = tracing::info_span!(
+        "http.request",
+        otel.name = %format_args!("{method} {route}"),
+        otel.kind = "server",
+        http.request.method = %method,
+        http.route = route,
+        http.response.status_code = tracing::field::Empty,
+    );
     let started = Instant::now();
-    let result = ep.call(req).await.map(IntoResponse::into_response);
+    let result = ep
+        .call(req)
+        .instrument(span.clone())
+        .await
+        .map(IntoResponse::into_response);
     let status = match &result {
         Ok(resp) => resp.status(),
         Err(err) => err.status(),
     };
+    span.record("http.response.status_code", status.as_u16());
     metrics
         .requests
         .with_label_values(&[method.as_str(), route, status.as_str()])
@@ -110,7 +211,16 @@ pub async fn observe<E: Endpoint>(
 }
 
 #[handler]
-pub fn render(Data(ops): Data<&Ops>) -> Response {
+pub async fn render(Data(ops): Data<&Ops>) -> Response {
+    if let Some(queue) = &ops.queue {
+        match queue.depth().await {
+            Ok(depth) => ops
+                .metrics
+                .queue_depth
+                .set(i64::try_from(depth).unwrap_or(i64::MAX)),
+            Err(error) => tracing::warn!(%error, "queue depth unavailable"),
+        }
+    }
     let mut body = Vec::new();
     let encoder = prometheus::TextEncoder::new();
     match encoder.encode(&ops.metrics.registry.gather(), &mut body) {

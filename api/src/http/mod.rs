@@ -1,5 +1,6 @@
 //! Routes.
 
+mod cache_metrics;
 mod graphql;
 mod health;
 pub mod metrics;
@@ -12,7 +13,7 @@ use crate::state::{ApiConfig, Ops, Services};
 
 /// The whole API: GraphQL over HTTP and WebSocket plus the ops endpoints.
 pub fn api_routes(services: Services, ops: Ops, config: ApiConfig) -> impl IntoEndpoint {
-    let schema = build(services.clone(), config);
+    let schema = build(services.clone(), ops.metrics.clone(), config);
     let mut graphql = post(graphql::execute);
     if config.developer_tools {
         graphql = graphql.get(graphql::graphiql);
@@ -23,6 +24,7 @@ pub fn api_routes(services: Services, ops: Ops, config: ApiConfig) -> impl IntoE
         .at("/graphql/ws", get(ws::upgrade))
         .data(schema)
         .data(services)
+        .data(metrics.clone())
         .around(move |ep, req| metrics::observe(metrics.clone(), ep, req))
 }
 

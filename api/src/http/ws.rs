@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use async_graphql::Data as GqlData;
 use async_graphql_poem::{GraphQLProtocol, GraphQLWebSocket};
-use futures_util::StreamExt as _;
+use futures_util::{FutureExt as _, StreamExt as _};
 use moneta_core::ErrorCode;
 use moneta_core::auth::AuthError;
 use poem::web::Data;
@@ -15,6 +15,7 @@ use poem::{IntoResponse, handler};
 
 use crate::error::coded;
 use crate::graphql::MonetaSchema;
+use crate::http::metrics::Metrics;
 use crate::state::Services;
 
 /// A socket that has not authenticated by then is closed.
@@ -38,14 +39,17 @@ fn is_subscribe(message: &Message) -> bool {
 pub fn upgrade(
     Data(schema): Data<&MonetaSchema>,
     Data(services): Data<&Services>,
+    Data(metrics): Data<&Metrics>,
     protocol: GraphQLProtocol,
     websocket: WebSocket,
 ) -> impl IntoResponse {
     let schema = schema.clone();
     let auth = services.auth.clone();
+    let metrics = metrics.clone();
     websocket
         .protocols(async_graphql::http::ALL_WEBSOCKET_PROTOCOLS)
         .on_upgrade(move |socket| {
+            let open = metrics.socket();
             let (sink, stream) = socket.split();
             let initialized = Arc::new(AtomicBool::new(false));
             let watched = initialized.clone();
@@ -84,5 +88,6 @@ pub fn upgrade(
                     }
                 })
                 .serve()
+                .map(move |()| drop(open))
         })
 }

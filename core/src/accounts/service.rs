@@ -12,6 +12,7 @@ use sea_orm::{
 use secrecy::{ExposeSecret, SecretString};
 
 use super::{Account, AccountError, AccountStatus, find};
+use crate::cache::ReadCache;
 use crate::clock::SharedClock;
 use crate::credentials::CredentialsCipher;
 use crate::institutions::{Credentials, InstitutionError, Institutions};
@@ -32,6 +33,7 @@ pub struct AccountService {
     pub institutions: Institutions,
     pub cipher: CredentialsCipher,
     pub queue: Arc<dyn JobQueue>,
+    pub cache: ReadCache,
     pub ids: Arc<IdGenerator>,
     pub clock: SharedClock,
 }
@@ -162,6 +164,7 @@ impl AccountService {
         tx.commit().await?;
         let months: Vec<i32> = months.into_iter().collect();
         spending::recompute_months(&self.db, user, &months, self.clock.now()).await?;
+        self.cache.invalidate(user).await;
         tracing::info!(user_id = %user, account_id, "account unlinked");
         Ok(())
     }

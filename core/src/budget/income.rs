@@ -8,14 +8,14 @@ use crate::categories::Category;
 use crate::error::InternalError;
 use crate::month::Month;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum IncomeSource {
     User,
     Estimated,
     None,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Income {
     pub monthly_cents: Option<i64>,
     pub source: IncomeSource,

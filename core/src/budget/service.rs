@@ -1,6 +1,6 @@
 //! A month's budget, and the user's changes to it.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use moneta_entities::{budget_overrides, users};
@@ -14,6 +14,7 @@ use super::money::AmountError;
 use super::{
     BudgetError, Income, cents_from_decimal, estimate_income, evaluate_alerts, template_amount,
 };
+use crate::cache::{ReadCache, View};
 use crate::categories::Category;
 use crate::clock::SharedClock;
 use crate::error::InternalError;
@@ -21,13 +22,15 @@ use crate::month::Month;
 use crate::ports::EventBus;
 use crate::{IdGenerator, UserId, spending};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum BudgetSource {
     Template,
     Override,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub enum BudgetStatus {
     Under,
     Approaching,
@@ -48,7 +51,7 @@ impl BudgetStatus {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct BudgetLine {
     pub category: Category,
     pub budgeted_cents: i64,
@@ -63,7 +66,7 @@ impl BudgetLine {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Budget {
     pub month: Month,
     pub income: Income,
@@ -121,6 +124,7 @@ pub async fn compute_budget(
 #[derive(Debug, Clone)]
 pub struct BudgetService {
     pub db: DatabaseConnection,
+    pub cache: ReadCache,
     pub events: Arc<dyn EventBus>,
     pub ids: Arc<IdGenerator>,
     pub clock: SharedClock,
@@ -138,8 +142,28 @@ impl BudgetService {
         Month::of(self.clock.now())
     }
 
+    /// The month's budget, through the read cache.
     pub async fn budget(&self, user: UserId, month: Month) -> Result<Budget, BudgetError> {
-        Ok(compute_budget(&self.db, user, month).await?)
+        let budget = self
+            .cache
+            .get_or_load(user, View::Budget(month), || {
+                compute_budget(&self.db, user, month)
+            })
+            .await?;
+        Ok(budget)
+    }
+
+    /// The month's spending per category, through the read cache.
+    pub async fn monthly_spending(
+        &self,
+        user: UserId,
+        month: Month,
+    ) -> Result<BTreeMap<Category, i64>, InternalError> {
+        self.cache
+            .get_or_load(user, View::MonthlySpending(month), || {
+                spending::for_month(&self.db, user, month.as_int())
+            })
+            .await
     }
 
     pub async fn set_income(&self, user: UserId, amount: Decimal) -> Result<Budget, BudgetError> {
@@ -205,6 +229,7 @@ impl BudgetService {
     }
 
     async fn after_change(&self, user: UserId) -> Result<Budget, BudgetError> {
+        self.cache.invalidate(user).await;
         let month = self.current_month();
         evaluate_alerts(
             &self.db,

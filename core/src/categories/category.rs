@@ -5,7 +5,9 @@ use std::str::FromStr;
 
 /// What a transaction was for. Ten spending categories are budgeted;
 /// INCOME, TRANSFER and UNCATEGORIZED never are.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub enum Category {
     Housing,
     Food,
@@ -98,7 +100,7 @@ impl FromStr for Category {
 }
 
 /// Why a transaction has its category, strongest first.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum CategorySource {
     /// The user chose it for this transaction.
     User,

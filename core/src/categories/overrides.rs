@@ -11,6 +11,7 @@ use crate::transactions::Transaction;
 use std::sync::Arc;
 
 use crate::budget::evaluate_alerts;
+use crate::cache::ReadCache;
 use crate::month::Month;
 use crate::ports::EventBus;
 use crate::{IdGenerator, UserId, spending, transactions as txns};
@@ -18,6 +19,7 @@ use crate::{IdGenerator, UserId, spending, transactions as txns};
 #[derive(Debug, Clone)]
 pub struct CategoryOverrides {
     pub db: DatabaseConnection,
+    pub cache: ReadCache,
     pub events: Arc<dyn EventBus>,
     pub ids: Arc<IdGenerator>,
     pub clock: SharedClock,
@@ -57,6 +59,7 @@ impl CategoryOverrides {
             tracing::debug!(user_id = %user, seller = %before.seller_key, category = category.as_str(), ?change, "crowd vote");
         }
         spending::recompute_months(&self.db, user, &[before.month], now).await?;
+        self.cache.invalidate(user).await;
         if Month::of(now).as_int() == before.month {
             evaluate_alerts(
                 &self.db,

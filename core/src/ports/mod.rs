@@ -1,6 +1,7 @@
 //! Ports: what the domain needs from the outside world, as traits.
 //! `platform` implements them (Redis or in-process); tests may too.
 
+mod cache;
 mod event_bus;
 mod health;
 mod lease;
@@ -8,6 +9,7 @@ mod queue;
 mod rate_limit;
 mod raw_pages;
 
+pub use cache::CacheStore;
 pub use event_bus::{EventBus, EventStream, UserEvent};
 pub use health::{HealthProbe, HealthReport};
 pub use lease::{LeaseToken, Leases};

@@ -12,6 +12,7 @@ use super::apply::{CarriedOverrides, apply_page};
 use super::notify;
 use crate::accounts::{AccountStatus, find};
 use crate::budget::evaluate_alerts;
+use crate::cache::ReadCache;
 use crate::categories::Categorizer;
 use crate::clock::SharedClock;
 use crate::credentials::CredentialsCipher;
@@ -54,6 +55,7 @@ pub struct SyncPipeline {
     pub raw_pages: Arc<dyn RawPageStore>,
     pub events: Arc<dyn EventBus>,
     pub leases: Arc<dyn Leases>,
+    pub cache: ReadCache,
     pub ids: Arc<IdGenerator>,
     pub clock: SharedClock,
 }
@@ -69,6 +71,10 @@ impl SyncPipeline {
             return Ok(SyncOutcome::AlreadyRunning);
         };
         let result = self.sync(user, job.account_id).await;
+        if result.is_err() {
+            // Pages applied before the failure may have changed the views.
+            self.cache.invalidate(user).await;
+        }
         if let Err(error) = self.leases.release(&lease_key, &lease).await {
             tracing::warn!(%error, "lease release failed; it will expire");
         }
@@ -190,6 +196,8 @@ impl SyncPipeline {
         let now = self.clock.now();
         let months: Vec<i32> = months.into_iter().collect();
         spending::recompute_months(&self.db, user, &months, now).await?;
+        // Before any alert goes out: a client that re-reads on it sees this sync.
+        self.cache.invalidate(user).await;
         // Alerts concern the month in progress.
         let current = Month::of(now);
         if months.contains(&current.as_int()) {
@@ -280,6 +288,8 @@ impl SyncPipeline {
         modified: u32,
         removed: u32,
     ) {
+        // Before the event (failures too: pages may have been applied).
+        self.cache.invalidate(user).await;
         if find(&self.db, user, account_id)
             .await
             .ok()

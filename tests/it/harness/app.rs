@@ -174,6 +174,16 @@ impl TestApp {
         self.graphql_raw(Some(token), query, variables).await.1
     }
 
+    /// The value of one series on `/metrics` (`name{labels}` as printed),
+    /// 0 when it is absent.
+    pub async fn metric(&self, series: &str) -> f64 {
+        let text = self.get("/metrics").await.text().await.expect("metrics");
+        text.lines()
+            .find_map(|l| l.strip_prefix(series)?.strip_prefix(' '))
+            .and_then(|n| n.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    }
+
     pub async fn get(&self, path: &str) -> reqwest::Response {
         self.http
             .get(format!("{}{path}", self.base))

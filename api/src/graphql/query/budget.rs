@@ -1,6 +1,5 @@
 use async_graphql::{Context, Object, Result};
 use moneta_core::categories::Category as CoreCategory;
-use moneta_core::spending;
 
 use crate::error::gql_error;
 use crate::graphql::types::{Budget, CategorySpending, Month, cents_to_decimal};
@@ -19,7 +18,9 @@ impl BudgetQuery {
         month: Month,
     ) -> Result<Vec<CategorySpending>> {
         let me = identity(ctx)?.user_id;
-        let spent = spending::for_month(&services(ctx)?.db, me, month.0.as_int())
+        let spent = services(ctx)?
+            .budgets
+            .monthly_spending(me, month.0)
             .await
             .map_err(|e| gql_error(&e))?;
         Ok(CoreCategory::SPENDING

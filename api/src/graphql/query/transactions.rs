@@ -56,8 +56,16 @@ pub async fn list(
 ) -> Result<TransactionConnection> {
     let size = page_size(first)?;
     let position = after.as_deref().map(decode_position).transpose()?;
-    let rows = transactions::page(&services(ctx)?.db, me, filter, position, size + 1)
-        .await
-        .map_err(|e| gql_error(&e))?;
+    let services = services(ctx)?;
+    let rows = transactions::page_cached(
+        &services.db,
+        &services.cache,
+        me,
+        filter,
+        position,
+        size + 1,
+    )
+    .await
+    .map_err(|e| gql_error(&e))?;
     Ok(transaction_connection(rows, size, position.is_some()))
 }

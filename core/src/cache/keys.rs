@@ -1,0 +1,79 @@
+//! Cache key layout. All of a user's keys share the hash tag `{u<id>}`, so
+//! on a Redis Cluster they live in one slot.
+
+use std::fmt;
+
+use crate::UserId;
+use crate::month::Month;
+
+/// Bumped whenever a cached type changes shape, so a deploy never reads
+/// values written by the previous release.
+const FORMAT: u32 = 1;
+
+/// A cached read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum View {
+    Budget(Month),
+    MonthlySpending(Month),
+    /// The first page of the unfiltered transaction list, of this size.
+    RecentTransactions(u64),
+}
+
+impl View {
+    /// The label metrics use (bounded, unlike the key).
+    pub fn kind(self) -> &'static str {
+        match self {
+            Self::Budget(_) => "budget",
+            Self::MonthlySpending(_) => "monthly_spending",
+            Self::RecentTransactions(_) => "recent_transactions",
+        }
+    }
+}
+
+impl fmt::Display for View {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Budget(m) => write!(f, "budget:{}", m.as_int()),
+            Self::MonthlySpending(m) => write!(f, "spending:{}", m.as_int()),
+            Self::RecentTransactions(n) => write!(f, "recent:{n}"),
+        }
+    }
+}
+
+/// Where the user's current version is kept.
+pub(super) fn version_key(user: UserId) -> String {
+    format!("cache:{{u{user}}}:version")
+}
+
+/// Where `view` is kept under `version`.
+pub(super) fn value_key(user: UserId, version: &str, view: View) -> String {
+    format!("cache:{{u{user}}}:f{FORMAT}:{version}:{view}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_of_one_user_share_a_hash_tag_and_differ_by_version_and_view() {
+        let user = UserId::new(42);
+        let month = Month::new(2026, 11).unwrap();
+        assert_eq!(version_key(user), "cache:{u42}:version");
+        assert_eq!(
+            value_key(user, "7", View::Budget(month)),
+            "cache:{u42}:f1:7:budget:202611"
+        );
+        assert_ne!(
+            value_key(user, "7", View::Budget(month)),
+            value_key(user, "8", View::Budget(month))
+        );
+        assert_ne!(
+            value_key(user, "7", View::Budget(month)),
+            value_key(user, "7", View::MonthlySpending(month))
+        );
+        assert_ne!(
+            value_key(user, "7", View::RecentTransactions(20)),
+            value_key(UserId::new(43), "7", View::RecentTransactions(20))
+        );
+    }
+}

@@ -1,0 +1,17 @@
+//! A key-value store with expiry, for the read cache (Redis in a cluster,
+//! in-process memory in the embedded default).
+
+use std::time::Duration;
+
+use async_trait::async_trait;
+
+use crate::error::InternalError;
+
+#[async_trait]
+pub trait CacheStore: Send + Sync + std::fmt::Debug {
+    /// The value under `key`, if it exists and has not expired.
+    async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, InternalError>;
+
+    /// Stores `value` under `key` for `ttl`, replacing what was there.
+    async fn set(&self, key: &str, value: Vec<u8>, ttl: Duration) -> Result<(), InternalError>;
+}

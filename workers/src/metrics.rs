@@ -1,0 +1,45 @@
+//! Job metrics: runs by job and outcome, and how long they took.
+
+use std::time::Duration;
+
+use prometheus::{HistogramOpts, HistogramVec, IntCounterVec, Opts, Registry};
+
+#[derive(Debug, Clone)]
+pub struct JobMetrics {
+    runs: IntCounterVec,
+    duration: HistogramVec,
+}
+
+impl JobMetrics {
+    /// Creates the metrics and adds them to `registry`.
+    pub fn register(registry: &Registry) -> Result<Self, prometheus::Error> {
+        let metrics = Self::unregistered()?;
+        registry.register(Box::new(metrics.runs.clone()))?;
+        registry.register(Box::new(metrics.duration.clone()))?;
+        Ok(metrics)
+    }
+
+    /// Metrics nobody scrapes (tests, one-off `jobs run`).
+    pub fn unregistered() -> Result<Self, prometheus::Error> {
+        Ok(Self {
+            runs: IntCounterVec::new(
+                Opts::new("jobs_total", "Jobs run, by job and outcome"),
+                &["job", "outcome"],
+            )?,
+            duration: HistogramVec::new(
+                HistogramOpts::new("job_duration_seconds", "Time a job took").buckets(vec![
+                    0.01, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 300.0,
+                ]),
+                &["job"],
+            )?,
+        })
+    }
+
+    /// Records one run of `job`; `outcome` is a fixed word (`ok`, `failed`, …).
+    pub fn observe(&self, job: &str, outcome: &str, elapsed: Duration) {
+        self.runs.with_label_values(&[job, outcome]).inc();
+        self.duration
+            .with_label_values(&[job])
+            .observe(elapsed.as_secs_f64());
+    }
+}
