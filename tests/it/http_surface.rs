@@ -122,3 +122,54 @@ async fn malformed_requests_get_clear_errors_and_the_server_stays_up() {
     assert!(bad_variables["errors"].is_array(), "{bad_variables}");
     assert_eq!(app.get("/healthz").await.status(), 200);
 }
+
+/// GraphQL operations, subscriptions and sockets, sync jobs and the queue
+/// show on `/metrics` as they happen.
+#[tokio::test]
+async fn metrics_follow_operations_subscriptions_and_jobs() {
+    use std::time::Duration;
+
+    use moneta_core::clock::FixedClock;
+
+    let clock = FixedClock::new(crate::sync::day(20));
+    let app = crate::sync::app_at(&clock).await;
+    let (token, _, _) = app.signed_up().await;
+    let queries = r#"moneta_graphql_operations_total{outcome="ok",type="query"}"#;
+    let before = app.metric(queries).await;
+    app.graphql_as(&token, "query Me { me { id } }", json!({}))
+        .await;
+    assert_eq!(app.metric(queries).await - before, 1.0);
+    app.graphql_as(&token, "{ account(id: \"nope\") { id } }", json!({}))
+        .await;
+
+    let subscriptions = "moneta_graphql_subscriptions_active";
+    let sockets = "moneta_websocket_connections_active";
+    let mut ws = app.ws().await;
+    ws.init_as(&token).await;
+    ws.subscribe("1", "subscription { accountSynced { account { id } } }")
+        .await;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+    while app.metric(subscriptions).await < 1.0 {
+        assert!(tokio::time::Instant::now() < deadline, "never counted");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(app.metric(sockets).await, 1.0);
+    drop(ws);
+    while app.metric(subscriptions).await > 0.0 || app.metric(sockets).await > 0.0 {
+        assert!(tokio::time::Instant::now() < deadline, "never released");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+
+    crate::sync::linked_account(&app, &token, "user_good").await;
+    assert!(
+        app.metric(r#"moneta_jobs_total{job="sync-account",outcome="synced"}"#)
+            .await
+            >= 1.0
+    );
+    let text = app.get("/metrics").await.text().await.unwrap();
+    assert!(text.contains("moneta_queue_depth 0"), "{text}");
+    assert!(
+        text.contains("moneta_job_duration_seconds_bucket"),
+        "{text}"
+    );
+}
