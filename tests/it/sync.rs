@@ -373,6 +373,26 @@ async fn a_login_that_needs_attention_links_then_reports_login_required() {
     assert_eq!(failed, 1);
 }
 
+/// A sync that loses the bank after its first page keeps what it applied,
+/// with the month's spending (and the cached views) matching it.
+#[tokio::test]
+async fn a_sync_cut_off_half_way_keeps_spending_consistent_with_what_it_applied() {
+    let clock = FixedClock::new(day(20));
+    let app = app_at(&clock).await;
+    let (token, _, user_id) = app.signed_up().await;
+    let user = row_id(&user_id);
+    let linked = link(&app, &token, "user_unstable", "pass_good").await;
+    let account = linked["account"]["id"].as_str().unwrap();
+    wait_for_status(&app, &token, account, "ERROR").await;
+    let applied = stored(&app, user).await.len();
+    assert!(applied > 0, "the first page was applied");
+    assert!(
+        applied <= moneta_core::institutions::sandbox::PAGE_SIZE,
+        "only the first page"
+    );
+    assert_monthly_spending_matches(&app, &token, user).await;
+}
+
 #[tokio::test]
 async fn unlink_removes_the_account_and_everything_of_it() {
     let clock = FixedClock::new(day(20));

@@ -127,6 +127,7 @@ impl SyncPipeline {
             let page = match institution.sync(&credentials, cursor.as_deref()).await {
                 Ok(page) => page,
                 Err(InstitutionError::LoginRequired | InstitutionError::LoginFailed) => {
+                    self.recompute(user, &months).await?;
                     return self
                         .fail(
                             user,
@@ -138,6 +139,7 @@ impl SyncPipeline {
                 }
                 Err(error) => {
                     tracing::warn!(user_id = %user, account_id, %error, "institution sync failed");
+                    self.recompute(user, &months).await?;
                     return self
                         .fail(
                             user,
@@ -194,8 +196,7 @@ impl SyncPipeline {
         }
 
         let now = self.clock.now();
-        let months: Vec<i32> = months.into_iter().collect();
-        spending::recompute_months(&self.db, user, &months, now).await?;
+        self.recompute(user, &months).await?;
         // Before any alert goes out: a client that re-reads on it sees this sync.
         self.cache.invalidate(user).await;
         // Alerts concern the month in progress.
@@ -233,6 +234,13 @@ impl SyncPipeline {
             removed,
             pages,
         })
+    }
+
+    /// Recomputes the spending of the months the pages applied so far
+    /// touched (a sync that fails half-way keeps what it applied).
+    async fn recompute(&self, user: UserId, months: &BTreeSet<i32>) -> Result<(), InternalError> {
+        let months: Vec<i32> = months.iter().copied().collect();
+        spending::recompute_months(&self.db, user, &months, self.clock.now()).await
     }
 
     async fn fail(

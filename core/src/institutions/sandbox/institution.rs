@@ -17,6 +17,9 @@ use crate::institutions::{
 pub const PASSWORD_GOOD: &str = "pass_good";
 /// A login that links but then always needs the user to sign in again.
 pub const LOGIN_REQUIRED: &str = "user_login_required";
+/// A login whose syncs deliver their first page, then lose the connection:
+/// every later page of a sync is `Unavailable`.
+pub const UNSTABLE: &str = "user_unstable";
 
 /// The built-in, deterministic `sandbox` institution. Everything it
 /// returns is a pure function of the login, the clock's current UTC date
@@ -92,6 +95,11 @@ impl Institution for SandboxInstitution {
             // The middle of a sync: its target stays fixed.
             Some(resume) => resume,
         };
+        if credentials.login == UNSTABLE && position.offset > 0 {
+            return Err(InstitutionError::Unavailable(
+                "the sandbox dropped the connection".into(),
+            ));
+        }
 
         let profile = Profile::new(&credentials.login);
         let groups = match position.from {

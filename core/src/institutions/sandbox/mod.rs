@@ -3,7 +3,9 @@
 //!
 //! - `link`: password [`PASSWORD_GOOD`] (`pass_good`) links, any other
 //!   fails; login [`LOGIN_REQUIRED`] (`user_login_required`) links but
-//!   every sync then fails with `LoginRequired`.
+//!   every sync then fails with `LoginRequired`; login [`UNSTABLE`]
+//!   (`user_unstable`) gets the first page of each sync, then
+//!   `Unavailable`.
 //! - History: every login has [`HISTORY_DAYS`] days up to today (UTC date
 //!   of the clock): 2–5 everyday purchases a day at dictionary sellers
 //!   printed bank-style (~15 % at local businesses from a shared pool the
@@ -32,4 +34,4 @@ mod tests;
 
 pub use diff::PAGE_SIZE;
 pub use history::HISTORY_DAYS;
-pub use institution::{LOGIN_REQUIRED, PASSWORD_GOOD, SandboxInstitution};
+pub use institution::{LOGIN_REQUIRED, PASSWORD_GOOD, SandboxInstitution, UNSTABLE};
