@@ -12,7 +12,7 @@
 //! # Layout
 //!
 //! - [`users`]: accounts of people; `id` is the user id everything shards on.
-//! - [`user_emails`]: normalized email → user id, the Vitess lookup-vindex
+//! - [`user_emails`]: normalized email → keyspace id, the Vitess lookup-vindex
 //!   table that makes an email globally unique.
 //! - [`refresh_tokens`]: SHA-256 hashes of refresh tokens, grouped in families.
 //! - [`accounts`]: linked institution logins with encrypted credentials.

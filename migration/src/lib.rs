@@ -19,11 +19,14 @@
 //!
 //! - [`Migrator`]: the ordered list of migrations.
 //! - `m20261128_000001_create_schema`: the initial eleven tables.
+//! - `m20261201_000001_email_lookup_keyspace_id`: `user_emails` holds the
+//!   user's Vitess keyspace id (`consistent_lookup_unique`), not the user id.
 
 pub use sea_orm_migration;
 use sea_orm_migration::prelude::*;
 
 mod m20261128_000001_create_schema;
+mod m20261201_000001_email_lookup_keyspace_id;
 
 /// Runs Moneta's migrations, in order (`Migrator::up(&db, None)`).
 #[derive(Debug)]
@@ -32,7 +35,10 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261128_000001_create_schema::Migration)]
+        vec![
+            Box::new(m20261128_000001_create_schema::Migration),
+            Box::new(m20261201_000001_email_lookup_keyspace_id::Migration),
+        ]
     }
 }
 

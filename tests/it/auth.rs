@@ -114,6 +114,109 @@ async fn concurrent_registrations_of_one_email_make_one_account() {
     );
 }
 
+/// The claim in the lookup table holds what vtgate's
+/// `consistent_lookup_unique` stores: the user's keyspace id (Vitess's
+/// `hash` of the user id), not the user id.
+#[tokio::test]
+async fn registration_claims_the_email_with_the_users_keyspace_id() {
+    use moneta_entities::{user_emails, users};
+    use sea_orm::{ColumnTrait as _, EntityTrait as _, QueryFilter as _};
+
+    let app = TestApp::spawn().await;
+    let registered = app
+        .register("Dana@Example.com", "a long enough password")
+        .await;
+    assert_eq!(registered["userErrors"], json!([]));
+    let db = app.db.connect().await;
+    let user = users::Entity::find()
+        .filter(users::Column::EmailNormalized.eq("dana@example.com"))
+        .one(&db)
+        .await
+        .unwrap()
+        .expect("the user");
+    let claim = user_emails::Entity::find_by_id("dana@example.com".to_owned())
+        .one(&db)
+        .await
+        .unwrap()
+        .expect("the claim");
+    let expected = moneta_core::auth::keyspace_id(moneta_core::UserId::new(user.id));
+    assert_eq!(claim.keyspace_id, expected.to_vec());
+    assert_eq!(claim.keyspace_id.len(), 8);
+}
+
+/// Look-ups by email read `users` (routed by the vindex under Vitess), not
+/// the lookup table: with the claim gone, login still finds the user and
+/// the address is still taken.
+#[tokio::test]
+async fn login_and_the_taken_check_read_users_not_the_lookup_table() {
+    use moneta_entities::user_emails;
+    use sea_orm::EntityTrait as _;
+
+    let app = TestApp::spawn().await;
+    assert_eq!(
+        app.register("eve@example.com", "a long enough password")
+            .await["userErrors"],
+        json!([])
+    );
+    let db = app.db.connect().await;
+    user_emails::Entity::delete_by_id("eve@example.com".to_owned())
+        .exec(&db)
+        .await
+        .unwrap();
+    assert_eq!(
+        app.login("EVE@example.com", "a long enough password").await["userErrors"],
+        json!([])
+    );
+    let (_, code) = user_error(
+        &app.register("eve@example.com", "another long password")
+            .await,
+    );
+    assert_eq!(code, "TAKEN");
+}
+
+/// Without vtgate (plain MariaDB, SQLite), the claim alone makes the email
+/// unique: an address claimed by a registration in flight on another
+/// replica is refused, and nothing is left behind.
+#[tokio::test]
+async fn an_email_claimed_by_a_registration_in_flight_is_taken() {
+    use moneta_entities::{user_emails, users};
+    use sea_orm::{
+        ActiveValue::Set, ColumnTrait as _, EntityTrait as _, PaginatorTrait as _, QueryFilter as _,
+    };
+
+    let app = TestApp::spawn().await;
+    let db = app.db.connect().await;
+    let in_flight = moneta_core::auth::keyspace_id(moneta_core::UserId::new(42));
+    user_emails::Entity::insert(user_emails::ActiveModel {
+        email_normalized: Set("frank@example.com".to_owned()),
+        keyspace_id: Set(in_flight.to_vec()),
+        created_at: Set(chrono::Utc::now()),
+    })
+    .exec(&db)
+    .await
+    .unwrap();
+    let (field, code) = user_error(
+        &app.register("Frank@example.com", "a long enough password")
+            .await,
+    );
+    assert_eq!(code, "TAKEN");
+    assert_eq!(field, json!(["input", "email"]));
+    assert_eq!(
+        users::Entity::find()
+            .filter(users::Column::EmailNormalized.eq("frank@example.com"))
+            .count(&db)
+            .await
+            .unwrap(),
+        0
+    );
+    let claim = user_emails::Entity::find_by_id("frank@example.com".to_owned())
+        .one(&db)
+        .await
+        .unwrap()
+        .expect("the other claim stays");
+    assert_eq!(claim.keyspace_id, in_flight.to_vec());
+}
+
 #[tokio::test]
 async fn malformed_email_and_weak_passwords_are_invalid_and_store_nothing() {
     let app = TestApp::spawn().await;

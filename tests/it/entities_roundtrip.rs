@@ -61,7 +61,8 @@ async fn every_entity_roundtrips(db: &DatabaseConnection) -> Result<(), DbErr> {
         db,
         user_emails::Model {
             email_normalized: "ann@example.com".into(),
-            user_id: 1,
+            // User 1's keyspace id.
+            keyspace_id: vec![0x16, 0x6b, 0x40, 0xb4, 0x4a, 0xba, 0x4b, 0xd6],
             created_at: at(0, 0),
         },
     )

@@ -101,3 +101,83 @@ async fn the_schema_follows_the_vitess_rules() {
         assert!(transactions.contains("DATETIME(6)"), "{transactions}");
     }
 }
+
+/// Email claims made before the lookup table held keyspace ids are
+/// migrated: each gets the keyspace id of its user id (Vitess's `hash`),
+/// and `down` gives the user ids back.
+#[tokio::test]
+async fn existing_email_claims_get_their_users_keyspace_id() {
+    let test_db = TestDb::empty().await;
+    let db = test_db.connect().await;
+    Migrator::up(&db, Some(1))
+        .await
+        .expect("the first migration");
+    let claims: Vec<(String, i64)> = (0..3)
+        .map(|i| (format!("old{i}@example.com"), 120_038_332_997_988_352 + i))
+        .chain([("one@example.com".to_owned(), 1)])
+        .collect();
+    let backend = db.get_database_backend();
+    for (email, user_id) in &claims {
+        db.execute_raw(Statement::from_sql_and_values(
+            backend,
+            "INSERT INTO user_emails (email_normalized, user_id, created_at) VALUES (?, ?, ?)",
+            [
+                email.clone().into(),
+                (*user_id).into(),
+                chrono::Utc::now().into(),
+            ],
+        ))
+        .await
+        .expect("an old claim");
+    }
+
+    Migrator::up(&db, None).await.expect("the rest");
+    let select = |column: &str| {
+        Statement::from_string(
+            backend,
+            format!("SELECT email_normalized, {column} FROM user_emails ORDER BY email_normalized"),
+        )
+    };
+    let rows = db.query_all_raw(select("keyspace_id")).await.expect("rows");
+    assert_eq!(rows.len(), claims.len());
+    for row in &rows {
+        let email: String = row.try_get_by_index(0).expect("email");
+        let keyspace_id: Vec<u8> = row.try_get_by_index(1).expect("keyspace id");
+        let (_, user_id) = claims.iter().find(|(e, _)| *e == email).expect("a claim");
+        assert_eq!(
+            keyspace_id,
+            moneta_core::auth::keyspace_id(moneta_core::UserId::new(*user_id)).to_vec(),
+            "{email}"
+        );
+        if *user_id == 1 {
+            assert_eq!(
+                keyspace_id,
+                [0x16, 0x6b, 0x40, 0xb4, 0x4a, 0xba, 0x4b, 0xd6]
+            );
+        }
+    }
+
+    Migrator::down(&db, Some(1)).await.expect("down one");
+    let rows = db.query_all_raw(select("user_id")).await.expect("rows");
+    let mut back: Vec<(String, i64)> = rows
+        .iter()
+        .map(|r| {
+            (
+                r.try_get_by_index(0).expect("email"),
+                r.try_get_by_index(1).expect("user id"),
+            )
+        })
+        .collect();
+    let mut expected = claims.clone();
+    back.sort();
+    expected.sort();
+    assert_eq!(back, expected);
+    Migrator::up(&db, None).await.expect("up again");
+    assert_eq!(
+        db.query_all_raw(select("keyspace_id"))
+            .await
+            .expect("rows")
+            .len(),
+        claims.len()
+    );
+}

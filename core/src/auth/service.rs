@@ -12,7 +12,7 @@ use secrecy::SecretString;
 
 use super::{
     AccessTokens, AuthError, Email, Identity, Password, PasswordHasher, REFRESH_TOKEN_TTL,
-    RefreshToken,
+    RefreshToken, keyspace_id,
 };
 use crate::clock::SharedClock;
 use crate::users::User;
@@ -76,10 +76,15 @@ impl AuthService {
 
         // Claim the address in the global lookup table first (its primary
         // key is the email, so two racing registrations cannot both win),
-        // then create the user on its shard.
+        // then create the user on its shard. The claim holds the user's
+        // keyspace id, as vtgate's `consistent_lookup_unique` writes it:
+        // under Vitess, vtgate's own lookup insert for the `users` row finds
+        // this row, sees no owner row yet and the same keyspace id, and
+        // keeps it; on plain MySQL/MariaDB and SQLite this claim alone makes
+        // the email unique (vitess/README.md, "The email lookup vindex").
         let claim = user_emails::ActiveModel {
             email_normalized: Set(email.normalized().to_owned()),
-            user_id: Set(user_id.get()),
+            keyspace_id: Set(keyspace_id(user_id).to_vec()),
             created_at: Set(now),
         };
         if let Err(err) = user_emails::Entity::insert(claim).exec(&self.db).await {
@@ -206,13 +211,17 @@ impl AuthService {
         Ok(true)
     }
 
+    /// Whether a user has the address. Looked up in `users` by
+    /// `email_normalized` (vtgate routes that through the lookup vindex to
+    /// one shard), never by reading the lookup table, which holds a keyspace
+    /// id and no user id. A claim still being registered is not seen here;
+    /// the claim insert in [`Self::register`] is what refuses it.
     async fn email_claimed(&self, email: &Email) -> Result<bool, AuthError> {
-        Ok(
-            user_emails::Entity::find_by_id(email.normalized().to_owned())
-                .one(&self.db)
-                .await?
-                .is_some(),
-        )
+        Ok(users::Entity::find()
+            .filter(users::Column::EmailNormalized.eq(email.normalized()))
+            .one(&self.db)
+            .await?
+            .is_some())
     }
 
     async fn revoke_family(&self, user_id: UserId, family_id: i64) -> Result<(), AuthError> {
