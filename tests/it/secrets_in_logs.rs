@@ -1,50 +1,20 @@
 //! No password, credential or token ever reaches a log line.
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use chrono::{TimeZone as _, Utc};
 use moneta_core::clock::FixedClock;
 use serde_json::json;
-use tracing_subscriber::fmt::MakeWriter;
 
 use crate::harness::TestApp;
 use crate::harness::app::Options;
+use crate::harness::logs::Capture;
 
-#[derive(Clone, Default)]
-struct Capture(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Capture {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl<'a> MakeWriter<'a> for Capture {
-    type Writer = Capture;
-
-    fn make_writer(&'a self) -> Self::Writer {
-        self.clone()
-    }
-}
-
-/// On a single-threaded runtime every task of the server runs on this
-/// thread, so a thread-local subscriber sees all their log lines.
-#[tokio::test(flavor = "current_thread")]
+/// Every log line of the process is captured at debug level while this
+/// runs (other tests' lines too: none may contain these secrets either).
+#[tokio::test]
 async fn passwords_credentials_and_tokens_never_reach_the_logs() {
-    let capture = Capture::default();
-    let subscriber = tracing_subscriber::fmt()
-        .with_env_filter("debug,sqlx=debug,hyper=debug,h2=info")
-        .with_writer(capture.clone())
-        .with_ansi(false)
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let capture = Capture::start();
 
     let clock = FixedClock::new(Utc.with_ymd_and_hms(2026, 11, 20, 15, 0, 0).unwrap());
     let app = TestApp::spawn_with(Options {
@@ -89,7 +59,7 @@ async fn passwords_credentials_and_tokens_never_reach_the_logs() {
     )
     .await;
 
-    let logs = String::from_utf8(capture.0.lock().unwrap().clone()).unwrap();
+    let logs = capture.text();
     assert!(
         logs.contains("sync finished"),
         "the capture saw the server's logs"

@@ -68,7 +68,7 @@ impl TestApp {
     }
 
     pub async fn spawn_with(options: Options) -> Self {
-        init_logging();
+        super::logs::init();
         let db = match options.db {
             Some(db) => db,
             None => Arc::new(TestDb::new().await),
@@ -240,18 +240,3 @@ impl TestApp {
 
 pub const REGISTER: &str = "mutation($input: RegisterInput!) { register(input: $input) { accessToken refreshToken expiresAt user { id email createdAt monthlyIncome } userErrors { field message code } } }";
 pub const LOGIN: &str = "mutation($input: LoginInput!) { login(input: $input) { accessToken refreshToken expiresAt user { id email createdAt monthlyIncome } userErrors { field message code } } }";
-
-/// Server logs go to the test's captured output (shown when it fails), at
-/// `warn` unless `RUST_LOG` says otherwise.
-fn init_logging() {
-    use std::sync::Once;
-    static ONCE: Once = Once::new();
-    ONCE.call_once(|| {
-        let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-            .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
-        let _ = tracing_subscriber::fmt()
-            .with_env_filter(filter)
-            .with_test_writer()
-            .try_init();
-    });
-}

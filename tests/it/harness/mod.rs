@@ -4,6 +4,7 @@
 pub mod app;
 pub mod db;
 pub mod fixtures;
+pub mod logs;
 pub mod proxy;
 pub mod spending;
 pub mod ws;
