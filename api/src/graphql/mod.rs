@@ -1,6 +1,7 @@
 //! The GraphQL schema, split by area and merged here.
 
 mod context;
+mod documents;
 pub mod ids;
 pub mod limits;
 mod loaders;
@@ -14,6 +15,7 @@ use async_graphql::dataloader::DataLoader;
 use async_graphql::{Schema, SchemaBuilder};
 
 pub use context::{identity, services};
+pub use documents::Documents;
 pub use loaders::AccountLoader;
 pub use mutation::MutationRoot;
 pub use query::QueryRoot;

@@ -8,7 +8,6 @@
 //! else `application/json` with 200.
 
 use async_graphql::http::GraphiQLSource;
-use async_graphql::parser::parse_query;
 use async_graphql::{Response as GqlResponse, ServerError};
 use moneta_core::ErrorCode;
 use moneta_core::auth::AuthError;
@@ -17,8 +16,9 @@ use poem::web::{Data, Html, RemoteAddr};
 use poem::{Body, IntoResponse, Response, handler};
 
 use crate::error::server_error;
+use crate::graphql::Documents;
 use crate::graphql::MonetaSchema;
-use crate::graphql::limits::{MAX_ALIASES, MAX_BODY_BYTES, count_aliases, is_limit_error};
+use crate::graphql::limits::{MAX_ALIASES, MAX_BODY_BYTES, is_limit_error};
 use crate::state::{ClientIp, Services};
 
 const GRAPHQL_RESPONSE: &str = "application/graphql-response+json";
@@ -102,6 +102,7 @@ fn respond(flavor: Flavor, status: StatusCode, body: String) -> Response {
 #[handler]
 pub async fn execute(
     Data(schema): Data<&MonetaSchema>,
+    Data(documents): Data<&Documents>,
     Data(services): Data<&Services>,
     headers: &HeaderMap,
     remote: &RemoteAddr,
@@ -166,20 +167,21 @@ pub async fn execute(
             );
         }
     };
-    match parse_query(&request.query) {
+    match documents.parse(&request.query) {
         Err(error) => {
             return document_error(
                 flavor,
                 coded_error(ErrorCode::BadUserInput, &error.to_string()),
             );
         }
-        Ok(document) if count_aliases(&document) > MAX_ALIASES => {
+        Ok(parsed) if parsed.aliases > MAX_ALIASES => {
             return document_error(
                 flavor,
                 coded_error(ErrorCode::QueryTooComplex, "too many aliases"),
             );
         }
-        Ok(_) => {}
+        // Parsed once: the schema executes this document.
+        Ok(parsed) => request.set_parsed_query(parsed.document.clone()),
     }
 
     request = request.data(ClientIp(remote.as_socket_addr().map(|a| a.ip())));

@@ -24,6 +24,7 @@ pub fn api_routes(services: Services, ops: Ops, config: ApiConfig) -> impl IntoE
         .at("/graphql/ws", get(ws::upgrade))
         .data(schema)
         .data(services)
+        .data(crate::graphql::Documents::default())
         .data(metrics.clone())
         .around(move |ep, req| metrics::observe(metrics.clone(), ep, req))
 }
