@@ -49,7 +49,7 @@ impl TestDb {
         let dir = tempfile::tempdir().expect("temp dir");
         match server_url() {
             Some(server) => {
-                let name = format!("moneta_t_{}", uuid::Uuid::new_v4().simple());
+                let name = database_name();
                 let admin = Database::connect(&server).await.expect("MariaDB reachable");
                 admin
                     .execute_unprepared(&format!(
@@ -114,4 +114,22 @@ impl Drop for TestDb {
         });
         let _ = dropped.join();
     }
+}
+
+/// `moneta_t_<test>_<random>`: the test's name (its thread's, under
+/// `#[tokio::test]`) shows in MariaDB's general log, so the routing check
+/// can say which test sent a statement. At most 64 characters.
+fn database_name() -> String {
+    let thread = std::thread::current();
+    let test = thread
+        .name()
+        .and_then(|n| n.rsplit("::").next())
+        .unwrap_or("test");
+    let test: String = test
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+        .take(42)
+        .collect();
+    let random = uuid::Uuid::new_v4().simple().to_string();
+    format!("moneta_t_{test}_{}", &random[..12])
 }

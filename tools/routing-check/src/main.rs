@@ -8,8 +8,9 @@
 //! - each transaction, replayed per connection in log order, against "one
 //!   database transaction touches one user" (`transactions`).
 //!
-//! Prints every violation with its statement(s) and the connection it came
-//! from, how many distinct statements and how many transactions were
+//! Prints every violation with its statement(s) and where it came from —
+//! the connection and its database, which names the integration test
+//! (`Connect` records, `<thread id>\t@<hex>`) — how many distinct statements and how many transactions were
 //! checked; exits 1 on any violation.
 
 mod rules;
@@ -30,6 +31,39 @@ fn decode_hex(hex: &str) -> Option<String> {
     String::from_utf8(bytes?).ok()
 }
 
+/// Connections' databases, from the log's `Connect` records (lines whose
+/// statement is `@<hex of "user@host on <database> using …">`). Each
+/// integration test has its own database, named after the test.
+#[derive(Default)]
+struct Origins(BTreeMap<String, String>);
+
+impl Origins {
+    /// Takes a `Connect` record; false when `payload` is a statement.
+    fn record(&mut self, thread: &str, payload: &str) -> bool {
+        let Some(hex) = payload.strip_prefix('@') else {
+            return false;
+        };
+        if let Some(database) = decode_hex(hex).as_deref().and_then(|connect| {
+            connect
+                .split_once(" on ")
+                .and_then(|(_, rest)| rest.split_whitespace().next())
+                .filter(|db| !db.is_empty())
+                .map(str::to_owned)
+        }) {
+            self.0.insert(thread.to_owned(), database);
+        }
+        true
+    }
+
+    /// `connection <id>`, with its database (the test) when known.
+    fn of(&self, thread: &str) -> String {
+        match self.0.get(thread) {
+            Some(database) => format!("connection {thread}, database {database}"),
+            None => format!("connection {thread}"),
+        }
+    }
+}
+
 /// What the check found: the lines to print and how many violations.
 struct Report {
     lines: Vec<String>,
@@ -39,7 +73,11 @@ struct Report {
 /// Each cross-user transaction once per shape (the same code path repeats
 /// with other ids), with its statements and the users they bind; returns
 /// how many distinct ones there were.
-fn report_cross_user(found: &[transactions::CrossUser], out: &mut Vec<String>) -> usize {
+fn report_cross_user(
+    found: &[transactions::CrossUser],
+    origins: &Origins,
+    out: &mut Vec<String>,
+) -> usize {
     let mut by_shape: BTreeMap<String, (&transactions::CrossUser, usize)> = BTreeMap::new();
     for transaction in found {
         let key = transaction
@@ -54,13 +92,13 @@ fn report_cross_user(found: &[transactions::CrossUser], out: &mut Vec<String>) -
         let users = transaction.users.join(" and ");
         out.push(if transaction.explicit {
             format!(
-                "VIOLATION (connection {}): one transaction binds users {users} ({times} such transaction(s) in the log):",
-                transaction.thread
+                "VIOLATION ({}): one transaction binds users {users} ({times} such transaction(s) in the log):",
+                origins.of(&transaction.thread)
             )
         } else {
             format!(
-                "VIOLATION (connection {}): one statement outside a transaction writes for users {users} ({times} such statement(s) in the log):",
-                transaction.thread
+                "VIOLATION ({}): one statement outside a transaction writes for users {users} ({times} such statement(s) in the log):",
+                origins.of(&transaction.thread)
             )
         });
         for statement in &transaction.statements {
@@ -86,16 +124,21 @@ fn check_log(text: &str) -> Report {
     let mut shapes: BTreeMap<String, (String, String)> = BTreeMap::new();
     let mut total = 0usize;
     let mut tracker = transactions::Tracker::default();
+    let mut origins = Origins::default();
     for line in text.lines().filter(|l| !l.trim().is_empty()) {
         let (thread, hex) = line.split_once('\t').unwrap_or(("?", line));
+        let thread = thread.trim();
+        if origins.record(thread, hex.trim()) {
+            continue;
+        }
         let Some(sql) = decode_hex(hex.trim()) else {
             continue;
         };
         total += 1;
-        tracker.feed(thread.trim(), &sql);
+        tracker.feed(thread, &sql);
         shapes
             .entry(rules::shape(&sql))
-            .or_insert_with(|| (sql, format!("connection {thread}")));
+            .or_insert_with(|| (sql, origins.of(thread)));
     }
     tracker.finish();
     let mut violations = 0usize;
@@ -120,7 +163,7 @@ fn check_log(text: &str) -> Report {
     for (name, n) in &allowed {
         lines.push(format!("allowed by {name:?}: {n} statement shape(s)"));
     }
-    violations += report_cross_user(&tracker.violations, &mut lines);
+    violations += report_cross_user(&tracker.violations, &origins, &mut lines);
     lines.push(format!(
         "routing check: {total} statements captured, {} distinct, {checked} touching tables checked, {} transactions (and {} writes outside one) checked, {violations} violations",
         shapes.len(),
@@ -189,6 +232,26 @@ mod tests {
         assert!(
             text.ends_with("1 transactions (and 0 writes outside one) checked, 1 violations"),
             "{text}"
+        );
+    }
+
+    #[test]
+    fn a_violation_names_the_database_its_connection_opened() {
+        let connect: String = "root@localhost on moneta_t_cache_reads_1a2b3c4d using TCP/IP"
+            .bytes()
+            .map(|b| format!("{b:02X}"))
+            .collect();
+        let text = format!(
+            "7\t@{connect}\n{}",
+            log(&[("7", "SELECT * FROM `transactions` WHERE `amount_cents` > 5")])
+        );
+        let report = check_log(&text);
+        assert_eq!(report.violations, 1, "{:#?}", report.lines);
+        assert!(
+            report.lines[0]
+                .starts_with("VIOLATION (connection 7, database moneta_t_cache_reads_1a2b3c4d)"),
+            "{:#?}",
+            report.lines
         );
     }
 
