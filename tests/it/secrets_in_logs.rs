@@ -59,11 +59,15 @@ async fn passwords_credentials_and_tokens_never_reach_the_logs() {
     )
     .await;
 
+    // The sync's last line comes just after the status the loop saw.
+    while !capture.text().contains("sync finished") {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the capture never saw the server's logs"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
     let logs = capture.text();
-    assert!(
-        logs.contains("sync finished"),
-        "the capture saw the server's logs"
-    );
     for secret in [
         password,
         "Wrong-Passphrase-Also-Secret",

@@ -8,15 +8,21 @@
 
 use std::io::Write;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Mutex, Once};
+use std::sync::{Mutex, Once, OnceLock};
 
-use tracing_subscriber::filter::{FilterExt as _, filter_fn};
 use tracing_subscriber::layer::SubscriberExt as _;
 use tracing_subscriber::util::SubscriberInitExt as _;
-use tracing_subscriber::{EnvFilter, Layer as _};
+use tracing_subscriber::{EnvFilter, Layer as _, Registry, reload};
+
+/// Debug level for everything but h2's frames.
+const CAPTURE_FILTER: &str = "debug,sqlx=debug,hyper=debug,h2=info";
 
 static CAPTURING: AtomicUsize = AtomicUsize::new(0);
 static CAPTURED: Mutex<Vec<u8>> = Mutex::new(Vec::new());
+/// Switches the capture's filter between `off` and [`CAPTURE_FILTER`];
+/// a reload rebuilds tracing's per-callsite interest, so callsites seen
+/// before the capture started are captured too.
+static SWITCH: OnceLock<reload::Handle<EnvFilter, Registry>> = OnceLock::new();
 
 struct CaptureWriter;
 
@@ -39,18 +45,23 @@ pub fn init() {
             .with_filter(
                 EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("warn")),
             );
+        let (filter, switch) = reload::Layer::new(EnvFilter::new("off"));
         let capture = tracing_subscriber::fmt::layer()
             .with_ansi(false)
             .with_writer(|| CaptureWriter)
-            .with_filter(
-                EnvFilter::new("debug,sqlx=debug,hyper=debug,h2=info")
-                    .and(filter_fn(|_| CAPTURING.load(Ordering::SeqCst) > 0)),
-            );
+            .with_filter(filter);
+        let _ = SWITCH.set(switch);
         let _ = tracing_subscriber::registry()
-            .with(output)
             .with(capture)
+            .with(output)
             .try_init();
     });
+}
+
+fn switch(on: bool) {
+    if let Some(switch) = SWITCH.get() {
+        let _ = switch.reload(EnvFilter::new(if on { CAPTURE_FILTER } else { "off" }));
+    }
 }
 
 /// Captures log lines while it lives.
@@ -59,7 +70,9 @@ pub struct Capture(());
 impl Capture {
     pub fn start() -> Self {
         init();
-        CAPTURING.fetch_add(1, Ordering::SeqCst);
+        if CAPTURING.fetch_add(1, Ordering::SeqCst) == 0 {
+            switch(true);
+        }
         Self(())
     }
 
@@ -71,6 +84,8 @@ impl Capture {
 
 impl Drop for Capture {
     fn drop(&mut self) {
-        CAPTURING.fetch_sub(1, Ordering::SeqCst);
+        if CAPTURING.fetch_sub(1, Ordering::SeqCst) == 1 {
+            switch(false);
+        }
     }
 }
