@@ -250,6 +250,9 @@ impl SyncPipeline {
         status: AccountStatus,
         message: &str,
     ) -> Result<SyncOutcome, InternalError> {
+        // Pages applied before the failure may have changed the views;
+        // invalidated before the event goes out.
+        self.cache.invalidate(user).await;
         self.set_status(user, account_id, status, false).await?;
         notify::store(
             &self.db,
@@ -296,8 +299,6 @@ impl SyncPipeline {
         modified: u32,
         removed: u32,
     ) {
-        // Before the event (failures too: pages may have been applied).
-        self.cache.invalidate(user).await;
         if find(&self.db, user, account_id)
             .await
             .ok()
