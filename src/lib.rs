@@ -407,5 +407,5 @@ async fn prepare_database(
     Ok(())
 }
 
-pub use moneta_platform::config::{Cli, Command, JobsCommand};
+pub use moneta_platform::config::{Cli, Command, ConfigCommand, JobsCommand};
 pub use moneta_platform::{shutdown, telemetry};

@@ -1,7 +1,7 @@
 //! The `moneta` binary: reads settings, starts logging, runs the chosen
 //! command. All wiring lives in the library (`moneta::Application`).
 
-use moneta::{Application, Cli, Command, JobsCommand, shutdown, telemetry};
+use moneta::{Application, Cli, Command, ConfigCommand, JobsCommand, shutdown, telemetry};
 
 /// glibc's malloc was a tenth of the read path's CPU (many small
 /// allocations across threads); mimalloc is faster at that.
@@ -10,7 +10,19 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let cli = Cli::load()?;
+    let loaded = Cli::load()?;
+    if let Some(Command::Config {
+        command: ConfigCommand::Check,
+    }) = &loaded.cli.command
+    {
+        // Validated by `load`; what is left is to say what is in force.
+        for setting in loaded.effective() {
+            println!("{setting}");
+        }
+        println!("settings are valid");
+        return Ok(());
+    }
+    let cli = loaded.cli;
     let telemetry = telemetry::init(&cli.settings);
     let result = match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => {
@@ -21,6 +33,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Jobs {
             command: JobsCommand::Run { name },
         } => moneta::run_job(cli.settings, &name).await,
+        Command::Config { .. } => Ok(()),
     };
     telemetry.shutdown();
     result

@@ -11,7 +11,14 @@ use secrecy::{ExposeSecret, SecretString};
 
 use crate::config::{DatabaseKind, Role, Settings};
 
-const MIN_LEN: usize = 32;
+/// The shortest secret accepted.
+pub const MIN_LEN: usize = 32;
+
+/// Whether secrets must be given rather than generated: a clustered role
+/// on MySQL, so every replica agrees.
+pub fn must_be_given(role: Role, db: DatabaseKind) -> bool {
+    role != Role::All && db == DatabaseKind::MySql
+}
 
 #[derive(Debug, Clone)]
 pub struct Secrets {
@@ -42,7 +49,7 @@ impl Secrets {
         role: Role,
         db: DatabaseKind,
     ) -> Result<Self, SecretsError> {
-        let clustered = role != Role::All && db == DatabaseKind::MySql;
+        let clustered = must_be_given(role, db);
         let get = |given: &Option<SecretString>, var: &'static str, file: &str| match given {
             Some(s) if s.expose_secret().len() < MIN_LEN => Err(SecretsError::TooShort(var)),
             Some(s) => Ok(s.clone()),

@@ -1,41 +1,13 @@
-//! Settings: each has a default, a command-line flag and an env var. This
-//! is the only module that reads the environment.
+//! Every setting of a Moneta process: a default, a flag and an env var
+//! each, declared once here (clap derives the rest).
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, ValueEnum};
 use secrecy::{ExposeSecret, SecretString};
 
-/// `moneta` — personal finance, one binary with roles.
-#[derive(Debug, Parser)]
-#[command(name = "moneta", version, about)]
-pub struct Cli {
-    #[command(flatten)]
-    pub settings: Settings,
-    /// What to do; `serve` when omitted.
-    #[command(subcommand)]
-    pub command: Option<Command>,
-}
-
-#[derive(Debug, Clone, Subcommand)]
-pub enum Command {
-    /// Serve the API and/or run the workers (see `--role`).
-    Serve,
-    /// Apply pending database migrations, then exit.
-    Migrate,
-    /// Background jobs.
-    Jobs {
-        #[command(subcommand)]
-        command: JobsCommand,
-    },
-}
-
-#[derive(Debug, Clone, Subcommand)]
-pub enum JobsCommand {
-    /// Run a scheduled job once, now (e.g. `daily-sync`).
-    Run { name: String },
-}
+use super::{Cli, ConfigError};
 
 /// Which parts of Moneta a process runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -239,56 +211,11 @@ impl DatabaseKind {
     }
 }
 
-#[derive(Debug, thiserror::Error)]
-pub enum ConfigError {
-    #[error("unknown environment variable {0}: not a Moneta setting")]
-    UnknownVariable(String),
-    #[error("MONETA_DATABASE_URL must start with mysql:// or sqlite://")]
-    UnsupportedDatabase,
-}
-
-/// Every `MONETA_*` variable a setting reads.
-const KNOWN_VARIABLES: &[&str] = &[
-    "MONETA_LISTEN",
-    "MONETA_DATABASE_URL",
-    "MONETA_DATABASE_MAX_CONNECTIONS",
-    "MONETA_REDIS_URL",
-    "MONETA_REDIS_PREFIX",
-    "MONETA_DATA_DIR",
-    "MONETA_OBJECT_STORE_URL",
-    "MONETA_WORKER_CONCURRENCY",
-    "MONETA_QUEUE_RECLAIM_SECS",
-    "MONETA_JWT_SECRET",
-    "MONETA_CREDENTIALS_KEY",
-    "MONETA_LOG_FORMAT",
-    "MONETA_LOG",
-    "MONETA_ENV",
-    "MONETA_PASSWORD_HASH_CONCURRENCY",
-    "MONETA_SHUTDOWN_GRACE_SECS",
-    "MONETA_ROLE",
-];
-
-impl Cli {
-    /// Parses flags and env vars; refuses unknown `MONETA_*` variables, so
-    /// a typo never silently falls back to a default.
-    pub fn load() -> Result<Self, ConfigError> {
-        if let Some(unknown) = std::env::vars().map(|(k, _)| k).find(|k| {
-            k.starts_with("MONETA_")
-                && !k.starts_with("MONETA_TEST_")
-                && !KNOWN_VARIABLES.contains(&k.as_str())
-        }) {
-            return Err(ConfigError::UnknownVariable(unknown));
-        }
-        let cli = Self::parse();
-        cli.settings.database_kind()?;
-        Ok(cli)
-    }
-}
 
 impl Settings {
     /// The defaults, as if no flag or variable were given (tests start here).
     pub fn defaults() -> Self {
-        Cli::parse_from(["moneta"]).settings
+        <Cli as clap::Parser>::parse_from(["moneta"]).settings
     }
 
     pub fn database_kind(&self) -> Result<DatabaseKind, ConfigError> {
@@ -328,13 +255,15 @@ impl Settings {
     }
 }
 
-fn secret(raw: &str) -> Result<SecretString, std::convert::Infallible> {
+pub(super) fn secret(raw: &str) -> Result<SecretString, std::convert::Infallible> {
     Ok(SecretString::from(raw.to_owned()))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::Command;
+    use clap::Parser as _;
 
     #[test]
     fn defaults_are_the_embedded_default() {

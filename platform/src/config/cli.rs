@@ -1,0 +1,125 @@
+//! The command line: subcommands, and loading the settings from flags and
+//! `MONETA_*` variables. The names a process accepts are read from the
+//! clap definition itself, so no second list can drift from the flags.
+
+use std::ffi::OsString;
+
+use clap::{ArgMatches, CommandFactory as _, FromArgMatches as _, Parser, Subcommand};
+
+use super::{ConfigError, Settings};
+
+/// `moneta` — personal finance, one binary with roles.
+#[derive(Debug, Parser)]
+#[command(name = "moneta", version, about)]
+pub struct Cli {
+    #[command(flatten)]
+    pub settings: Settings,
+    /// What to do; `serve` when omitted.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Clone, Subcommand)]
+pub enum Command {
+    /// Serve the API and/or run the workers (see `--role`).
+    Serve,
+    /// Apply pending database migrations, then exit.
+    Migrate,
+    /// Background jobs.
+    Jobs {
+        #[command(subcommand)]
+        command: JobsCommand,
+    },
+    /// The settings themselves.
+    Config {
+        #[command(subcommand)]
+        command: ConfigCommand,
+    },
+}
+
+#[derive(Debug, Clone, Subcommand)]
+pub enum JobsCommand {
+    /// Run a scheduled job once, now (e.g. `daily-sync`).
+    Run { name: String },
+}
+
+#[derive(Debug, Clone, Subcommand)]
+pub enum ConfigCommand {
+    /// Validate the whole environment and flags without connecting to
+    /// anything, and print the effective settings (secrets redacted).
+    /// Exits non-zero on the first unknown variable or invalid value.
+    Check,
+}
+
+/// A parsed command line with the matches it came from (which say where
+/// each value came from, for `config check`).
+#[derive(Debug)]
+pub struct Loaded {
+    pub cli: Cli,
+    pub matches: ArgMatches,
+}
+
+/// Every environment variable a setting reads, from the clap definition.
+pub fn setting_variables() -> Vec<String> {
+    Cli::command()
+        .get_arguments()
+        .filter_map(|arg| arg.get_env())
+        .map(|env| env.to_string_lossy().into_owned())
+        .collect()
+}
+
+/// The `MONETA_*` names among `names` that no setting reads
+/// (`MONETA_TEST_*` belong to the test suite, not to a process).
+pub fn unknown_variables(names: impl IntoIterator<Item = String>) -> Vec<String> {
+    let known = setting_variables();
+    let mut unknown: Vec<String> = names
+        .into_iter()
+        .filter(|k| k.starts_with("MONETA_") && !k.starts_with("MONETA_TEST_"))
+        .filter(|k| !known.contains(k))
+        .collect();
+    unknown.sort();
+    unknown
+}
+
+impl Cli {
+    /// Parses flags and env vars and validates the result; refuses unknown
+    /// `MONETA_*` variables, so a typo never silently falls back to a
+    /// default.
+    pub fn load() -> Result<Loaded, ConfigError> {
+        Self::load_from(std::env::args_os())
+    }
+
+    /// As [`Cli::load`], with the given arguments (the environment is the
+    /// process's). Help and usage errors exit the process, as clap does.
+    pub fn load_from(args: impl IntoIterator<Item = impl Into<OsString> + Clone>) -> Result<Loaded, ConfigError> {
+        let unknown = unknown_variables(std::env::vars_os().map(|(k, _)| k.to_string_lossy().into_owned()));
+        if !unknown.is_empty() {
+            return Err(ConfigError::UnknownVariables(unknown));
+        }
+        let matches = Self::command().get_matches_from(args);
+        let cli = Self::from_arg_matches(&matches).map_err(|e| ConfigError::Invalid(e.to_string()))?;
+        cli.settings.validate()?;
+        Ok(Loaded { cli, matches })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_setting_has_a_variable_and_every_variable_is_known() {
+        let vars = setting_variables();
+        let flags = Cli::command()
+            .get_arguments()
+            .filter(|a| a.get_long().is_some() && a.get_long() != Some("help") && a.get_long() != Some("version"))
+            .count();
+        assert_eq!(vars.len(), flags, "a flag without an env var: {vars:?}");
+        assert!(vars.iter().any(|v| v == "MONETA_CACHE_TTL_SECS"));
+        assert!(unknown_variables(vars.clone()).is_empty());
+        assert_eq!(
+            unknown_variables(["MONETA_CACHE_TTL".to_owned(), "MONETA_TEST_REDIS_URL".to_owned(), "HOME".to_owned()]),
+            ["MONETA_CACHE_TTL"]
+        );
+    }
+}

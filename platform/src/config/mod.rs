@@ -1,0 +1,20 @@
+//! Settings: each has a default, a command-line flag and an env var,
+//! declared once on [`Settings`]. This is the only module that reads the
+//! environment.
+//!
+//! - [`settings`]: every setting, with its default, flag and variable.
+//! - [`cli`]: subcommands, and loading (unknown `MONETA_*` names refused,
+//!   the list read from the clap definition).
+//! - [`validate`]: what is refused before anything connects.
+//! - [`report`]: the effective settings `moneta config check` prints.
+
+mod cli;
+mod error;
+mod report;
+mod settings;
+mod validate;
+
+pub use cli::{Cli, Command, ConfigCommand, JobsCommand, Loaded, setting_variables, unknown_variables};
+pub use error::ConfigError;
+pub use report::Effective;
+pub use settings::{DatabaseKind, Environment, LogFormat, Role, Settings};

@@ -1,0 +1,97 @@
+//! Checks a whole set of settings without connecting to anything: what
+//! `serve` and `config check` both refuse before they start.
+
+use secrecy::{ExposeSecret as _, SecretString};
+
+use super::{ConfigError, Settings};
+use crate::secrets;
+
+impl Settings {
+    /// The first problem with these settings, if any.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        let kind = self.database_kind()?;
+        let clustered = secrets::must_be_given(self.role, kind);
+        for (given, variable) in [
+            (&self.jwt_secret, "MONETA_JWT_SECRET"),
+            (&self.credentials_key, "MONETA_CREDENTIALS_KEY"),
+        ] {
+            check_secret(given.as_ref(), variable, clustered)?;
+        }
+        if let Some(url) = &self.redis_url {
+            fred::types::config::Config::from_url(url.expose_secret()).map_err(|e| {
+                // fred's message may quote the URL, password and all.
+                invalid("MONETA_REDIS_URL", format!("not a Redis URL ({:?})", e.kind()))
+            })?;
+        }
+        if let Some(url) = &self.object_store_url {
+            url::Url::parse(url).map_err(|e| invalid("MONETA_OBJECT_STORE_URL", e.to_string()))?;
+        }
+        if let Some(url) = &self.otlp_endpoint {
+            let parsed = url::Url::parse(url)
+                .map_err(|e| invalid("OTEL_EXPORTER_OTLP_ENDPOINT", e.to_string()))?;
+            if !matches!(parsed.scheme(), "http" | "https") {
+                return Err(invalid("OTEL_EXPORTER_OTLP_ENDPOINT", "must be http:// or https://"));
+            }
+        }
+        tracing_subscriber::EnvFilter::try_new(&self.log_filter)
+            .map_err(|e| invalid("MONETA_LOG", e.to_string()))?;
+        Ok(())
+    }
+}
+
+fn check_secret(
+    given: Option<&SecretString>,
+    variable: &'static str,
+    required: bool,
+) -> Result<(), ConfigError> {
+    match given {
+        Some(s) if s.expose_secret().len() < secrets::MIN_LEN => {
+            Err(ConfigError::SecretTooShort(variable))
+        }
+        None if required => Err(ConfigError::SecretMissing(variable)),
+        _ => Ok(()),
+    }
+}
+
+fn invalid(variable: &'static str, reason: impl Into<String>) -> ConfigError {
+    ConfigError::InvalidValue {
+        variable,
+        reason: reason.into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Role;
+
+    fn with(f: impl FnOnce(&mut Settings)) -> Result<(), ConfigError> {
+        let mut s = Settings::defaults();
+        f(&mut s);
+        s.validate()
+    }
+
+    #[test]
+    fn the_embedded_default_is_valid() {
+        assert!(with(|_| {}).is_ok());
+    }
+
+    #[test]
+    fn each_bad_value_is_named() {
+        let mysql = || Some(SecretString::from("mysql://root@db/moneta".to_owned()));
+        let cases: Vec<(Box<dyn FnOnce(&mut Settings)>, &str)> = vec![
+            (Box::new(|s| s.database_url = Some(SecretString::from("postgres://x".to_owned()))), "MONETA_DATABASE_URL"),
+            (Box::new(move |s| { s.database_url = mysql(); s.role = Role::Api; }), "MONETA_JWT_SECRET"),
+            (Box::new(|s| s.credentials_key = Some(SecretString::from("short".to_owned()))), "MONETA_CREDENTIALS_KEY"),
+            (Box::new(|s| s.redis_url = Some(SecretString::from("http://:hunter2@x".to_owned()))), "MONETA_REDIS_URL"),
+            (Box::new(|s| s.object_store_url = Some("not a url".to_owned())), "MONETA_OBJECT_STORE_URL"),
+            (Box::new(|s| s.otlp_endpoint = Some("ftp://collector".to_owned())), "OTEL_EXPORTER_OTLP_ENDPOINT"),
+            (Box::new(|s| s.log_filter = "info,[".to_owned()), "MONETA_LOG"),
+        ];
+        for (change, variable) in cases {
+            let message = with(change).err().map(|e| e.to_string()).unwrap_or_default();
+            assert!(message.contains(variable), "{variable}: {message:?}");
+            assert!(!message.contains("hunter2"), "{message}");
+        }
+    }
+}
