@@ -7,9 +7,15 @@ documents and validates every Kubernetes object against the Kubernetes
 OpenAPI schema of K8S_VERSION (PyPI `kubernetes-validate`, strict: unknown
 fields are errors). Objects of CRDs the schemas do not know (VitessCluster,
 ServiceMonitor) are checked for shape only. It also checks what the schemas
-cannot: every MONETA_* variable is a setting of the README's table (the
-binary refuses any other), the grace period outlasts the shutdown grace,
-and the VSchema copies in the chart equal vitess/vschema.
+cannot: every MONETA_* variable is a setting of the binary (the chart's
+list, files/settings.txt, must equal `moneta config variables`), the grace
+period outlasts the shutdown grace, and the VSchema copies in the chart
+equal vitess/vschema.
+
+With --binary it runs the real binary with each scenario's rendered
+environment (`config check`, see chart_binary.py), and with --mysql and
+--redis also starts the migrate Job's and the Deployments' commands for
+real against them, until they answer /readyz 200.
 
 Some scenarios must be refused by the chart (a bad value); they pass when
 rendering fails.
@@ -20,9 +26,10 @@ Exits non-zero on any lint error, render error or invalid object.
 
 from __future__ import annotations
 
+import argparse
 import collections
 import filecmp
-import re
+import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -30,6 +37,8 @@ from typing import Any
 import helm_python as helm
 import kubernetes_validate
 import yaml
+
+import chart_binary
 
 ROOT = Path(__file__).resolve().parent.parent
 CHART = ROOT / "helm" / "moneta"
@@ -143,13 +152,30 @@ REFUSED: list[tuple[str, dict[str, Any], str]] = [
 ]
 
 
+SETTINGS_COPY = CHART / "files" / "settings.txt"
+
+
 def known_variables() -> set[str]:
-    """The MONETA_* names of the README's settings table."""
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    names = set(re.findall(r"^\| `--[a-z-]+` \| `(MONETA_[A-Z_]+)` \|", readme, re.M))
+    """The setting variables the chart knows (files/settings.txt)."""
+    names = set(SETTINGS_COPY.read_text(encoding="utf-8").split())
     if not names:
-        raise SystemExit("README.md: no settings table found")
+        raise SystemExit(f"{SETTINGS_COPY}: empty")
     return names
+
+
+def check_settings_copy(binary: str) -> bool:
+    """The chart's list of settings is the binary's own."""
+    run = subprocess.run([binary, "config", "variables"], capture_output=True, text=True,
+                         env={}, timeout=60)
+    declared = run.stdout.split()
+    ok = run.returncode == 0 and declared == SETTINGS_COPY.read_text(encoding="utf-8").split()
+    if not ok:
+        print(f"   {SETTINGS_COPY.relative_to(ROOT)} is not `moneta config variables` "
+              f"(regenerate: {binary} config variables > {SETTINGS_COPY.relative_to(ROOT)}): "
+              f"{run.stderr.strip()}")
+    print(f"   chart settings list = `moneta config variables` ({len(declared)} settings): "
+          f"{'yes' if ok else 'NO'}")
+    return ok
 
 
 def documents(manifests: dict[str, str]) -> list[tuple[str, dict[str, Any]]]:
@@ -220,7 +246,7 @@ def render(chart: helm.Chart, values: dict[str, Any]) -> dict[str, str]:
 
 
 def check_scenario(chart: helm.Chart, label: str, values: dict[str, Any],
-                   known: set[str]) -> bool:
+                   known: set[str], binary: str | None) -> bool:
     print(f"\n-- {label}")
     ok = True
     for problem in lint(values):
@@ -257,6 +283,13 @@ def check_scenario(chart: helm.Chart, label: str, values: dict[str, Any],
         kinds[kind] += 1
     summary = ", ".join(f"{k} {n}" for k, n in sorted(kinds.items()))
     print(f"   {sum(kinds.values())} objects ({summary})")
+    if binary:
+        errors, checked = chart_binary.check_rendered(binary, docs)
+        for error in errors:
+            print(f"   BINARY REFUSES  {error}")
+        print(f"   `moneta config check` with the rendered environment of {checked} container(s): "
+              f"{'ok' if not errors else 'FAILED'}")
+        ok = ok and not errors
     print(f"   {'ok' if ok else 'FAILED'}")
     return ok
 
@@ -294,17 +327,33 @@ def check_vschema_copies() -> bool:
 
 
 def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--binary", help="the moneta binary to run with each rendered environment")
+    parser.add_argument("--mysql", help="mysql://root@host:port: start the chart's commands for real")
+    parser.add_argument("--redis", help="redis://host:port, with --mysql")
+    args = parser.parse_args()
     known = known_variables()
     print(f"Helm SDK {helm.helm_sdk_version()}, Kubernetes schemas {K8S_VERSION} (strict), "
-          f"{len(known)} MONETA_* settings from README.md")
+          f"{len(known)} settings from {SETTINGS_COPY.relative_to(ROOT)}")
     results = [check_vschema_copies()]
+    if args.binary:
+        results.append(check_settings_copy(args.binary))
     with helm.Chart.load(str(CHART)) as chart:
         print(f"chart {chart.name} {chart.version} (app {chart.metadata.get('appVersion')})")
         for label, values in SCENARIOS:
-            results.append(check_scenario(chart, label, values, known))
+            results.append(check_scenario(chart, label, values, known, args.binary))
         print("\n-- values the chart must refuse")
         for label, values, needle in REFUSED:
             results.append(check_refused(chart, label, values, needle))
+        if args.binary and args.mysql and args.redis:
+            print("\n-- the defaults, for real: this machine's MariaDB and Redis")
+            errors = chart_binary.start_for_real(
+                args.binary, args.mysql, args.redis,
+                lambda values: documents(render(chart, values)),
+                chart_binary.mysql_admin_cli(args.mysql))
+            for error in errors:
+                print(f"   FAILED  {error}")
+            results.append(not errors)
     failed = results.count(False)
     if failed:
         print(f"\nHelm chart check FAILED: {failed} of {len(results)} checks")

@@ -22,6 +22,7 @@ use moneta_core::cache::{CacheSettings, ReadCache};
 use moneta_core::categories::{Categorizer, CategoryOverrides, SellerDictionary, dictionary};
 use moneta_core::clock::{SharedClock, SystemClock};
 use moneta_core::credentials::CredentialsCipher;
+use moneta_core::ids::{NodeIds, NodeLease};
 use moneta_core::institutions::{Institution, Institutions, sandbox::SandboxInstitution};
 use moneta_core::ports::{
     CacheStore, EventBus, HealthProbe, JobQueue, Leases, RateLimiter, RawPageStore,
@@ -63,23 +64,28 @@ pub struct Runtime {
     pub services: Services,
     pub ops: Ops,
     pub worker: WorkerContext,
+    /// The id generator and the lease on its node id, renewed while the
+    /// process runs.
+    pub ids: Arc<IdGenerator>,
+    pub node_ids: NodeIds,
+    pub node_lease: NodeLease,
 }
 
 impl Runtime {
     pub async fn build(settings: Settings, clock: SharedClock) -> anyhow::Result<Self> {
         let kind = settings.database_kind()?;
         let secrets = Secrets::resolve(&settings, settings.role, kind)?;
+        if kind == DatabaseKind::Sqlite {
+            // The embedded default migrates itself, before its pool opens; in
+            // a cluster that is the migrate Job's work (`moneta migrate`).
+            migrate_at(&settings, clock.now()).await?;
+        }
         let mut db = db::connect(&settings)
             .await
             .context("connecting to the database")?;
         let metrics = Metrics::new().context("registering metrics")?;
         let statements = metrics.clone();
         db.set_metric_callback(move |info| statements.observe_statement(info.elapsed, info.failed));
-        if kind == DatabaseKind::Sqlite {
-            // The embedded default migrates itself; in a cluster that is the
-            // migrate Job's work (`moneta migrate`).
-            prepare_database(&db, clock.now()).await?;
-        }
         let dictionary = SellerDictionary::load(&db)
             .await
             .context("loading the seller dictionary")?;
@@ -140,7 +146,13 @@ impl Runtime {
         metrics
             .watch_cache(cache.clone())
             .context("registering cache metrics")?;
-        let ids = Arc::new(IdGenerator::new());
+        let node_ids = NodeIds::new(leases.clone(), NodeIds::TTL);
+        let node_lease = node_ids
+            .allocate()
+            .await
+            .context("leasing a node id for the id generator")?;
+        tracing::info!(node = node_lease.node(), "node id leased");
+        let ids = Arc::new(IdGenerator::with_node(node_lease.node()));
         let institutions = Institutions::new([
             Arc::new(SandboxInstitution::new(clock.clone())) as Arc<dyn Institution>
         ]);
@@ -203,7 +215,7 @@ impl Runtime {
                 events,
                 leases,
                 cache: cache.clone(),
-                ids,
+                ids: ids.clone(),
                 clock: clock.clone(),
             },
             clock,
@@ -214,6 +226,9 @@ impl Runtime {
             services,
             ops,
             worker,
+            ids,
+            node_ids,
+            node_lease,
         })
     }
 }
@@ -290,6 +305,9 @@ impl Application {
             services,
             ops,
             worker,
+            ids,
+            node_ids,
+            node_lease,
         } = self.runtime;
         let role = settings.role;
         let grace = Duration::from_secs(settings.shutdown_grace_secs);
@@ -301,6 +319,10 @@ impl Application {
         let stopped = |mut rx: watch::Receiver<bool>| async move {
             let _ = rx.wait_for(|stop| *stop).await;
         };
+        // The node id stays leased while the process runs.
+        let node_stop = stopped(stop_rx.clone());
+        let node_keeper =
+            tokio::spawn(async move { node_ids.keep(&ids, node_lease, node_stop).await });
         // Cache invalidations lost to an outage are retried until they land.
         let cache = services.cache.clone();
         let retry_stop = stopped(stop_rx.clone());
@@ -358,6 +380,8 @@ impl Application {
         } else {
             server.await?;
         }
+        // Gives the node id back (the keeper saw the stop too).
+        let _ = node_keeper.await;
         tracing::info!("stopped");
         Ok(())
     }
@@ -366,23 +390,35 @@ impl Application {
 /// `moneta jobs run <name>`: runs one job now, in this process.
 pub async fn run_job(settings: Settings, name: &str) -> anyhow::Result<()> {
     let runtime = Runtime::build(settings, Arc::new(SystemClock)).await?;
-    match name {
+    let result = match name {
         "daily-sync" => {
             let queued = moneta_workers::jobs::daily_sync::run(&runtime.worker).await?;
             tracing::info!(queued, "daily-sync done");
             Ok(())
         }
-        other => anyhow::bail!("no job named {other:?} (known: daily-sync)"),
+        other => Err(anyhow::anyhow!(
+            "no job named {other:?} (known: daily-sync)"
+        )),
+    };
+    if let Err(error) = runtime.node_ids.release(&runtime.node_lease).await {
+        tracing::warn!(%error, "could not release the node id lease");
     }
+    result
 }
 
 /// `moneta migrate`: applies pending migrations, syncs reference data,
 /// and returns.
 pub async fn migrate(settings: &Settings) -> anyhow::Result<()> {
-    let db = db::connect(settings)
+    migrate_at(settings, chrono::Utc::now()).await
+}
+
+/// Migrates over a connection of its own (see
+/// [`db::connect_for_migrations`]), closed before it returns.
+async fn migrate_at(settings: &Settings, now: chrono::DateTime<chrono::Utc>) -> anyhow::Result<()> {
+    let db = db::connect_for_migrations(settings)
         .await
         .context("connecting to the database")?;
-    prepare_database(&db, chrono::Utc::now()).await?;
+    prepare_database(&db, now).await?;
     db.close().await.context("closing the database")?;
     Ok(())
 }
@@ -407,5 +443,5 @@ async fn prepare_database(
     Ok(())
 }
 
-pub use moneta_platform::config::{Cli, Command, ConfigCommand, JobsCommand};
+pub use moneta_platform::config::{Cli, Command, ConfigCommand, JobsCommand, setting_variables};
 pub use moneta_platform::{shutdown, telemetry};

@@ -11,16 +11,26 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let loaded = Cli::load()?;
-    if let Some(Command::Config {
-        command: ConfigCommand::Check,
-    }) = &loaded.cli.command
-    {
-        // Validated by `load`; what is left is to say what is in force.
-        for setting in loaded.effective() {
-            println!("{setting}");
+    match &loaded.cli.command {
+        Some(Command::Config {
+            command: ConfigCommand::Check,
+        }) => {
+            // Validated by `load`; what is left is to say what is in force.
+            for setting in loaded.effective() {
+                println!("{setting}");
+            }
+            println!("settings are valid");
+            return Ok(());
         }
-        println!("settings are valid");
-        return Ok(());
+        Some(Command::Config {
+            command: ConfigCommand::Variables,
+        }) => {
+            for variable in moneta::setting_variables() {
+                println!("{variable}");
+            }
+            return Ok(());
+        }
+        _ => {}
     }
     let cli = loaded.cli;
     let telemetry = telemetry::init(&cli.settings);

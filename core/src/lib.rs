@@ -5,7 +5,8 @@
 //!
 //! # Layout
 //! - [`error`]: stable error codes and the business-failure shape every area shares.
-//! - [`ids`]: application-generated, time-ordered 64-bit ids (never AUTO_INCREMENT).
+//! - [`ids`]: application-generated, time-ordered 64-bit ids (never
+//!   AUTO_INCREMENT), on node ids leased per process.
 //! - [`clock`]: the clock port, so tests pin "today".
 //! - [`credentials`]: sealing bank credentials with an AEAD.
 //! - [`auth`]: emails, password policy, argon2id hashing, access and refresh tokens.

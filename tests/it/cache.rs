@@ -205,14 +205,14 @@ async fn one_users_write_leaves_anothers_cache_alone() {
 /// Redis (reached through a proxy this test can cut) goes away: reads and
 /// writes still answer from the database, the failures are counted, and
 /// once Redis is back no read shows what the write during the outage
-/// replaced. Needs a Redis server: `MONETA_TEST_REDIS_URL`, else the
-/// local default port.
+/// replaced. Needs a Redis server (`MONETA_TEST_REDIS_URL`).
 #[tokio::test]
 async fn reads_fall_back_to_the_database_while_redis_is_down() {
-    let url = std::env::var("MONETA_TEST_REDIS_URL")
-        .ok()
-        .filter(|u| !u.is_empty())
-        .unwrap_or_else(|| "redis://127.0.0.1:6379".to_owned());
+    let Some(url) = crate::harness::redis::required_redis_url(
+        "reads_fall_back_to_the_database_while_redis_is_down",
+    ) else {
+        return;
+    };
     let upstream = url
         .trim_start_matches("redis://")
         .trim_end_matches('/')

@@ -2,9 +2,9 @@
 //! is set: the real binary runs against a stand-in collector that records
 //! what it receives.
 
+use crate::harness::process::{self, Process};
 use std::io::{BufRead as _, BufReader, Read as _, Write as _};
 use std::net::{TcpListener, TcpStream};
-use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -84,53 +84,23 @@ fn serve(stream: TcpStream, bodies: &Mutex<Vec<u8>>, paths: &Mutex<Vec<String>>)
     }
 }
 
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 /// Starts `moneta serve` on the embedded default, exporting to `collector`;
 /// returns it with its address (read from its JSON "serving" log line).
-fn start_server(collector: &Collector, data_dir: &std::path::Path) -> (Server, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_moneta"))
+fn start_server(collector: &Collector, data_dir: &std::path::Path) -> (Process, String) {
+    let mut command = process::moneta();
+    command
         .arg("serve")
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
         .env("MONETA_LISTEN", "127.0.0.1:0")
         .env("MONETA_DATA_DIR", data_dir)
-        .env("MONETA_LOG_FORMAT", "json")
         .env("MONETA_PASSWORD_HASH_CONCURRENCY", "1")
         .env(
             "OTEL_EXPORTER_OTLP_ENDPOINT",
             format!("http://127.0.0.1:{}", collector.port),
         )
         .env("OTEL_SERVICE_NAME", "moneta-telemetry-test")
-        .env("OTEL_BSP_SCHEDULE_DELAY", "100")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("the moneta binary starts");
-    let stdout = child.stdout.take().unwrap();
-    let server = Server(child);
-    let mut lines = BufReader::new(stdout).lines();
-    let addr = loop {
-        let line = lines
-            .next()
-            .expect("the server logs that it serves")
-            .unwrap();
-        let Ok(event) = serde_json::from_str::<Value>(&line) else {
-            continue;
-        };
-        if event["message"] == "serving" {
-            break event["addr"].as_str().unwrap().to_owned();
-        }
-    };
-    // Keep draining its logs so it never blocks on a full pipe.
-    std::thread::spawn(move || for _ in lines {});
+        .env("OTEL_BSP_SCHEDULE_DELAY", "100");
+    let mut server = Process::spawn(command);
+    let addr = server.serving_addr(Duration::from_secs(120));
     (server, addr)
 }
 

@@ -15,6 +15,15 @@ pub trait Leases: Send + Sync + std::fmt::Debug {
     /// Takes the lease `key` for `ttl` if nobody holds it.
     async fn acquire(&self, key: &str, ttl: Duration) -> Result<Option<LeaseToken>, InternalError>;
 
+    /// Extends the lease `key` to `ttl` from now if `token` still holds
+    /// it; `false` when it expired and was taken, or is gone.
+    async fn renew(
+        &self,
+        key: &str,
+        token: &LeaseToken,
+        ttl: Duration,
+    ) -> Result<bool, InternalError>;
+
     /// Gives the lease back, if `token` still holds it (an expired lease
     /// that someone else took is left alone).
     async fn release(&self, key: &str, token: &LeaseToken) -> Result<(), InternalError>;

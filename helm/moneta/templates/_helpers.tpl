@@ -105,11 +105,12 @@ vtgate
 {{- end -}}
 
 {{/*
-The MONETA_* variables the binary knows (README, "Settings"). It refuses
-any other MONETA_* variable, so the chart never sets one.
+The MONETA_* variables the binary knows: files/settings.txt, which is
+`moneta config variables` (ci/chart_check.py fails when they differ). It
+refuses any other MONETA_* variable, so the chart never sets one.
 */}}
 {{- define "moneta.knownVariables" -}}
-MONETA_ROLE MONETA_LISTEN MONETA_DATABASE_URL MONETA_DATABASE_MAX_CONNECTIONS MONETA_REDIS_URL MONETA_REDIS_PREFIX MONETA_DATA_DIR MONETA_OBJECT_STORE_URL MONETA_WORKER_CONCURRENCY MONETA_QUEUE_RECLAIM_SECS MONETA_CACHE_TTL_SECS MONETA_CACHE_TIMEOUT_MS MONETA_JWT_SECRET MONETA_CREDENTIALS_KEY MONETA_LOG_FORMAT MONETA_LOG MONETA_ENV MONETA_PASSWORD_HASH_CONCURRENCY MONETA_SHUTDOWN_GRACE_SECS
+{{- .Files.Get "files/settings.txt" | trim | splitList "\n" | join " " -}}
 {{- end -}}
 
 {{/*

@@ -49,6 +49,10 @@ pub enum ConfigCommand {
     /// anything, and print the effective settings (secrets redacted).
     /// Exits non-zero on the first unknown variable or invalid value.
     Check,
+    /// Print the environment variable of every setting, one a line (the
+    /// Helm chart's copy, `helm/moneta/files/settings.txt`, is checked
+    /// against this).
+    Variables,
 }
 
 /// A parsed command line with the matches it came from (which say where
@@ -91,13 +95,17 @@ impl Cli {
 
     /// As [`Cli::load`], with the given arguments (the environment is the
     /// process's). Help and usage errors exit the process, as clap does.
-    pub fn load_from(args: impl IntoIterator<Item = impl Into<OsString> + Clone>) -> Result<Loaded, ConfigError> {
-        let unknown = unknown_variables(std::env::vars_os().map(|(k, _)| k.to_string_lossy().into_owned()));
+    pub fn load_from(
+        args: impl IntoIterator<Item = impl Into<OsString> + Clone>,
+    ) -> Result<Loaded, ConfigError> {
+        let unknown =
+            unknown_variables(std::env::vars_os().map(|(k, _)| k.to_string_lossy().into_owned()));
         if !unknown.is_empty() {
             return Err(ConfigError::UnknownVariables(unknown));
         }
         let matches = Self::command().get_matches_from(args);
-        let cli = Self::from_arg_matches(&matches).map_err(|e| ConfigError::Invalid(e.to_string()))?;
+        let cli =
+            Self::from_arg_matches(&matches).map_err(|e| ConfigError::Invalid(e.to_string()))?;
         cli.settings.validate()?;
         Ok(Loaded { cli, matches })
     }
@@ -112,13 +120,21 @@ mod tests {
         let vars = setting_variables();
         let flags = Cli::command()
             .get_arguments()
-            .filter(|a| a.get_long().is_some() && a.get_long() != Some("help") && a.get_long() != Some("version"))
+            .filter(|a| {
+                a.get_long().is_some()
+                    && a.get_long() != Some("help")
+                    && a.get_long() != Some("version")
+            })
             .count();
         assert_eq!(vars.len(), flags, "a flag without an env var: {vars:?}");
         assert!(vars.iter().any(|v| v == "MONETA_CACHE_TTL_SECS"));
         assert!(unknown_variables(vars.clone()).is_empty());
         assert_eq!(
-            unknown_variables(["MONETA_CACHE_TTL".to_owned(), "MONETA_TEST_REDIS_URL".to_owned(), "HOME".to_owned()]),
+            unknown_variables([
+                "MONETA_CACHE_TTL".to_owned(),
+                "MONETA_TEST_REDIS_URL".to_owned(),
+                "HOME".to_owned()
+            ]),
             ["MONETA_CACHE_TTL"]
         );
     }

@@ -14,7 +14,9 @@ mod report;
 mod settings;
 mod validate;
 
-pub use cli::{Cli, Command, ConfigCommand, JobsCommand, Loaded, setting_variables, unknown_variables};
+pub use cli::{
+    Cli, Command, ConfigCommand, JobsCommand, Loaded, setting_variables, unknown_variables,
+};
 pub use error::ConfigError;
 pub use report::Effective;
 pub use settings::{DatabaseKind, Environment, LogFormat, Role, Settings};

@@ -22,7 +22,11 @@ pub struct Effective {
 
 impl fmt::Display for Effective {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}={} ({}, --{})", self.variable, self.value, self.source, self.flag)
+        write!(
+            f,
+            "{}={} ({}, --{})",
+            self.variable, self.value, self.source, self.flag
+        )
     }
 }
 

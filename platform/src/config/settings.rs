@@ -211,7 +211,6 @@ impl DatabaseKind {
     }
 }
 
-
 impl Settings {
     /// The defaults, as if no flag or variable were given (tests start here).
     pub fn defaults() -> Self {

@@ -20,7 +20,10 @@ impl Settings {
         if let Some(url) = &self.redis_url {
             fred::types::config::Config::from_url(url.expose_secret()).map_err(|e| {
                 // fred's message may quote the URL, password and all.
-                invalid("MONETA_REDIS_URL", format!("not a Redis URL ({:?})", e.kind()))
+                invalid(
+                    "MONETA_REDIS_URL",
+                    format!("not a Redis URL ({:?})", e.kind()),
+                )
             })?;
         }
         if let Some(url) = &self.object_store_url {
@@ -30,7 +33,10 @@ impl Settings {
             let parsed = url::Url::parse(url)
                 .map_err(|e| invalid("OTEL_EXPORTER_OTLP_ENDPOINT", e.to_string()))?;
             if !matches!(parsed.scheme(), "http" | "https") {
-                return Err(invalid("OTEL_EXPORTER_OTLP_ENDPOINT", "must be http:// or https://"));
+                return Err(invalid(
+                    "OTEL_EXPORTER_OTLP_ENDPOINT",
+                    "must be http:// or https://",
+                ));
             }
         }
         tracing_subscriber::EnvFilter::try_new(&self.log_filter)
@@ -80,16 +86,45 @@ mod tests {
     fn each_bad_value_is_named() {
         let mysql = || Some(SecretString::from("mysql://root@db/moneta".to_owned()));
         let cases: Vec<(Box<dyn FnOnce(&mut Settings)>, &str)> = vec![
-            (Box::new(|s| s.database_url = Some(SecretString::from("postgres://x".to_owned()))), "MONETA_DATABASE_URL"),
-            (Box::new(move |s| { s.database_url = mysql(); s.role = Role::Api; }), "MONETA_JWT_SECRET"),
-            (Box::new(|s| s.credentials_key = Some(SecretString::from("short".to_owned()))), "MONETA_CREDENTIALS_KEY"),
-            (Box::new(|s| s.redis_url = Some(SecretString::from("http://:hunter2@x".to_owned()))), "MONETA_REDIS_URL"),
-            (Box::new(|s| s.object_store_url = Some("not a url".to_owned())), "MONETA_OBJECT_STORE_URL"),
-            (Box::new(|s| s.otlp_endpoint = Some("ftp://collector".to_owned())), "OTEL_EXPORTER_OTLP_ENDPOINT"),
-            (Box::new(|s| s.log_filter = "info,[".to_owned()), "MONETA_LOG"),
+            (
+                Box::new(|s| s.database_url = Some(SecretString::from("postgres://x".to_owned()))),
+                "MONETA_DATABASE_URL",
+            ),
+            (
+                Box::new(move |s| {
+                    s.database_url = mysql();
+                    s.role = Role::Api;
+                }),
+                "MONETA_JWT_SECRET",
+            ),
+            (
+                Box::new(|s| s.credentials_key = Some(SecretString::from("short".to_owned()))),
+                "MONETA_CREDENTIALS_KEY",
+            ),
+            (
+                Box::new(|s| {
+                    s.redis_url = Some(SecretString::from("http://:hunter2@x".to_owned()))
+                }),
+                "MONETA_REDIS_URL",
+            ),
+            (
+                Box::new(|s| s.object_store_url = Some("not a url".to_owned())),
+                "MONETA_OBJECT_STORE_URL",
+            ),
+            (
+                Box::new(|s| s.otlp_endpoint = Some("ftp://collector".to_owned())),
+                "OTEL_EXPORTER_OTLP_ENDPOINT",
+            ),
+            (
+                Box::new(|s| s.log_filter = "info,[".to_owned()),
+                "MONETA_LOG",
+            ),
         ];
         for (change, variable) in cases {
-            let message = with(change).err().map(|e| e.to_string()).unwrap_or_default();
+            let message = with(change)
+                .err()
+                .map(|e| e.to_string())
+                .unwrap_or_default();
             assert!(message.contains(variable), "{variable}: {message:?}");
             assert!(!message.contains("hunter2"), "{message}");
         }

@@ -64,6 +64,23 @@ impl Leases for InProcessLeases {
         Ok(Some(token))
     }
 
+    async fn renew(
+        &self,
+        key: &str,
+        token: &LeaseToken,
+        ttl: Duration,
+    ) -> Result<bool, InternalError> {
+        let now = Instant::now();
+        let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+        match state.held.get_mut(key) {
+            Some((held, expires)) if held == token && *expires > now => {
+                *expires = now + ttl;
+                Ok(true)
+            }
+            _ => Ok(false),
+        }
+    }
+
     async fn release(&self, key: &str, token: &LeaseToken) -> Result<(), InternalError> {
         let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
         if state.held.get(key).is_some_and(|(held, _)| held == token) {

@@ -20,6 +20,10 @@ const COMPARE_AND_DELETE: &str = "if redis.call('get', KEYS[1]) == ARGV[1] then 
 /// Expiry is Redis's clock, not the holder's: a holder that pauses past
 /// its ttl has lost the lease without knowing it, so what a lease guards
 /// must itself be safe to repeat (a sync is idempotent).
+/// Extends the key's expiry only if it still holds the caller's token.
+const COMPARE_AND_EXTEND: &str = "if redis.call('get', KEYS[1]) == ARGV[1] then \
+     return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end";
+
 #[derive(Debug, Clone)]
 pub struct RedisLeases {
     redis: Redis,
@@ -32,6 +36,27 @@ impl RedisLeases {
 
     fn key(&self, key: &str) -> String {
         self.redis.key(&format!("lease:{key}"))
+    }
+
+    /// Runs `script` on the lease `key` with `args`. EVAL through
+    /// `custom`: fred's scripting interface is behind the `i-scripts`
+    /// feature, which the workspace does not enable.
+    async fn eval(
+        &self,
+        script: &'static str,
+        key: &str,
+        args: Vec<Value>,
+    ) -> Result<Value, InternalError> {
+        let mut all: Vec<Value> = vec![script.into(), 1_i64.into(), self.key(key).into()];
+        all.extend(args);
+        // Hash slot from the key (argument 2), for Redis Cluster.
+        let eval = CustomCommand::new_static("EVAL", ClusterHash::Offset(2), false);
+        self.redis
+            .pool
+            .next()
+            .custom::<Value, _>(eval, all)
+            .await
+            .map_err(lease_error)
     }
 }
 
@@ -58,23 +83,26 @@ impl Leases for RedisLeases {
         Ok(set.map(|_| token))
     }
 
+    async fn renew(
+        &self,
+        key: &str,
+        token: &LeaseToken,
+        ttl: Duration,
+    ) -> Result<bool, InternalError> {
+        let ttl_ms = i64::try_from(ttl.as_millis()).unwrap_or(i64::MAX).max(1);
+        let extended = self
+            .eval(
+                COMPARE_AND_EXTEND,
+                key,
+                vec![token.0.as_str().into(), ttl_ms.into()],
+            )
+            .await?;
+        Ok(matches!(extended, Value::Integer(1)))
+    }
+
     async fn release(&self, key: &str, token: &LeaseToken) -> Result<(), InternalError> {
-        // EVAL through `custom`: fred's scripting interface is behind the
-        // `i-scripts` feature, which the workspace does not enable.
-        let args: Vec<Value> = vec![
-            COMPARE_AND_DELETE.into(),
-            1_i64.into(),
-            self.key(key).into(),
-            token.0.as_str().into(),
-        ];
-        // Hash slot from the key (argument 2), for Redis Cluster.
-        let eval = CustomCommand::new_static("EVAL", ClusterHash::Offset(2), false);
-        self.redis
-            .pool
-            .next()
-            .custom::<Value, _>(eval, args)
-            .await
-            .map_err(lease_error)?;
+        self.eval(COMPARE_AND_DELETE, key, vec![token.0.as_str().into()])
+            .await?;
         Ok(())
     }
 }

@@ -5,7 +5,9 @@ pub mod app;
 pub mod db;
 pub mod fixtures;
 pub mod logs;
+pub mod process;
 pub mod proxy;
+pub mod redis;
 pub mod spending;
 pub mod ws;
 

@@ -1,64 +1,58 @@
-//! Application-generated ids.
+//! The id generator.
 //!
 //! Every row id is a positive, time-ordered 64-bit integer made here, never
 //! by the database (Vitess shards cannot share an AUTO_INCREMENT). Layout,
 //! high bit to low: 1 sign bit (0), 41 bits of milliseconds since
-//! [`EPOCH_MS`] (≈ 69 years), 10 bits of node id (random per process), 12
-//! bits of sequence within the millisecond. Ids from one generator strictly
-//! increase; two processes collide only if they draw the same node id *and*
-//! mint in the same millisecond with the same sequence.
+//! [`EPOCH_MS`] (≈ 69 years), 10 bits of node id, 12 bits of sequence
+//! within the millisecond. Ids from one generator strictly increase; two
+//! generators never share a node id when their node ids are leased (see
+//! [`super::node`]), so they never collide.
 
-use std::fmt;
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 /// 2026-01-01T00:00:00Z.
 pub const EPOCH_MS: u64 = 1_767_225_600_000;
-const NODE_BITS: u32 = 10;
+pub(super) const NODE_BITS: u32 = 10;
+/// How many node ids there are: at most this many processes mint at once.
+pub const NODE_COUNT: u16 = 1 << NODE_BITS;
 const SEQ_BITS: u32 = 12;
 const SEQ_MASK: u64 = (1 << SEQ_BITS) - 1;
-
-/// The id of a user: the sharding key of every user-owned table.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
-)]
-#[serde(transparent)]
-pub struct UserId(i64);
-
-impl UserId {
-    pub const fn new(raw: i64) -> Self {
-        Self(raw)
-    }
-
-    pub const fn get(self) -> i64 {
-        self.0
-    }
-}
-
-impl fmt::Display for UserId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.0.fmt(f)
-    }
-}
 
 /// Mints ids; share one per process.
 #[derive(Debug)]
 pub struct IdGenerator {
-    node: u64,
+    node: AtomicU64,
     state: Mutex<(u64, u64)>, // (last millisecond, sequence)
 }
 
 impl IdGenerator {
-    /// A generator with a random node id.
+    /// A generator with a random node id: for a process that mints alone
+    /// (tests, benchmarks). A serving process leases its node id
+    /// ([`super::NodeIds`]) and sets it with [`Self::set_node`].
     pub fn new() -> Self {
         Self::with_node(rand::random::<u16>() & ((1 << NODE_BITS) - 1))
     }
 
     pub fn with_node(node: u16) -> Self {
         Self {
-            node: u64::from(node) & ((1 << NODE_BITS) - 1),
+            node: AtomicU64::new(u64::from(node) & ((1 << NODE_BITS) - 1)),
             state: Mutex::new((0, 0)),
         }
+    }
+
+    /// The node id in use.
+    pub fn node(&self) -> u16 {
+        self.node.load(Ordering::Relaxed) as u16
+    }
+
+    /// Switches to another node id (a newly leased one).
+    pub fn set_node(&self, node: u16) {
+        // Under the state lock, so no id is minted half with the old node.
+        let _state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        self.node
+            .store(u64::from(node) & ((1 << NODE_BITS) - 1), Ordering::Relaxed);
     }
 
     pub fn next_id(&self) -> i64 {
@@ -76,7 +70,8 @@ impl IdGenerator {
             (last + 1, 0)
         };
         *state = (ms, seq);
-        let id = (ms << (NODE_BITS + SEQ_BITS)) | (self.node << SEQ_BITS) | seq;
+        let node = self.node.load(Ordering::Relaxed);
+        let id = (ms << (NODE_BITS + SEQ_BITS)) | (node << SEQ_BITS) | seq;
         // 41 bits of milliseconds keep the top bit clear until 2095.
         (id & (u64::MAX >> 1)) as i64
     }
