@@ -7,14 +7,17 @@
 //!   the list read from the clap definition).
 //! - [`validate`]: what is refused before anything connects.
 //! - [`report`]: the effective settings `moneta config check` prints.
+//! - [`tls`]: TLS to Redis and MySQL (trusted CAs, MySQL's TLS mode).
 
 mod cli;
 mod error;
 mod report;
 mod settings;
+mod tls;
 mod validate;
 
 pub use cli::{Cli, Command, ConfigCommand, JobsCommand, Loaded, setting_variables, unknown_variables};
 pub use error::ConfigError;
 pub use report::Effective;
 pub use settings::{DatabaseKind, Environment, LogFormat, Role, Settings};
+pub use tls::{DatabaseTlsMode, TlsSettings};
