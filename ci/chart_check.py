@@ -130,6 +130,11 @@ SCENARIOS: list[tuple[str, dict[str, Any]]] = [
         "api": {"pdb": {"enabled": False}},
         "worker": {"pdb": {"enabled": False}, "metricsService": {"enabled": False}},
     }),
+    ("TLS to Redis and MySQL, private CAs", {
+        "redis": {"url": "rediss://:pw@redis-master.redis:6380",
+                  "tls": {"caSecret": "redis-ca", "caKey": "ca.pem"}},
+        "database": {"tls": {"mode": "verify-identity", "caSecret": "vtgate-ca"}},
+    }),
     ("Vitess only (first install step)", {
         "app": {"enabled": False},
         "vitess": {"cluster": {"enabled": True, "configSecret": {"create": False,
@@ -146,6 +151,7 @@ REFUSED: list[tuple[str, dict[str, Any], str]] = [
     ("a grace period shorter than the shutdown grace",
      {"api": {"terminationGracePeriodSeconds": 10}}, "terminationGracePeriodSeconds"),
     ("an unknown value key", {"api": {"replicass": 3}}, "replicass"),
+    ("an unknown MySQL TLS mode", {"database": {"tls": {"mode": "verify_full"}}}, "/database/tls/mode"),
     ("a short JWT secret", {"secrets": {"jwtSecret": "short"}}, "32 bytes"),
     ("an HPA without a metric", {"worker": {"autoscaling": {
         "enabled": True, "targetCPUUtilizationPercentage": 0}}}, "autoscaling"),

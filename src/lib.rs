@@ -100,7 +100,8 @@ impl Runtime {
         let (events, queue, leases, rate_limiter, cache_store): SharedState =
             match &settings.redis_url {
                 Some(url) => {
-                    let redis = Redis::connect(url, &settings.redis_prefix)
+                    let ca_file = settings.tls.redis_tls_ca_file.as_deref();
+                    let redis = Redis::connect_with_ca(url, &settings.redis_prefix, ca_file)
                         .await
                         .context("connecting to Redis")?;
                     probes.push(Arc::new(RedisProbe(redis.clone())));

@@ -11,6 +11,7 @@
 //! - [`telemetry`]: `tracing` subscriber (pretty or JSON).
 //! - [`db`]: the SeaORM connection (SQLite or MySQL/vtgate).
 //! - [`redis`]: the Redis connection pool and key prefix.
+//! - [`tls`]: the rustls client configuration for `rediss://`.
 //! - [`event_bus`]: in-process and Redis pub/sub implementations of `EventBus`.
 //! - [`queue`]: in-process and Redis Streams implementations of `JobQueue`.
 //! - [`lease`]: in-process and Redis implementations of `Leases`.
@@ -32,3 +33,4 @@ pub mod redis;
 pub mod secrets;
 pub mod shutdown;
 pub mod telemetry;
+pub mod tls;

@@ -187,12 +187,29 @@ The environment of a Moneta container:
 - name: OTEL_SERVICE_NAME
   value: {{ printf "moneta-%s" $.component | quote }}
 {{- end }}
+{{- include "moneta.databaseTlsEnv" $root }}
+{{- with $root.Values.redis.tls.caSecret }}
+- name: MONETA_REDIS_TLS_CA_FILE
+  value: {{ printf "/etc/moneta/redis-ca/%s" $root.Values.redis.tls.caKey | quote }}
+{{- end }}
 {{ include "moneta.secretEnv" (dict "root" $root "key" "MONETA_DATABASE_URL") }}
 {{ include "moneta.secretEnv" (dict "root" $root "key" "MONETA_REDIS_URL") }}
 {{ include "moneta.secretEnv" (dict "root" $root "key" "MONETA_JWT_SECRET") }}
 {{ include "moneta.secretEnv" (dict "root" $root "key" "MONETA_CREDENTIALS_KEY") }}
 {{- with $extra }}
 {{ toYaml . }}
+{{- end }}
+{{- end -}}
+
+{{/* MySQL's TLS settings (the api, the workers and the migrate Job). */}}
+{{- define "moneta.databaseTlsEnv" -}}
+{{- with .Values.database.tls.mode }}
+- name: MONETA_DATABASE_TLS_MODE
+  value: {{ . | quote }}
+{{- end }}
+{{- with .Values.database.tls.caSecret }}
+- name: MONETA_DATABASE_TLS_CA_FILE
+  value: {{ printf "/etc/moneta/database-ca/%s" $.Values.database.tls.caKey | quote }}
 {{- end }}
 {{- end -}}
 
@@ -249,6 +266,16 @@ The environment of a Moneta container:
 - name: data
   emptyDir:
     sizeLimit: {{ .Values.dataVolume.sizeLimit }}
+{{- with .Values.redis.tls.caSecret }}
+- name: redis-ca
+  secret:
+    secretName: {{ . }}
+{{- end }}
+{{- with .Values.database.tls.caSecret }}
+- name: database-ca
+  secret:
+    secretName: {{ . }}
+{{- end }}
 {{- end -}}
 
 {{- define "moneta.volumeMounts" -}}
@@ -256,4 +283,14 @@ The environment of a Moneta container:
   mountPath: /tmp
 - name: data
   mountPath: {{ .Values.dataVolume.mountPath }}
+{{- if .Values.redis.tls.caSecret }}
+- name: redis-ca
+  mountPath: /etc/moneta/redis-ca
+  readOnly: true
+{{- end }}
+{{- if .Values.database.tls.caSecret }}
+- name: database-ca
+  mountPath: /etc/moneta/database-ca
+  readOnly: true
+{{- end }}
 {{- end -}}

@@ -7,11 +7,13 @@
 //!   the list read from the clap definition).
 //! - [`validate`]: what is refused before anything connects.
 //! - [`report`]: the effective settings `moneta config check` prints.
+//! - [`tls`]: TLS to Redis and MySQL (trusted CAs, MySQL's TLS mode).
 
 mod cli;
 mod error;
 mod report;
 mod settings;
+mod tls;
 mod validate;
 
 pub use cli::{
@@ -20,3 +22,4 @@ pub use cli::{
 pub use error::ConfigError;
 pub use report::Effective;
 pub use settings::{DatabaseKind, Environment, LogFormat, Role, Settings};
+pub use tls::{DatabaseTlsMode, TlsSettings};

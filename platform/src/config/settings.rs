@@ -193,6 +193,9 @@ pub struct Settings {
         global = true
     )]
     pub shutdown_grace_secs: u64,
+
+    #[command(flatten)]
+    pub tls: super::TlsSettings,
 }
 
 /// Which database a URL names.

@@ -18,7 +18,8 @@ impl Settings {
             check_secret(given.as_ref(), variable, clustered)?;
         }
         if let Some(url) = &self.redis_url {
-            fred::types::config::Config::from_url(url.expose_secret()).map_err(|e| {
+            // Parsed without the CA file, which is checked on its own below.
+            crate::redis::config_from_url(url.expose_secret(), None).map_err(|e| {
                 // fred's message may quote the URL, password and all.
                 invalid(
                     "MONETA_REDIS_URL",
@@ -26,6 +27,7 @@ impl Settings {
                 )
             })?;
         }
+        self.validate_tls(kind)?;
         if let Some(url) = &self.object_store_url {
             url::Url::parse(url).map_err(|e| invalid("MONETA_OBJECT_STORE_URL", e.to_string()))?;
         }

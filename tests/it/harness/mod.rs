@@ -2,6 +2,7 @@
 //! client, [`WsClient`].
 
 pub mod app;
+pub mod certs;
 pub mod db;
 pub mod fixtures;
 pub mod logs;
