@@ -283,7 +283,7 @@ fn standalone(operation: &str, fragments: &[(String, String, String)]) -> String
 async fn every_client_operation_passes_the_limits_with_margin() {
     // The repository's copy of the shared contract's client operations.
     let document = include_str!("../../contract/operations.graphql");
-    let defs = definitions(&document);
+    let defs = definitions(document);
     let fragments: Vec<_> = defs.iter().filter(|d| d.1 == "fragment").cloned().collect();
     let operations: Vec<_> = defs.iter().filter(|d| d.1 != "fragment").collect();
     assert!(operations.len() >= 15, "{operations:?}");

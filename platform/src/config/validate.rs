@@ -84,10 +84,12 @@ mod tests {
         assert!(with(|_| {}).is_ok());
     }
 
+    type Change = Box<dyn FnOnce(&mut Settings)>;
+
     #[test]
     fn each_bad_value_is_named() {
         let mysql = || Some(SecretString::from("mysql://root@db/moneta".to_owned()));
-        let cases: Vec<(Box<dyn FnOnce(&mut Settings)>, &str)> = vec![
+        let cases: Vec<(Change, &str)> = vec![
             (
                 Box::new(|s| s.database_url = Some(SecretString::from("postgres://x".to_owned()))),
                 "MONETA_DATABASE_URL",
