@@ -208,6 +208,10 @@ impl Runtime {
             },
             clock,
             metrics: job_metrics,
+            retention: settings
+                .retention
+                .policy()
+                .context("reading the retention settings")?,
         };
         Ok(Self {
             settings,
@@ -363,17 +367,20 @@ impl Application {
     }
 }
 
-/// `moneta jobs run <name>`: runs one job now, in this process.
+/// `moneta jobs run <name>`: runs one job of the registry now, in this
+/// process (without the tick's lease).
 pub async fn run_job(settings: Settings, name: &str) -> anyhow::Result<()> {
+    let Some(job) = moneta_workers::jobs::find(name) else {
+        let known: Vec<&str> = moneta_workers::jobs::registry()
+            .iter()
+            .map(|j| j.name)
+            .collect();
+        anyhow::bail!("no job named {name:?} (known: {})", known.join(", "));
+    };
     let runtime = Runtime::build(settings, Arc::new(SystemClock)).await?;
-    match name {
-        "daily-sync" => {
-            let queued = moneta_workers::jobs::daily_sync::run(&runtime.worker).await?;
-            tracing::info!(queued, "daily-sync done");
-            Ok(())
-        }
-        other => anyhow::bail!("no job named {other:?} (known: daily-sync)"),
-    }
+    let handled = (job.run_now)(runtime.worker).await?;
+    tracing::info!(job = job.name, handled, "job done");
+    Ok(())
 }
 
 /// `moneta migrate`: applies pending migrations, syncs reference data,

@@ -18,6 +18,7 @@ mod http_surface;
 mod limits;
 mod migrations;
 mod queue;
+mod retention;
 mod schema;
 mod secrets_in_logs;
 mod subscriptions;

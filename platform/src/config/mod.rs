@@ -6,15 +6,18 @@
 //! - [`cli`]: subcommands, and loading (unknown `MONETA_*` names refused,
 //!   the list read from the clap definition).
 //! - [`validate`]: what is refused before anything connects.
+//! - [`retention`]: the horizons of the retention jobs.
 //! - [`report`]: the effective settings `moneta config check` prints.
 
 mod cli;
 mod error;
 mod report;
+mod retention;
 mod settings;
 mod validate;
 
 pub use cli::{Cli, Command, ConfigCommand, JobsCommand, Loaded, setting_variables, unknown_variables};
 pub use error::ConfigError;
 pub use report::Effective;
+pub use retention::RetentionSettings;
 pub use settings::{DatabaseKind, Environment, LogFormat, Role, Settings};

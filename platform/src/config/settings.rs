@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use clap::{Args, ValueEnum};
 use secrecy::{ExposeSecret, SecretString};
 
-use super::{Cli, ConfigError};
+use super::{Cli, ConfigError, RetentionSettings};
 
 /// Which parts of Moneta a process runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -193,6 +193,9 @@ pub struct Settings {
         global = true
     )]
     pub shutdown_grace_secs: u64,
+
+    #[command(flatten)]
+    pub retention: RetentionSettings,
 }
 
 /// Which database a URL names.
@@ -210,7 +213,6 @@ impl DatabaseKind {
         }
     }
 }
-
 
 impl Settings {
     /// The defaults, as if no flag or variable were given (tests start here).
