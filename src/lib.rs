@@ -221,6 +221,10 @@ impl Runtime {
             },
             clock,
             metrics: job_metrics,
+            retention: settings
+                .retention
+                .policy()
+                .context("reading the retention settings")?,
         };
         Ok(Self {
             settings,
@@ -388,23 +392,25 @@ impl Application {
     }
 }
 
-/// `moneta jobs run <name>`: runs one job now, in this process.
+/// `moneta jobs run <name>`: runs one job of the registry now, in this
+/// process (without the tick's lease).
 pub async fn run_job(settings: Settings, name: &str) -> anyhow::Result<()> {
-    let runtime = Runtime::build(settings, Arc::new(SystemClock)).await?;
-    let result = match name {
-        "daily-sync" => {
-            let queued = moneta_workers::jobs::daily_sync::run(&runtime.worker).await?;
-            tracing::info!(queued, "daily-sync done");
-            Ok(())
-        }
-        other => Err(anyhow::anyhow!(
-            "no job named {other:?} (known: daily-sync)"
-        )),
+    let Some(job) = moneta_workers::jobs::find(name) else {
+        let known: Vec<&str> = moneta_workers::jobs::registry()
+            .iter()
+            .map(|j| j.name)
+            .collect();
+        anyhow::bail!("no job named {name:?} (known: {})", known.join(", "));
     };
-    if let Err(error) = runtime.node_ids.release(&runtime.node_lease).await {
+    let runtime = Runtime::build(settings, Arc::new(SystemClock)).await?;
+    let node = (runtime.node_ids.clone(), runtime.node_lease.clone());
+    let result = (job.run_now)(runtime.worker).await;
+    if let Err(error) = node.0.release(&node.1).await {
         tracing::warn!(%error, "could not release the node id lease");
     }
-    result
+    let handled = result?;
+    tracing::info!(job = job.name, handled, "job done");
+    Ok(())
 }
 
 /// `moneta migrate`: applies pending migrations, syncs reference data,

@@ -23,6 +23,8 @@
 //! - [`month`]: the `Month` newtype (`YYYY-MM`).
 //! - [`institutions`]: the connector trait and the built-in `sandbox`.
 //! - [`users`]: the user as the rest of the domain sees it.
+//! - [`retention`]: deleting what is no longer needed (old tokens,
+//!   notifications, abandoned email claims), each rule with its horizon.
 //! - [`ports`]: traits for the event bus and health probes.
 
 pub mod accounts;
@@ -38,6 +40,7 @@ pub mod institutions;
 pub mod month;
 pub mod notifications;
 pub mod ports;
+pub mod retention;
 pub mod spending;
 pub mod sync;
 pub mod transactions;

@@ -19,6 +19,24 @@ pub enum NotificationKind {
 }
 
 impl NotificationKind {
+    /// Every kind.
+    pub const ALL: [Self; 4] = [
+        Self::BudgetApproaching,
+        Self::BudgetExceeded,
+        Self::SyncCompleted,
+        Self::SyncFailed,
+    ];
+
+    /// The stored `kind`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::BudgetApproaching => "BUDGET_APPROACHING",
+            Self::BudgetExceeded => "BUDGET_EXCEEDED",
+            Self::SyncCompleted => "SYNC_COMPLETED",
+            Self::SyncFailed => "SYNC_FAILED",
+        }
+    }
+
     fn parse(s: &str) -> Result<Self, InternalError> {
         Ok(match s {
             "BUDGET_APPROACHING" => Self::BudgetApproaching,
@@ -143,4 +161,16 @@ pub async fn mark_read(
             .rows_affected;
     }
     Ok(changed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_kind_reads_back_what_it_stores() {
+        for kind in NotificationKind::ALL {
+            assert_eq!(NotificationKind::parse(kind.as_str()).ok(), Some(kind));
+        }
+    }
 }

@@ -21,12 +21,15 @@
 //! - `m20261128_000001_create_schema`: the initial eleven tables.
 //! - `m20261201_000001_email_lookup_keyspace_id`: `user_emails` holds the
 //!   user's Vitess keyspace id (`consistent_lookup_unique`), not the user id.
+//! - `m20261202_000001_user_emails_created_at_index`: claims by age, for
+//!   the job that releases abandoned ones.
 
 pub use sea_orm_migration;
 use sea_orm_migration::prelude::*;
 
 mod m20261128_000001_create_schema;
 mod m20261201_000001_email_lookup_keyspace_id;
+mod m20261202_000001_user_emails_created_at_index;
 
 /// Runs Moneta's migrations, in order (`Migrator::up(&db, None)`).
 #[derive(Debug)]
@@ -38,6 +41,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261128_000001_create_schema::Migration),
             Box::new(m20261201_000001_email_lookup_keyspace_id::Migration),
+            Box::new(m20261202_000001_user_emails_created_at_index::Migration),
         ]
     }
 }

@@ -20,6 +20,7 @@ mod limits;
 mod migrations;
 mod mysql_tls;
 mod queue;
+mod retention;
 mod schema;
 mod secrets_in_logs;
 mod settings_doc;

@@ -2,6 +2,7 @@ use std::sync::Arc;
 
 use moneta_core::clock::SharedClock;
 use moneta_core::ports::{JobQueue, Leases};
+use moneta_core::retention::RetentionPolicy;
 use moneta_core::sync::SyncPipeline;
 use sea_orm::DatabaseConnection;
 
@@ -16,4 +17,6 @@ pub struct WorkerContext {
     pub pipeline: SyncPipeline,
     pub clock: SharedClock,
     pub metrics: JobMetrics,
+    /// The horizons of the retention jobs.
+    pub retention: RetentionPolicy,
 }

@@ -6,7 +6,8 @@
 //! # Layout
 //! - [`consumer`]: sync consumers: queue → pipeline → ack.
 //! - [`context`]: what every job receives.
-//! - [`jobs`]: the jobs and their registry (`moneta jobs run <name>` and cron both use it).
+//! - [`jobs`]: the jobs and their registry (`moneta jobs run <name>` and cron both use it):
+//!   the daily sync and the retention jobs.
 //! - [`metrics`]: job runs and durations for `/metrics`.
 //! - [`scheduler`]: runs the registry's jobs on their cron schedule until shutdown.
 

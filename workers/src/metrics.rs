@@ -1,4 +1,5 @@
-//! Job metrics: runs by job and outcome, and how long they took.
+//! Job metrics: runs by job and outcome, how long they took, and what the
+//! retention jobs deleted.
 
 use std::time::Duration;
 
@@ -8,6 +9,7 @@ use prometheus::{HistogramOpts, HistogramVec, IntCounterVec, Opts, Registry};
 pub struct JobMetrics {
     runs: IntCounterVec,
     duration: HistogramVec,
+    retention_deleted: IntCounterVec,
 }
 
 impl JobMetrics {
@@ -16,6 +18,7 @@ impl JobMetrics {
         let metrics = Self::unregistered()?;
         registry.register(Box::new(metrics.runs.clone()))?;
         registry.register(Box::new(metrics.duration.clone()))?;
+        registry.register(Box::new(metrics.retention_deleted.clone()))?;
         Ok(metrics)
     }
 
@@ -32,6 +35,13 @@ impl JobMetrics {
                 ]),
                 &["job"],
             )?,
+            retention_deleted: IntCounterVec::new(
+                Opts::new(
+                    "retention_deleted_total",
+                    "Rows the retention jobs deleted (or released), by job",
+                ),
+                &["job"],
+            )?,
         })
     }
 
@@ -41,5 +51,12 @@ impl JobMetrics {
         self.duration
             .with_label_values(&[job])
             .observe(elapsed.as_secs_f64());
+    }
+
+    /// Counts `rows` deleted by the retention job `job`.
+    pub fn retention_deleted(&self, job: &str, rows: u64) {
+        self.retention_deleted
+            .with_label_values(&[job])
+            .inc_by(rows);
     }
 }

@@ -106,6 +106,7 @@ mod tests {
             name: "tick",
             cron: "* * * * * *",
             run: tick,
+            run_now: |_| Box::pin(async { Ok(0) }),
         };
         let scheduler = Scheduler::new((), vec![every_second], JobMetrics::unregistered().unwrap())
             .await

@@ -8,7 +8,7 @@
 //! an all-zero key. The block is 8 bytes in, 8 bytes out, and reversible.
 
 use des::TdesEde3;
-use des::cipher::{Block, BlockCipherEncrypt as _, Key, KeyInit as _};
+use des::cipher::{Block, BlockCipherDecrypt as _, BlockCipherEncrypt as _, Key, KeyInit as _};
 
 use crate::UserId;
 
@@ -19,6 +19,16 @@ pub fn keyspace_id(user_id: UserId) -> [u8; 8] {
     let mut block = Block::<TdesEde3>::from(user_id.get().cast_unsigned().to_be_bytes());
     cipher.encrypt_block(&mut block);
     block.into()
+}
+
+/// The user a keyspace id was computed from (`hash` is reversible); `None`
+/// when `keyspace_id` is not 8 bytes.
+pub fn user_id_of(keyspace_id: &[u8]) -> Option<UserId> {
+    let bytes: [u8; 8] = keyspace_id.try_into().ok()?;
+    let cipher = TdesEde3::new(&Key::<TdesEde3>::default());
+    let mut block = Block::<TdesEde3>::from(bytes);
+    cipher.decrypt_block(&mut block);
+    Some(UserId::new(u64::from_be_bytes(block.into()).cast_signed()))
 }
 
 #[cfg(test)]
@@ -50,5 +60,14 @@ mod tests {
         let keyspace_ids: std::collections::BTreeSet<[u8; 8]> =
             ids.iter().map(|&id| keyspace_id(UserId::new(id))).collect();
         assert_eq!(keyspace_ids.len(), ids.len());
+    }
+
+    #[test]
+    fn a_keyspace_id_gives_back_its_user() {
+        for id in [0, 1, 120_038_332_997_988_352, i64::MAX, -1] {
+            let user = UserId::new(id);
+            assert_eq!(user_id_of(&keyspace_id(user)), Some(user));
+        }
+        assert_eq!(user_id_of(&[1, 2, 3]), None);
     }
 }

@@ -14,7 +14,7 @@ pub use access_token::{ACCESS_TOKEN_TTL, AccessTokens, Identity};
 pub use email::Email;
 pub use error::{AuthError, ValidationError};
 pub use hasher::PasswordHasher;
-pub use keyspace::keyspace_id;
+pub use keyspace::{keyspace_id, user_id_of};
 pub use password::Password;
 pub use refresh_token::{REFRESH_TOKEN_TTL, RefreshToken};
 pub use service::{AuthService, Session};

@@ -6,12 +6,14 @@
 //! - [`cli`]: subcommands, and loading (unknown `MONETA_*` names refused,
 //!   the list read from the clap definition).
 //! - [`validate`]: what is refused before anything connects.
+//! - [`retention`]: the horizons of the retention jobs.
 //! - [`report`]: the effective settings `moneta config check` prints.
 //! - [`tls`]: TLS to Redis and MySQL (trusted CAs, MySQL's TLS mode).
 
 mod cli;
 mod error;
 mod report;
+mod retention;
 mod settings;
 mod tls;
 mod validate;
@@ -21,5 +23,6 @@ pub use cli::{
 };
 pub use error::ConfigError;
 pub use report::Effective;
+pub use retention::RetentionSettings;
 pub use settings::{DatabaseKind, Environment, LogFormat, Role, Settings};
 pub use tls::{DatabaseTlsMode, TlsSettings};

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use clap::{Args, ValueEnum};
 use secrecy::{ExposeSecret, SecretString};
 
-use super::{Cli, ConfigError};
+use super::{Cli, ConfigError, RetentionSettings};
 
 /// Which parts of Moneta a process runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -196,6 +196,9 @@ pub struct Settings {
 
     #[command(flatten)]
     pub tls: super::TlsSettings,
+
+    #[command(flatten)]
+    pub retention: RetentionSettings,
 }
 
 /// Which database a URL names.

@@ -29,16 +29,40 @@ const GLOBAL: &[&str] = &["user_emails", "seller_votes", "sellers", "seaql_migra
 
 /// Reviewed scatter queries, by name, with the reason each is allowed and
 /// how it is recognised (all fragments present in the statement).
-pub const ALLOWLIST: &[(&str, &str, &[&str])] = &[(
-    "daily-sync user scan",
-    "the daily job scans users active in the last 30 days: keyset on users.id, LIMIT 500 — a bounded, reviewed scatter query",
-    &[
-        "from `users`",
-        "`users`.`id` >",
-        "`users`.`last_active_at` >=",
-        "limit",
-    ],
-)];
+pub const ALLOWLIST: &[(&str, &str, &[&str])] = &[
+    (
+        "daily-sync user scan",
+        "the daily job scans users active in the last 30 days: keyset on users.id, LIMIT 500 — a bounded, reviewed scatter query",
+        &[
+            "from `users`",
+            "`users`.`id` >",
+            "`users`.`last_active_at` >=",
+            "limit",
+        ],
+    ),
+    (
+        "retention refresh-token scan",
+        "the daily retention job finds tokens expired or revoked past the horizon: keyset on (user_id, id), LIMIT 500, reading only keys; the deletes are per user",
+        &[
+            "select `refresh_tokens`.`user_id`, `refresh_tokens`.`id` from `refresh_tokens`",
+            "(`refresh_tokens`.`user_id`, `refresh_tokens`.`id`) >",
+            "`refresh_tokens`.`expires_at` <",
+            "`refresh_tokens`.`revoked_at` <",
+            "limit",
+        ],
+    ),
+    (
+        "retention notification scan",
+        "the daily retention job finds read sync notifications and budget alerts past their horizons: keyset on (user_id, id), LIMIT 500, reading only keys; the deletes are per user",
+        &[
+            "select `notifications`.`user_id`, `notifications`.`id` from `notifications`",
+            "(`notifications`.`user_id`, `notifications`.`id`) >",
+            "`notifications`.`kind` in",
+            "`notifications`.`created_at` <",
+            "limit",
+        ],
+    ),
+];
 
 #[derive(Debug, PartialEq, Eq)]
 pub enum Verdict {
@@ -488,6 +512,34 @@ mod tests {
     fn the_daily_scan_is_allowed_by_name() {
         let scan = "SELECT `users`.`id` FROM `users` WHERE `users`.`id` > 0 AND `users`.`last_active_at` >= '2026-10-21 00:00:00.000000' ORDER BY `users`.`id` ASC LIMIT 500";
         assert_eq!(check(scan), Verdict::Allowed("daily-sync user scan"));
+    }
+
+    #[test]
+    fn the_retention_scans_are_allowed_by_name_and_their_deletes_route() {
+        let tokens = "SELECT `refresh_tokens`.`user_id`, `refresh_tokens`.`id` FROM `refresh_tokens` WHERE (`refresh_tokens`.`user_id`, `refresh_tokens`.`id`) > (-9223372036854775808, -9223372036854775808) AND (`refresh_tokens`.`expires_at` < '2027-05-16 12:00:00.000000' OR `refresh_tokens`.`revoked_at` < '2027-05-16 12:00:00.000000') ORDER BY `refresh_tokens`.`user_id` ASC, `refresh_tokens`.`id` ASC LIMIT 500";
+        assert_eq!(
+            check(tokens),
+            Verdict::Allowed("retention refresh-token scan")
+        );
+        let notifications = "SELECT `notifications`.`user_id`, `notifications`.`id` FROM `notifications` WHERE (`notifications`.`user_id`, `notifications`.`id`) > (5, 7) AND ((`notifications`.`kind` IN ('SYNC_COMPLETED', 'SYNC_FAILED') AND `notifications`.`is_read` = TRUE AND `notifications`.`created_at` < '2027-05-16 12:00:00.000000') OR (`notifications`.`kind` IN ('BUDGET_APPROACHING', 'BUDGET_EXCEEDED') AND `notifications`.`created_at` < '2026-05-15 12:00:00.000000')) ORDER BY `notifications`.`user_id` ASC, `notifications`.`id` ASC LIMIT 500";
+        assert_eq!(
+            check(notifications),
+            Verdict::Allowed("retention notification scan")
+        );
+        // The deletes go per user; without the user they are scatter writes.
+        assert!(matches!(
+            check(
+                "DELETE FROM `notifications` WHERE `notifications`.`user_id` = 5 AND `notifications`.`id` IN (7, 8) AND `notifications`.`created_at` < '2027-05-16'"
+            ),
+            Verdict::Routed
+        ));
+        assert!(violates(
+            "DELETE FROM `refresh_tokens` WHERE `refresh_tokens`.`expires_at` < '2027-05-16'"
+        ));
+        // A scan of the whole row is not the reviewed one.
+        assert!(violates(
+            "SELECT * FROM `refresh_tokens` WHERE (`refresh_tokens`.`user_id`, `refresh_tokens`.`id`) > (1, 2) AND `refresh_tokens`.`expires_at` < '2027-05-16' LIMIT 500"
+        ));
     }
 
     #[test]

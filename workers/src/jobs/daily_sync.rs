@@ -33,8 +33,12 @@ pub fn scheduled(ctx: WorkerContext) -> BoxFuture<'static, Result<(), JobError>>
     })
 }
 
-/// Runs the scan now (also `moneta jobs run daily-sync`); returns how many
-/// syncs it queued.
+/// `moneta jobs run daily-sync`: runs now, whoever else runs.
+pub fn run_now(ctx: WorkerContext) -> BoxFuture<'static, Result<u64, JobError>> {
+    Box::pin(async move { run(&ctx).await })
+}
+
+/// Runs the scan now; returns how many syncs it queued.
 pub async fn run(ctx: &WorkerContext) -> Result<u64, JobError> {
     let since = ctx.clock.now() - chrono::Duration::days(ACTIVE_DAYS);
     let mut after = 0_i64;

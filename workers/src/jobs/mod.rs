@@ -2,6 +2,10 @@
 //! listed in [`registry`] with their cron expression.
 
 pub mod daily_sync;
+mod once;
+pub mod purge_notifications;
+pub mod purge_refresh_tokens;
+pub mod release_email_claims;
 pub mod sync_account;
 
 use futures_util::future::BoxFuture;
@@ -12,6 +16,8 @@ use crate::WorkerContext;
 pub enum JobError {
     #[error(transparent)]
     Internal(#[from] moneta_core::InternalError),
+    #[error(transparent)]
+    Retention(#[from] moneta_core::retention::RetentionError),
 }
 
 /// A job the scheduler runs on a cron schedule (UTC), given a `C`.
@@ -22,14 +28,62 @@ pub struct ScheduledJob<C = WorkerContext> {
     /// Six-field cron expression (seconds first), UTC.
     pub cron: &'static str,
     pub run: fn(C) -> BoxFuture<'static, Result<(), JobError>>,
+    /// Runs it once now, without the tick's lease (`moneta jobs run`);
+    /// returns how many items it handled.
+    pub run_now: fn(C) -> BoxFuture<'static, Result<u64, JobError>>,
 }
 
 /// Every scheduled job.
 pub fn registry() -> Vec<ScheduledJob> {
-    vec![ScheduledJob {
-        name: "daily-sync",
-        // 06:00 UTC: after most banks post the previous day.
-        cron: "0 0 6 * * *",
-        run: daily_sync::scheduled,
-    }]
+    vec![
+        ScheduledJob {
+            name: "daily-sync",
+            // 06:00 UTC: after most banks post the previous day.
+            cron: "0 0 6 * * *",
+            run: daily_sync::scheduled,
+            run_now: daily_sync::run_now,
+        },
+        ScheduledJob {
+            name: purge_refresh_tokens::NAME,
+            // 03:10 UTC: the quiet hours, well before the daily sync.
+            cron: "0 10 3 * * *",
+            run: purge_refresh_tokens::scheduled,
+            run_now: purge_refresh_tokens::run_now,
+        },
+        ScheduledJob {
+            name: purge_notifications::NAME,
+            cron: "0 40 3 * * *",
+            run: purge_notifications::scheduled,
+            run_now: purge_notifications::run_now,
+        },
+        ScheduledJob {
+            name: release_email_claims::NAME,
+            // Hourly: an address lost to a failed registration comes back
+            // within the horizon and an hour.
+            cron: "0 25 * * * *",
+            run: release_email_claims::scheduled,
+            run_now: release_email_claims::run_now,
+        },
+    ]
+}
+
+/// The scheduled job named `name`.
+pub fn find(name: &str) -> Option<ScheduledJob> {
+    registry().into_iter().find(|job| job.name == name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn job_names_are_unique_and_found() {
+        let names: Vec<&str> = registry().iter().map(|j| j.name).collect();
+        let unique: std::collections::BTreeSet<&str> = names.iter().copied().collect();
+        assert_eq!(unique.len(), names.len(), "{names:?}");
+        for name in names {
+            assert_eq!(find(name).map(|j| j.name), Some(name));
+        }
+        assert!(find("no-such-job").is_none());
+    }
 }
