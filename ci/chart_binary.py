@@ -4,8 +4,11 @@ For every Moneta container of every Deployment and Job of a rendered
 scenario, `moneta config check` runs with exactly the container's
 environment (values, the rendered Secrets' keys, envFrom of rendered
 Secrets; a stand-in value for what lives only in the cluster: an
-existingSecret, a fieldRef) and the container's own flags: the check must
-pass, and it must report every MONETA_* variable the chart sets as read
+existingSecret, a fieldRef) and the container's own flags. A setting that
+names a file on a Secret or ConfigMap volume the pod mounts (a CA bundle)
+points at a stand-in file of the same name instead (a throwaway
+self-signed certificate for .pem/.crt), as the mount is the pod's. The
+check must pass, and it must report every MONETA_* variable the chart sets as read
 from the environment. `start_for_real` renders the chart against this
 machine's MariaDB and Redis and runs the migrate Job's and the
 Deployments' commands as the pods would, until each answers /readyz 200.
@@ -48,7 +51,8 @@ def secrets_of(docs: list[tuple[str, dict[str, Any]]]) -> dict[str, dict[str, st
 
 
 def moneta_containers(docs: list[tuple[str, dict[str, Any]]]):
-    """(where, container) of every container that runs the moneta binary."""
+    """(where, container) of every container that runs the moneta binary,
+    with its pod's volumes under the container's `_volumes` key."""
     for template, obj in docs:
         if obj.get("kind") not in ("Deployment", "Job"):
             continue
@@ -56,7 +60,33 @@ def moneta_containers(docs: list[tuple[str, dict[str, Any]]]):
         for container in pod.get("initContainers", []) + pod.get("containers", []):
             args = container.get("args") or []
             if container.get("command") is None and args and args[0] in SUBCOMMANDS:
+                container = dict(container, _volumes=pod.get("volumes") or [])
                 yield f"{template}: {obj['kind']}/{obj['metadata']['name']}/{container['name']}", container
+
+
+STAND_IN_DIR = tempfile.mkdtemp(prefix="moneta-chart-mounts-")
+
+
+def stand_in_file(path: str) -> str:
+    """A file standing in for `path` on a mounted Secret or ConfigMap."""
+    local = os.path.join(STAND_IN_DIR, path.lstrip("/"))
+    if not os.path.exists(local):
+        os.makedirs(os.path.dirname(local), exist_ok=True)
+        if local.endswith((".pem", ".crt")):
+            subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes",
+                            "-keyout", os.devnull, "-out", local, "-subj", "/CN=stand-in",
+                            "-days", "1"], check=True, capture_output=True)
+        else:
+            with open(local, "w", encoding="utf-8") as f:
+                f.write("stand-in\n")
+    return local
+
+
+def mounted_paths(container: dict[str, Any]) -> list[str]:
+    """Mount paths of the container's Secret and ConfigMap volumes."""
+    kinds = {v["name"] for v in container.get("_volumes", [])
+             if "secret" in v or "configMap" in v or "projected" in v}
+    return [m["mountPath"] for m in container.get("volumeMounts") or [] if m["name"] in kinds]
 
 
 def environment(container: dict[str, Any], secrets: dict[str, dict[str, str]]) -> dict[str, str]:
@@ -67,7 +97,10 @@ def environment(container: dict[str, Any], secrets: dict[str, dict[str, str]]) -
     for var in container.get("env") or []:
         name = var["name"]
         if "value" in var:
-            env[name] = str(var["value"])
+            value = str(var["value"])
+            if any(value.startswith(m.rstrip("/") + "/") for m in mounted_paths(container)):
+                value = stand_in_file(value)
+            env[name] = value
             continue
         ref = (var.get("valueFrom") or {}).get("secretKeyRef")
         if ref and ref["key"] in secrets.get(ref["name"], {}):
