@@ -838,8 +838,17 @@ async fn a_page_with_accounts_costs_a_constant_number_of_statements() {
             .to_owned();
         wait_for_status(&app, &token, &account, "ACTIVE").await;
     }
-    // Let the activity write of these requests settle.
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    // The syncs' last writes (spending, notifications) and the activity
+    // write of these requests land after the status reads ACTIVE: wait
+    // until the server sends no statement for a while.
+    let mut quiet = 0;
+    let mut last = statements_sent(&app).await;
+    while quiet < 3 {
+        tokio::time::sleep(Duration::from_millis(150)).await;
+        let now = statements_sent(&app).await;
+        quiet = if now == last { quiet + 1 } else { 0 };
+        last = now;
+    }
     let page = "{ transactions(first: 100) { edges { node { id amount account { id displayName institution } } } } }";
     let before = statements_sent(&app).await;
     let body = app.graphql_as(&token, page, json!({})).await;
@@ -851,9 +860,12 @@ async fn a_page_with_accounts_costs_a_constant_number_of_statements() {
         .map(|e| e["node"]["account"]["id"].as_str().unwrap())
         .collect();
     assert_eq!(accounts.len(), 2, "the page spans both accounts");
-    // The page, one batch of accounts — and at most the hourly activity write.
+    // The page and its accounts' batch, and at most the hourly activity
+    // write. On a loaded machine the 100 resolvers may outlast the
+    // loader's 1 ms batching window and split the batch in two: still a
+    // constant, where one query per transaction would be over 100.
     assert!(
-        after - before <= 3,
+        after - before <= 4,
         "{} statements for one page",
         after - before
     );
