@@ -19,3 +19,13 @@ pub enum ConfigError {
         reason: String,
     },
 }
+
+impl ConfigError {
+    /// `variable` holds a value that cannot be used, for `reason`.
+    pub(super) fn invalid(variable: &'static str, reason: impl Into<String>) -> Self {
+        Self::InvalidValue {
+            variable,
+            reason: reason.into(),
+        }
+    }
+}

@@ -91,13 +91,13 @@ impl Settings {
                 .and_then(|u| url::Url::parse(u.expose_secret()).ok())
                 .map(|u| u.scheme().to_owned());
             if !scheme.is_some_and(|s| s.starts_with("rediss") || s.starts_with("valkeys")) {
-                return Err(invalid(
+                return Err(ConfigError::invalid(
                     "MONETA_REDIS_TLS_CA_FILE",
                     "needs a rediss:// MONETA_REDIS_URL",
                 ));
             }
             crate::tls::root_store(Some(path))
-                .map_err(|e| invalid("MONETA_REDIS_TLS_CA_FILE", e.to_string()))?;
+                .map_err(|e| ConfigError::invalid("MONETA_REDIS_TLS_CA_FILE", e.to_string()))?;
         }
         if kind != DatabaseKind::MySql {
             for (given, variable) in [
@@ -108,7 +108,7 @@ impl Settings {
                 ),
             ] {
                 if given {
-                    return Err(invalid(
+                    return Err(ConfigError::invalid(
                         variable,
                         "applies to a mysql:// MONETA_DATABASE_URL only",
                     ));
@@ -131,14 +131,14 @@ impl Settings {
         if let (Some(setting), Some(in_url)) = (tls.database_tls_mode, &url_mode)
             && DatabaseTlsMode::from_url_value(in_url) != Some(setting)
         {
-            return Err(invalid(
+            return Err(ConfigError::invalid(
                 "MONETA_DATABASE_TLS_MODE",
                 format!("contradicts the database URL's ssl-mode={in_url}; set one of them"),
             ));
         }
         if let Some(path) = &tls.database_tls_ca_file {
             if query(&["ssl-ca", "sslca"]).is_some() {
-                return Err(invalid(
+                return Err(ConfigError::invalid(
                     "MONETA_DATABASE_TLS_CA_FILE",
                     "the database URL has its own ssl-ca; set one of them",
                 ));
@@ -152,22 +152,15 @@ impl Settings {
                 })
                 .unwrap_or(DatabaseTlsMode::Preferred);
             if !mode.verifies_certificate() {
-                return Err(invalid(
+                return Err(ConfigError::invalid(
                     "MONETA_DATABASE_TLS_CA_FILE",
                     "is only used with MONETA_DATABASE_TLS_MODE=verify-ca or verify-identity",
                 ));
             }
             crate::tls::load_pem_certificates(path)
-                .map_err(|e| invalid("MONETA_DATABASE_TLS_CA_FILE", e.to_string()))?;
+                .map_err(|e| ConfigError::invalid("MONETA_DATABASE_TLS_CA_FILE", e.to_string()))?;
         }
         Ok(())
-    }
-}
-
-fn invalid(variable: &'static str, reason: impl Into<String>) -> ConfigError {
-    ConfigError::InvalidValue {
-        variable,
-        reason: reason.into(),
     }
 }
 

@@ -21,7 +21,7 @@ impl Settings {
             // Parsed without the CA file, which is checked on its own below.
             crate::redis::config_from_url(url.expose_secret(), None).map_err(|e| {
                 // fred's message may quote the URL, password and all.
-                invalid(
+                ConfigError::invalid(
                     "MONETA_REDIS_URL",
                     format!("not a Redis URL ({:?})", e.kind()),
                 )
@@ -29,20 +29,21 @@ impl Settings {
         }
         self.validate_tls(kind)?;
         if let Some(url) = &self.object_store_url {
-            url::Url::parse(url).map_err(|e| invalid("MONETA_OBJECT_STORE_URL", e.to_string()))?;
+            url::Url::parse(url)
+                .map_err(|e| ConfigError::invalid("MONETA_OBJECT_STORE_URL", e.to_string()))?;
         }
         if let Some(url) = &self.otlp_endpoint {
             let parsed = url::Url::parse(url)
-                .map_err(|e| invalid("OTEL_EXPORTER_OTLP_ENDPOINT", e.to_string()))?;
+                .map_err(|e| ConfigError::invalid("OTEL_EXPORTER_OTLP_ENDPOINT", e.to_string()))?;
             if !matches!(parsed.scheme(), "http" | "https") {
-                return Err(invalid(
+                return Err(ConfigError::invalid(
                     "OTEL_EXPORTER_OTLP_ENDPOINT",
                     "must be http:// or https://",
                 ));
             }
         }
         tracing_subscriber::EnvFilter::try_new(&self.log_filter)
-            .map_err(|e| invalid("MONETA_LOG", e.to_string()))?;
+            .map_err(|e| ConfigError::invalid("MONETA_LOG", e.to_string()))?;
         Ok(())
     }
 }
@@ -58,13 +59,6 @@ fn check_secret(
         }
         None if required => Err(ConfigError::SecretMissing(variable)),
         _ => Ok(()),
-    }
-}
-
-fn invalid(variable: &'static str, reason: impl Into<String>) -> ConfigError {
-    ConfigError::InvalidValue {
-        variable,
-        reason: reason.into(),
     }
 }
 
