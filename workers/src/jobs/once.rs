@@ -32,3 +32,31 @@ pub async fn first_this_tick(
     }
     Ok(lease.is_some())
 }
+
+/// The two entry points of a job that runs once per `Period` tick: the
+/// cron entry `scheduled` (one replica per tick) and `run_now` for
+/// `moneta jobs run` (now, whoever else runs). `$run` is the job's
+/// `async fn run(&WorkerContext) -> Result<u64, JobError>`.
+macro_rules! once_per_tick {
+    ($name:expr, $period:expr, $run:path) => {
+        /// The cron entry: one replica per tick.
+        pub fn scheduled(
+            ctx: $crate::WorkerContext,
+        ) -> futures_util::future::BoxFuture<'static, Result<(), super::JobError>> {
+            Box::pin(async move {
+                if super::once::first_this_tick(&ctx, $name, $period).await? {
+                    $run(&ctx).await?;
+                }
+                Ok(())
+            })
+        }
+
+        /// `moneta jobs run <name>`: runs now, whoever else runs.
+        pub fn run_now(
+            ctx: $crate::WorkerContext,
+        ) -> futures_util::future::BoxFuture<'static, Result<u64, super::JobError>> {
+            Box::pin(async move { $run(&ctx).await })
+        }
+    };
+}
+pub(crate) use once_per_tick;
