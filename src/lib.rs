@@ -162,6 +162,7 @@ impl Runtime {
             db.clone(),
             PasswordHasher::new(settings.password_hash_concurrency()),
             AccessTokens::new(&secrets.jwt_secret, clock.clone()),
+            events.clone(),
             ids.clone(),
             clock.clone(),
         );

@@ -24,6 +24,7 @@ mod retention;
 mod schema;
 mod secrets_in_logs;
 mod settings_doc;
+mod socket;
 mod startup;
 mod subscriptions;
 mod sync;

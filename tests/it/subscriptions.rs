@@ -113,22 +113,3 @@ async fn a_socket_that_never_authenticates_is_closed() {
     assert!(started.elapsed() >= moneta_api::http::ws::INIT_TIMEOUT - Duration::from_millis(100));
     assert_eq!(app.get("/healthz").await.status(), 200);
 }
-
-#[tokio::test]
-async fn subscriptions_per_connection_are_bounded() {
-    let app = TestApp::spawn().await;
-    let (token, _, _) = app.signed_up().await;
-    let mut ws = app.ws().await;
-    ws.init_as(&token).await;
-    for n in 0..moneta_api::http::ws::MAX_SUBSCRIPTIONS {
-        ws.subscribe(&n.to_string(), ACCOUNT_SYNCED).await;
-    }
-    // Still open: the server answers a ping.
-    ws.send(serde_json::json!({ "type": "ping" })).await;
-    assert_eq!(ws.next_message().await["type"], "pong");
-    ws.subscribe("one-too-many", ACCOUNT_SYNCED).await;
-    match ws.next().await {
-        WsEvent::Closed(_) => {}
-        WsEvent::Message(m) => panic!("expected a close, got {m}"),
-    }
-}

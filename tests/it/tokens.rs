@@ -10,8 +10,7 @@ use crate::harness::TestApp;
 const ME: &str = "{ me { id } }";
 
 fn sign(secret: &str, sub: &str, exp: i64) -> String {
-    let claims =
-        json!({ "sub": sub, "iss": "moneta", "aud": "moneta-api", "iat": exp - 900, "exp": exp });
+    let claims = json!({ "sub": sub, "iss": "moneta", "aud": "moneta-api", "iat": exp - 900, "nbf": exp - 900, "exp": exp, "sid": 1 });
     jsonwebtoken::encode(
         &Header::new(Algorithm::HS256),
         &claims,
@@ -127,4 +126,93 @@ async fn user_scoped_fields_need_a_token() {
         body["errors"][0]["extensions"]["code"], "UNAUTHENTICATED",
         "{body}"
     );
+}
+
+/// A correctly signed token whose user does not exist names no one: every
+/// field refuses it, over HTTP and the socket, and nothing is written.
+#[tokio::test]
+async fn a_token_for_a_user_who_does_not_exist_is_unauthenticated_and_writes_nothing() {
+    use sea_orm::{ConnectionTrait as _, Statement};
+
+    let app = TestApp::spawn().await;
+    let (token, _, _) = app.signed_up().await;
+    let real = user_id_of(&app, &token).await;
+    let ghost = (real.parse::<i64>().expect("id") + 1_000_003).to_string();
+    let forged = sign(
+        &app.jwt_secret,
+        &ghost,
+        chrono::Utc::now().timestamp() + 600,
+    );
+    let operations = [
+        (ME, json!({})),
+        (
+            "mutation ($i: SetIncomeInput!) { setIncome(input: $i) { userErrors { code } } }",
+            json!({ "i": { "monthlyIncome": "5000.00" } }),
+        ),
+        (
+            "mutation ($i: LinkAccountInput!) { linkAccount(input: $i) { userErrors { code } } }",
+            json!({ "i": { "institution": "sandbox", "login": "user_good", "password": "pass_good" } }),
+        ),
+        ("{ accounts { id } }", json!({})),
+    ];
+    for (query, variables) in operations {
+        assert_unauthenticated(&app.graphql_as(&forged, query, variables).await);
+    }
+    let mut ws = app.ws().await;
+    ws.send(json!({
+        "type": "connection_init",
+        "payload": { "authorization": format!("Bearer {forged}") }
+    }))
+    .await;
+    assert!(matches!(
+        ws.next().await,
+        crate::harness::ws::WsEvent::Closed(Some(4403))
+    ));
+
+    let db = app.db.connect().await;
+    for table in ["users", "accounts"] {
+        let column = if table == "users" { "id" } else { "user_id" };
+        let sql = format!("SELECT COUNT(*) AS n FROM {table} WHERE {column} = {ghost}");
+        let row = db
+            .query_one_raw(Statement::from_string(db.get_database_backend(), sql))
+            .await
+            .expect("count")
+            .expect("a row");
+        let n: i64 = row.try_get("", "n").expect("n");
+        assert_eq!(n, 0, "{table} has rows of a user who does not exist");
+    }
+}
+
+/// `nbf` is validated, and must be a number: a string an hour ahead and a
+/// number an hour ahead are both refused (jsonwebtoken checks neither
+/// unless told to).
+#[tokio::test]
+async fn a_token_not_valid_yet_or_with_a_string_time_is_unauthenticated() {
+    let app = TestApp::spawn().await;
+    let (token, _, _) = app.signed_up().await;
+    let sub = user_id_of(&app, &token).await;
+    let now = chrono::Utc::now().timestamp();
+    let claims = json!({
+        "sub": sub, "iss": "moneta", "aud": "moneta-api", "sid": 1,
+        "iat": now, "nbf": now, "exp": now + 600,
+    });
+    let signed = |claims: &Value| {
+        jsonwebtoken::encode(
+            &Header::new(Algorithm::HS256),
+            claims,
+            &EncodingKey::from_secret(app.jwt_secret.as_bytes()),
+        )
+        .expect("sign")
+    };
+    assert_eq!(user_id_of(&app, &signed(&claims)).await, sub);
+    for (key, value) in [
+        ("nbf", json!((now + 3600).to_string())),
+        ("nbf", json!(now + 3600)),
+        ("exp", json!((now + 600).to_string())),
+        ("iat", json!((now).to_string())),
+    ] {
+        let mut bad = claims.clone();
+        bad[key] = value;
+        assert_unauthenticated(&app.graphql_as(&signed(&bad), ME, json!({})).await);
+    }
 }

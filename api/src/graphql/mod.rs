@@ -1,5 +1,6 @@
 //! The GraphQL schema, split by area and merged here.
 
+pub mod admission;
 mod context;
 mod documents;
 pub mod ids;

@@ -10,15 +10,14 @@
 use async_graphql::http::GraphiQLSource;
 use async_graphql::{Response as GqlResponse, ServerError};
 use moneta_core::ErrorCode;
-use moneta_core::auth::AuthError;
 use poem::http::{HeaderMap, StatusCode, header};
 use poem::web::{Data, Html, RemoteAddr};
 use poem::{Body, IntoResponse, Response, handler};
 
-use crate::error::server_error;
-use crate::graphql::Documents;
-use crate::graphql::MonetaSchema;
-use crate::graphql::limits::{MAX_ALIASES, MAX_BODY_BYTES, is_limit_error};
+use crate::error::{coded_server_error, server_error};
+use crate::graphql::limits::MAX_BODY_BYTES;
+use crate::graphql::{Documents, MonetaSchema, admission};
+use crate::http::bearer;
 use crate::state::{ClientIp, Services};
 
 const GRAPHQL_RESPONSE: &str = "application/graphql-response+json";
@@ -51,14 +50,6 @@ fn flavor(headers: &HeaderMap) -> Option<Flavor> {
     } else {
         None
     }
-}
-
-fn coded_error(code: ErrorCode, message: &str) -> ServerError {
-    let mut error = ServerError::new(message, None);
-    let mut extensions = async_graphql::ErrorExtensionValues::default();
-    extensions.set("code", code.as_str());
-    error.extensions = Some(extensions);
-    error
 }
 
 /// A request that is not a GraphQL request at all (not JSON, wrong shape,
@@ -121,7 +112,7 @@ pub async fn execute(
         return request_error(
             flavor,
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            coded_error(ErrorCode::BadUserInput, "requests must be application/json"),
+            coded_server_error(ErrorCode::BadUserInput, "requests must be application/json"),
         );
     }
     let bytes = match body.into_bytes_limit(MAX_BODY_BYTES).await {
@@ -130,7 +121,7 @@ pub async fn execute(
             return request_error(
                 flavor,
                 StatusCode::PAYLOAD_TOO_LARGE,
-                coded_error(ErrorCode::QueryTooComplex, "request body too large"),
+                coded_server_error(ErrorCode::QueryTooComplex, "request body too large"),
             );
         }
     };
@@ -140,7 +131,7 @@ pub async fn execute(
             return request_error(
                 flavor,
                 StatusCode::BAD_REQUEST,
-                coded_error(ErrorCode::BadUserInput, "the body is not JSON"),
+                coded_server_error(ErrorCode::BadUserInput, "the body is not JSON"),
             );
         }
     };
@@ -148,50 +139,33 @@ pub async fn execute(
         return request_error(
             flavor,
             StatusCode::BAD_REQUEST,
-            coded_error(
+            coded_server_error(
                 ErrorCode::QueryTooComplex,
                 "batched requests are not accepted",
             ),
         );
     }
-    let mut request: async_graphql::Request = match serde_json::from_value(value) {
+    let request: async_graphql::Request = match serde_json::from_value(value) {
         Ok(request) => request,
         Err(_) => {
             return request_error(
                 flavor,
                 StatusCode::BAD_REQUEST,
-                coded_error(
+                coded_server_error(
                     ErrorCode::BadUserInput,
                     "a request is {\"query\": String, \"variables\"?: Object, \"operationName\"?: String}",
                 ),
             );
         }
     };
-    match documents.parse(&request.query) {
-        Err(error) => {
-            return document_error(
-                flavor,
-                coded_error(ErrorCode::BadUserInput, &error.to_string()),
-            );
-        }
-        Ok(parsed) if parsed.aliases > MAX_ALIASES => {
-            return document_error(
-                flavor,
-                coded_error(ErrorCode::QueryTooComplex, "too many aliases"),
-            );
-        }
-        // Parsed once: the schema executes this document.
-        Ok(parsed) => request.set_parsed_query(parsed.document.clone()),
-    }
-
+    let mut request = match admission::admit(documents, request) {
+        Ok(request) => request,
+        Err(error) => return document_error(flavor, error),
+    };
     request = request.data(ClientIp(remote.as_socket_addr().map(|a| a.ip())));
     if let Some(value) = headers.get(header::AUTHORIZATION) {
-        let token = value
-            .to_str()
-            .ok()
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .ok_or(AuthError::Unauthenticated);
-        match token.and_then(|t| services.auth.identify(t.trim())) {
+        let identity = bearer::authenticate(&services.auth, value.to_str().ok()).await;
+        match identity {
             Ok(identity) => {
                 let activity = services.activity.clone();
                 tokio::spawn(async move {
@@ -209,26 +183,7 @@ pub async fn execute(
     }
 
     let mut response = schema.execute(request).await;
-    // Errors raised before execution carry no code of their own: a limit
-    // is QUERY_TOO_COMPLEX, any other validation failure BAD_USER_INPUT.
-    for error in &mut response.errors {
-        let code = if is_limit_error(&error.message) {
-            ErrorCode::QueryTooComplex
-        } else if error.path.is_empty() && error.extensions.is_none() {
-            ErrorCode::BadUserInput
-        } else {
-            continue;
-        };
-        let mut extensions = error.extensions.take().unwrap_or_default();
-        extensions.set("code", code.as_str());
-        error.extensions = Some(extensions);
-    }
-    // A request that failed before execution (validation) has no `data`
-    // and no error with a path.
-    let rejected = response.data == async_graphql::Value::Null
-        && !response.errors.is_empty()
-        && response.errors.iter().all(|e| e.path.is_empty());
-    if rejected {
+    if admission::settle(&mut response) {
         let body = serde_json::json!({ "errors": response.errors });
         return respond(flavor, StatusCode::BAD_REQUEST, body.to_string());
     }

@@ -1,5 +1,6 @@
 //! Routes.
 
+mod bearer;
 mod cache_metrics;
 mod graphql;
 mod health;
@@ -25,6 +26,7 @@ pub fn api_routes(services: Services, ops: Ops, config: ApiConfig) -> impl IntoE
         .data(schema)
         .data(services)
         .data(crate::graphql::Documents::default())
+        .data(ws::UserOperations::default())
         .data(metrics.clone())
         .around(move |ep, req| metrics::observe(metrics.clone(), ep, req))
 }

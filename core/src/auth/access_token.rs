@@ -1,4 +1,5 @@
-//! Access tokens: short-lived JWTs (HS256) that name the user.
+//! Access tokens: short-lived JWTs (HS256) that name the user and the
+//! session (refresh-token family) they were issued in.
 
 use chrono::{DateTime, Utc};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
@@ -21,15 +22,25 @@ const LEEWAY_SECS: i64 = 30;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Identity {
     pub user_id: UserId,
+    /// The session: the refresh-token family the token was issued in.
+    /// Logging out or revoking the family ends it.
+    pub session: i64,
+    /// From this instant on the token is refused.
+    pub valid_until: DateTime<Utc>,
 }
 
+/// The claims, all required. The times are integers (seconds since the
+/// epoch): a string or fractional `exp`, `nbf` or `iat` fails to decode,
+/// so the token is refused rather than a time check skipped.
 #[derive(Debug, Serialize, Deserialize)]
 struct Claims {
     sub: String,
     iss: String,
     aud: String,
     iat: i64,
+    nbf: i64,
     exp: i64,
+    sid: i64,
 }
 
 /// Issues and verifies access tokens with one symmetric key.
@@ -53,9 +64,11 @@ impl AccessTokens {
         let mut validation = Validation::new(Algorithm::HS256);
         validation.set_issuer(&[ISSUER]);
         validation.set_audience(&[AUDIENCE]);
-        validation.set_required_spec_claims(&["sub", "exp", "iss", "aud"]);
-        // Expiry is checked against the clock port below, not the OS clock.
+        validation.set_required_spec_claims(&["sub", "exp", "nbf", "iss", "aud"]);
+        // The times are checked against the clock port below, not the OS
+        // clock.
         validation.validate_exp = false;
+        validation.validate_nbf = false;
         Self {
             encoding: EncodingKey::from_secret(key),
             decoding: DecodingKey::from_secret(key),
@@ -64,8 +77,8 @@ impl AccessTokens {
         }
     }
 
-    /// A token for `user` and the instant it expires.
-    pub fn issue(&self, user: UserId) -> Result<(String, DateTime<Utc>), AuthError> {
+    /// A token for `user` in `session` and the instant it expires.
+    pub fn issue(&self, user: UserId, session: i64) -> Result<(String, DateTime<Utc>), AuthError> {
         let now = self.clock.now();
         let expires_at = now + ACCESS_TOKEN_TTL;
         let claims = Claims {
@@ -73,7 +86,9 @@ impl AccessTokens {
             iss: ISSUER.to_owned(),
             aud: AUDIENCE.to_owned(),
             iat: now.timestamp(),
+            nbf: now.timestamp(),
             exp: expires_at.timestamp(),
+            sid: session,
         };
         let token = jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
             .map_err(InternalError::TokenSigning)?;
@@ -81,24 +96,44 @@ impl AccessTokens {
     }
 
     /// The caller named by a valid token. Any defect — bad signature, other
-    /// algorithm (`none` included), wrong issuer or audience, expiry — is
-    /// `Unauthenticated`, with no detail for the caller.
+    /// algorithm (`none` included), wrong issuer or audience, a missing or
+    /// non-numeric time, expiry, a `nbf` or `iat` in the future, a lifetime
+    /// longer than tokens are issued for — is `Unauthenticated`, with no
+    /// detail for the caller.
     pub fn verify(&self, token: &str) -> Result<Identity, AuthError> {
-        let data = jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)
+        let claims = jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)
             .map_err(|e| {
                 tracing::debug!(error = %e, "access token rejected");
                 AuthError::Unauthenticated
-            })?;
-        if data.claims.exp + LEEWAY_SECS <= self.clock.now().timestamp() {
-            return Err(AuthError::Unauthenticated);
+            })?
+            .claims;
+        let now = self.clock.now().timestamp();
+        let refused = |reason: &'static str| {
+            tracing::debug!(reason, "access token rejected");
+            AuthError::Unauthenticated
+        };
+        if claims.exp.saturating_add(LEEWAY_SECS) <= now {
+            return Err(refused("expired"));
         }
-        let user_id = data
-            .claims
+        if claims.nbf > now.saturating_add(LEEWAY_SECS) {
+            return Err(refused("not yet valid"));
+        }
+        if claims.iat > now.saturating_add(LEEWAY_SECS) {
+            return Err(refused("issued in the future"));
+        }
+        if claims.exp.saturating_sub(claims.iat) > ACCESS_TOKEN_TTL.num_seconds() {
+            return Err(refused("lives longer than issued tokens"));
+        }
+        let user_id = claims
             .sub
             .parse::<i64>()
-            .map_err(|_| AuthError::Unauthenticated)?;
+            .map_err(|_| refused("subject is not a user id"))?;
+        let valid_until = DateTime::from_timestamp(claims.exp.saturating_add(LEEWAY_SECS), 0)
+            .ok_or_else(|| refused("expiry out of range"))?;
         Ok(Identity {
             user_id: UserId::new(user_id),
+            session: claims.sid,
+            valid_until,
         })
     }
 }
@@ -132,16 +167,22 @@ mod tests {
     fn round_trips_the_user() {
         let clock = clock();
         let t = tokens("a-secret-that-is-long-enough-0123456789", &clock);
-        let (token, exp) = t.issue(UserId::new(42)).unwrap();
+        let (token, exp) = t.issue(UserId::new(42), 7).unwrap();
         assert_eq!(exp, clock.now() + ACCESS_TOKEN_TTL);
-        assert_eq!(t.verify(&token).unwrap().user_id, UserId::new(42));
+        let identity = t.verify(&token).unwrap();
+        assert_eq!(identity.user_id, UserId::new(42));
+        assert_eq!(identity.session, 7);
+        assert_eq!(
+            identity.valid_until,
+            exp + chrono::Duration::seconds(LEEWAY_SECS)
+        );
     }
 
     #[test]
     fn expires_after_fifteen_minutes() {
         let clock = clock();
         let t = tokens("a-secret-that-is-long-enough-0123456789", &clock);
-        let (token, _) = t.issue(UserId::new(1)).unwrap();
+        let (token, _) = t.issue(UserId::new(1), 7).unwrap();
         clock.advance(chrono::Duration::minutes(14));
         assert!(t.verify(&token).is_ok());
         clock.advance(chrono::Duration::minutes(2));
@@ -153,10 +194,10 @@ mod tests {
         let clock = clock();
         let t = tokens("a-secret-that-is-long-enough-0123456789", &clock);
         let other = tokens("another-secret-that-is-long-enough-xyz", &clock);
-        let (token, _) = other.issue(UserId::new(1)).unwrap();
+        let (token, _) = other.issue(UserId::new(1), 7).unwrap();
         assert!(t.verify(&token).is_err());
 
-        let (token, _) = t.issue(UserId::new(1)).unwrap();
+        let (token, _) = t.issue(UserId::new(1), 7).unwrap();
         let parts: Vec<&str> = token.split('.').collect();
         let payload = String::from_utf8(URL_SAFE_NO_PAD.decode(parts[1]).unwrap()).unwrap();
         let forged = URL_SAFE_NO_PAD.encode(payload.replace("\"1\"", "\"2\""));
@@ -168,5 +209,70 @@ mod tests {
         let none = URL_SAFE_NO_PAD.encode(r#"{"alg":"none","typ":"JWT"}"#);
         assert!(t.verify(&format!("{none}.{}.", parts[1])).is_err());
         assert!(t.verify("not a token").is_err());
+    }
+
+    /// A token with `claims` signed with the right key: only the claims
+    /// can be wrong.
+    fn signed(secret: &str, claims: &serde_json::Value) -> String {
+        jsonwebtoken::encode(
+            &Header::new(Algorithm::HS256),
+            claims,
+            &EncodingKey::from_secret(secret.as_bytes()),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn refuses_times_that_are_strings_missing_or_in_the_future() {
+        const SECRET: &str = "a-secret-that-is-long-enough-0123456789";
+        let clock = clock();
+        let t = tokens(SECRET, &clock);
+        let now = clock.now().timestamp();
+        let good = serde_json::json!({
+            "sub": "1", "iss": ISSUER, "aud": AUDIENCE, "sid": 3,
+            "iat": now, "nbf": now, "exp": now + 900,
+        });
+        assert!(t.verify(&signed(SECRET, &good)).is_ok());
+        let with = |key: &str, value: serde_json::Value| {
+            let mut claims = good.clone();
+            claims[key] = value;
+            signed(SECRET, &claims)
+        };
+        let without = |key: &str| {
+            let mut claims = good.clone();
+            claims.as_object_mut().unwrap().remove(key);
+            signed(SECRET, &claims)
+        };
+        let refused = [
+            (
+                "string nbf an hour ahead",
+                with("nbf", (now + 3600).to_string().into()),
+            ),
+            (
+                "numeric nbf an hour ahead",
+                with("nbf", (now + 3600).into()),
+            ),
+            ("string exp", with("exp", (now + 900).to_string().into())),
+            (
+                "fractional exp",
+                with("exp", serde_json::json!(now as f64 + 900.5)),
+            ),
+            ("iat in the future", with("iat", (now + 600).into())),
+            ("lives a day", with("exp", (now + 86_400).into())),
+            ("no nbf", without("nbf")),
+            ("no iat", without("iat")),
+            ("no session", without("sid")),
+            ("other issuer", with("iss", "someone-else".into())),
+            ("other audience", with("aud", "another-api".into())),
+        ];
+        for (case, token) in refused {
+            assert!(
+                matches!(t.verify(&token), Err(AuthError::Unauthenticated)),
+                "{case} was accepted"
+            );
+        }
+        // Within the tolerated skew, a token from a replica a little ahead
+        // is accepted.
+        assert!(t.verify(&with("nbf", (now + 10).into())).is_ok());
     }
 }

@@ -11,10 +11,11 @@ use sea_orm::{
 use secrecy::SecretString;
 
 use super::{
-    AccessTokens, AuthError, Email, Identity, Password, PasswordHasher, REFRESH_TOKEN_TTL,
-    RefreshToken, keyspace_id,
+    AccessTokens, AuthError, Email, Identity, LiveUsers, Password, PasswordHasher,
+    REFRESH_TOKEN_TTL, RefreshToken, keyspace_id,
 };
 use crate::clock::SharedClock;
+use crate::ports::{EventBus, UserEvent};
 use crate::users::User;
 use crate::{IdGenerator, UserId};
 
@@ -32,6 +33,8 @@ pub struct AuthService {
     db: DatabaseConnection,
     hasher: PasswordHasher,
     tokens: AccessTokens,
+    live: LiveUsers,
+    events: Arc<dyn EventBus>,
     ids: Arc<IdGenerator>,
     clock: SharedClock,
 }
@@ -41,21 +44,61 @@ impl AuthService {
         db: DatabaseConnection,
         hasher: PasswordHasher,
         tokens: AccessTokens,
+        events: Arc<dyn EventBus>,
         ids: Arc<IdGenerator>,
         clock: SharedClock,
     ) -> Self {
         Self {
+            live: LiveUsers::new(db.clone()),
             db,
             hasher,
             tokens,
+            events,
             ids,
             clock,
         }
     }
 
-    /// The caller named by an access token.
-    pub fn identify(&self, access_token: &str) -> Result<Identity, AuthError> {
-        self.tokens.verify(access_token)
+    /// The caller named by an access token, who must still be a user.
+    pub async fn identify(&self, access_token: &str) -> Result<Identity, AuthError> {
+        let identity = self.tokens.verify(access_token)?;
+        if !self.live.is_live(identity.user_id).await? {
+            tracing::info!(user_id = %identity.user_id, "access token of a user who does not exist");
+            return Err(AuthError::Unauthenticated);
+        }
+        Ok(identity)
+    }
+
+    /// Whether `identity` still holds at this instant (a long-lived
+    /// connection asks before each operation).
+    pub fn still_valid(&self, identity: &Identity) -> bool {
+        self.remaining(identity) > chrono::Duration::zero()
+    }
+
+    /// How long `identity` holds from now.
+    pub fn remaining(&self, identity: &Identity) -> chrono::Duration {
+        identity.valid_until - self.clock.now()
+    }
+
+    /// The user is being removed: their tokens stop working on this
+    /// replica at once (elsewhere within [`super::live_users::BELIEVED_FOR`])
+    /// and every live connection of theirs, on every replica, is ended.
+    pub async fn end_all_sessions(&self, user: UserId) {
+        self.live.forget(user);
+        self.announce_end(user, None).await;
+    }
+
+    /// Tells every replica that a session (or, with `None`, all of the
+    /// user's sessions) ended. Best effort: if the bus is down, a socket
+    /// lives on until its token expires.
+    async fn announce_end(&self, user: UserId, session: Option<i64>) {
+        if let Err(error) = self
+            .events
+            .publish(user, UserEvent::SessionEnded { session })
+            .await
+        {
+            tracing::warn!(user_id = %user, %error, "session end not announced");
+        }
     }
 
     pub async fn register(
@@ -235,6 +278,7 @@ impl AuthService {
             .filter(refresh_tokens::Column::RevokedAt.is_null())
             .exec(&self.db)
             .await?;
+        self.announce_end(user_id, Some(family_id)).await;
         Ok(())
     }
 
@@ -244,10 +288,11 @@ impl AuthService {
         let now = self.clock.now();
         let refresh = RefreshToken::mint(user.id);
         let id = self.ids.next_id();
+        let family = family.unwrap_or(id);
         let row = refresh_tokens::ActiveModel {
             user_id: Set(user.id.get()),
             id: Set(id),
-            family_id: Set(family.unwrap_or(id)),
+            family_id: Set(family),
             token_hash: Set(refresh.hash()),
             expires_at: Set(now + REFRESH_TOKEN_TTL),
             created_at: Set(now),
@@ -259,7 +304,7 @@ impl AuthService {
             .filter(users::Column::Id.eq(user.id.get()))
             .exec(&self.db)
             .await?;
-        let (access_token, expires_at) = self.tokens.issue(user.id)?;
+        let (access_token, expires_at) = self.tokens.issue(user.id, family)?;
         Ok(Session {
             access_token,
             refresh_token: refresh,

@@ -29,6 +29,10 @@ pub enum UserEvent {
         budgeted_cents: i64,
         spent_cents: i64,
     },
+    /// A session ended (logout, a revoked refresh family) — or, with no
+    /// session, all of them (the user is being removed). Live connections
+    /// of that session close.
+    SessionEnded { session: Option<i64> },
 }
 
 pub type EventStream = BoxStream<'static, UserEvent>;

@@ -49,6 +49,10 @@ impl Process {
         }
     }
 
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// Everything the child printed so far.
     pub fn output(&self) -> String {
         self.output

@@ -42,10 +42,13 @@ impl WsClient {
     }
 
     pub async fn send(&mut self, message: Value) {
-        self.socket
-            .send(Message::text(message.to_string()))
-            .await
-            .expect("ws send");
+        self.send_text(message.to_string()).await;
+    }
+
+    /// Sends `text` as it is. The server may close the socket while a
+    /// large message is still going out; that is not a failure here.
+    pub async fn send_text(&mut self, text: String) {
+        let _ = self.socket.send(Message::text(text)).await;
     }
 
     /// The next message or close, within 10 s. Pings are skipped.

@@ -1,0 +1,40 @@
+//! What every transport does with a GraphQL request around the schema, so
+//! that HTTP and the WebSocket hold to one set of limits and answer with
+//! the same codes: the document is parsed once (cached) and its aliases
+//! counted before anything runs; afterwards, errors async-graphql raised
+//! itself get their code.
+
+use async_graphql::{Request, Response, ServerError};
+use moneta_core::ErrorCode;
+
+use super::Documents;
+use super::limits::MAX_ALIASES;
+use crate::error::{code_uncoded, coded_server_error};
+
+/// `request` with its document parsed, or the error that refuses it
+/// (BAD_USER_INPUT for a syntax error, QUERY_TOO_COMPLEX for too many
+/// aliases). Depth, complexity, recursion and directives are the schema's
+/// own limits and apply on execution.
+pub fn admit(documents: &Documents, mut request: Request) -> Result<Request, ServerError> {
+    let parsed = documents
+        .parse(&request.query)
+        .map_err(|error| coded_server_error(ErrorCode::BadUserInput, &error.to_string()))?;
+    if parsed.aliases > MAX_ALIASES {
+        return Err(coded_server_error(
+            ErrorCode::QueryTooComplex,
+            "too many aliases",
+        ));
+    }
+    request.set_parsed_query(parsed.document.clone());
+    Ok(request)
+}
+
+/// Codes what needs a code, and says whether the request was refused
+/// before execution (validation, limits, variables): then there is no
+/// `data` and no error has a path.
+pub fn settle(response: &mut Response) -> bool {
+    code_uncoded(&mut response.errors);
+    response.data == async_graphql::Value::Null
+        && !response.errors.is_empty()
+        && response.errors.iter().all(|e| e.path.is_empty())
+}

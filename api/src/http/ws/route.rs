@@ -1,0 +1,63 @@
+//! The route: upgrades to `graphql-transport-ws` with frames and messages
+//! bounded by the HTTP body limit.
+
+use poem::http::{HeaderMap, StatusCode, header};
+use poem::web::websocket::{WebSocket, WebSocketConfig};
+use poem::web::{Data, RemoteAddr};
+use poem::{IntoResponse, Response, handler};
+
+use super::caps::UserOperations;
+use super::connection::Connection;
+use super::protocol::PROTOCOL;
+use crate::graphql::limits::MAX_BODY_BYTES;
+use crate::graphql::{Documents, MonetaSchema};
+use crate::http::metrics::Metrics;
+use crate::state::{ClientIp, Services};
+
+fn speaks_protocol(headers: &HeaderMap) -> bool {
+    headers
+        .get_all(header::SEC_WEBSOCKET_PROTOCOL)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|p| p.trim() == PROTOCOL)
+}
+
+/// Upgrades to a GraphQL WebSocket. The caller proves who they are in the
+/// `connection_init` payload: `{"authorization": "Bearer <access token>"}`.
+/// A client that does not offer `graphql-transport-ws` is refused (400).
+#[handler]
+#[allow(clippy::too_many_arguments)]
+pub fn upgrade(
+    Data(schema): Data<&MonetaSchema>,
+    Data(documents): Data<&Documents>,
+    Data(services): Data<&Services>,
+    Data(metrics): Data<&Metrics>,
+    Data(operations): Data<&UserOperations>,
+    remote: &RemoteAddr,
+    headers: &HeaderMap,
+    websocket: WebSocket,
+) -> Response {
+    if !speaks_protocol(headers) {
+        return StatusCode::BAD_REQUEST.into_response();
+    }
+    let connection = Connection {
+        schema: schema.clone(),
+        documents: documents.clone(),
+        services: services.clone(),
+        operations: operations.clone(),
+        client: ClientIp(remote.as_socket_addr().map(|a| a.ip())),
+    };
+    let metrics = metrics.clone();
+    let config = WebSocketConfig::default()
+        .max_frame_size(Some(MAX_BODY_BYTES))
+        .max_message_size(Some(MAX_BODY_BYTES));
+    websocket
+        .protocols([PROTOCOL])
+        .config(config)
+        .on_upgrade(move |socket| async move {
+            let _open = metrics.socket();
+            connection.serve(socket).await;
+        })
+        .into_response()
+}
