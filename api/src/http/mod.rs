@@ -20,13 +20,19 @@ pub fn api_routes(services: Services, ops: Ops, config: ApiConfig) -> impl IntoE
         graphql = graphql.get(graphql::graphiql);
     }
     let metrics = ops.metrics.clone();
+    let documents = crate::graphql::Documents::default();
+    let sockets = ws::Sockets::new(
+        schema.clone(),
+        documents.clone(),
+        services.clone(),
+        metrics.clone(),
+    );
     with_ops(Route::new(), ops)
         .at("/graphql", graphql)
-        .at("/graphql/ws", get(ws::upgrade))
+        .at("/graphql/ws", get(ws::upgrade).data(sockets))
         .data(schema)
         .data(services)
-        .data(crate::graphql::Documents::default())
-        .data(ws::UserOperations::default())
+        .data(documents)
         .data(metrics.clone())
         .around(move |ep, req| metrics::observe(metrics.clone(), ep, req))
 }

@@ -65,6 +65,14 @@ enum Step {
 }
 
 impl Connection {
+    /// This connection for a socket from `client`.
+    pub fn for_client(&self, client: ClientIp) -> Self {
+        Self {
+            client,
+            ..self.clone()
+        }
+    }
+
     pub async fn serve(self, socket: WebSocketStream) {
         let (mut sink, mut stream) = socket.split();
         let close = match self.initialise(&mut sink, &mut stream).await {

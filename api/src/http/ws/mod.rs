@@ -13,4 +13,4 @@ mod route;
 
 pub use caps::{MAX_OPERATIONS_PER_SOCKET, MAX_OPERATIONS_PER_USER, UserOperations};
 pub use connection::{EXPIRY_CHECK, INIT_TIMEOUT, MAX_INIT_BYTES};
-pub use route::upgrade;
+pub use route::{Sockets, upgrade};

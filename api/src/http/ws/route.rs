@@ -14,6 +14,33 @@ use crate::graphql::{Documents, MonetaSchema};
 use crate::http::metrics::Metrics;
 use crate::state::{ClientIp, Services};
 
+/// What every socket of this server shares.
+#[derive(Clone)]
+pub struct Sockets {
+    connection: Connection,
+    metrics: Metrics,
+}
+
+impl Sockets {
+    pub fn new(
+        schema: MonetaSchema,
+        documents: Documents,
+        services: Services,
+        metrics: Metrics,
+    ) -> Self {
+        Self {
+            connection: Connection {
+                schema,
+                documents,
+                services,
+                operations: UserOperations::default(),
+                client: ClientIp(None),
+            },
+            metrics,
+        }
+    }
+}
+
 fn speaks_protocol(headers: &HeaderMap) -> bool {
     headers
         .get_all(header::SEC_WEBSOCKET_PROTOCOL)
@@ -27,13 +54,8 @@ fn speaks_protocol(headers: &HeaderMap) -> bool {
 /// `connection_init` payload: `{"authorization": "Bearer <access token>"}`.
 /// A client that does not offer `graphql-transport-ws` is refused (400).
 #[handler]
-#[allow(clippy::too_many_arguments)]
 pub fn upgrade(
-    Data(schema): Data<&MonetaSchema>,
-    Data(documents): Data<&Documents>,
-    Data(services): Data<&Services>,
-    Data(metrics): Data<&Metrics>,
-    Data(operations): Data<&UserOperations>,
+    Data(sockets): Data<&Sockets>,
     remote: &RemoteAddr,
     headers: &HeaderMap,
     websocket: WebSocket,
@@ -41,14 +63,10 @@ pub fn upgrade(
     if !speaks_protocol(headers) {
         return StatusCode::BAD_REQUEST.into_response();
     }
-    let connection = Connection {
-        schema: schema.clone(),
-        documents: documents.clone(),
-        services: services.clone(),
-        operations: operations.clone(),
-        client: ClientIp(remote.as_socket_addr().map(|a| a.ip())),
-    };
-    let metrics = metrics.clone();
+    let connection = sockets
+        .connection
+        .for_client(ClientIp(remote.as_socket_addr().map(|a| a.ip())));
+    let metrics = sockets.metrics.clone();
     let config = WebSocketConfig::default()
         .max_frame_size(Some(MAX_BODY_BYTES))
         .max_message_size(Some(MAX_BODY_BYTES));
