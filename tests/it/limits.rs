@@ -152,24 +152,33 @@ async fn refuses_oversized_bodies_batches_and_garbage() {
     still_up(&app).await;
 }
 
-#[tokio::test]
-async fn deep_complex_and_aliased_queries_are_too_complex() {
-    let app = TestApp::spawn().await;
-    let (token, _, _) = app.signed_up().await;
+/// Documents past each limit (depth, complexity, aliases), named.
+pub fn too_complex() -> [(&'static str, String); 3] {
     let deep = format!(
         "{{ {}id{} }}",
         "accounts { transactions { edges { node { account { ".repeat(3),
         " } } } } }".repeat(3)
     );
     let complex = "{ transactions(first: 100) { edges { node { id account { transactions(first: 100) { edges { node { id seller } } } } } } } }";
-    let aliases = format!(
-        "{{ {} }}",
-        (0..31)
-            .map(|i| format!("a{i}: __typename"))
-            .collect::<Vec<_>>()
-            .join(" ")
-    );
-    for hostile in [deep.as_str(), complex, aliases.as_str()] {
+    [
+        ("too deep", deep),
+        ("too complex", complex.to_owned()),
+        ("31 aliases", aliased(31)),
+    ]
+}
+
+/// A document of `n` aliased fields.
+pub fn aliased(n: usize) -> String {
+    let fields: Vec<String> = (0..n).map(|i| format!("a{i}: __typename")).collect();
+    format!("{{ {} }}", fields.join(" "))
+}
+
+#[tokio::test]
+async fn deep_complex_and_aliased_queries_are_too_complex() {
+    let app = TestApp::spawn().await;
+    let (token, _, _) = app.signed_up().await;
+    for (_, hostile) in too_complex() {
+        let hostile = hostile.as_str();
         let (status, _, body) = post(
             &app,
             GRAPHQL_RESPONSE,
@@ -187,13 +196,7 @@ async fn deep_complex_and_aliased_queries_are_too_complex() {
         assert_eq!(body["errors"][0]["extensions"]["code"], "QUERY_TOO_COMPLEX");
     }
     // Thirty aliases are fine.
-    let fine = format!(
-        "{{ {} }}",
-        (0..30)
-            .map(|i| format!("a{i}: __typename"))
-            .collect::<Vec<_>>()
-            .join(" ")
-    );
+    let fine = aliased(30);
     assert_eq!(query(&app, &fine).await.0, 200);
     still_up(&app).await;
 }

@@ -7,8 +7,9 @@ use serde_json::{Value, json};
 
 use crate::harness::TestApp;
 use crate::harness::app::Options;
-use crate::harness::process::{self, Process};
+use crate::harness::process;
 use crate::harness::ws::{WsClient, WsEvent};
+use crate::limits::{aliased, too_complex};
 
 const ACCOUNT_SYNCED: &str = "subscription { accountSynced { added } }";
 
@@ -46,30 +47,16 @@ async fn closed_with(ws: &mut WsClient) -> Option<u16> {
     }
 }
 
-fn aliases(n: usize) -> String {
-    let fields: Vec<String> = (0..n).map(|i| format!("a{i}: __typename")).collect();
-    format!("{{ {} }}", fields.join(" "))
-}
-
 #[tokio::test]
 async fn hostile_documents_get_the_same_codes_over_the_socket_as_over_http() {
     let app = TestApp::spawn().await;
     let (token, _, _) = app.signed_up().await;
-    let deep = format!(
-        "{{ {}id{} }}",
-        "accounts { transactions { edges { node { account { ".repeat(3),
-        " } } } } }".repeat(3)
-    );
-    let complex = "{ transactions(first: 100) { edges { node { id account { transactions(first: 100) { edges { node { id seller } } } } } } } }";
-    let cases = [
-        ("100 aliases", aliases(100), json!({}), "QUERY_TOO_COMPLEX"),
-        ("too deep", deep, json!({}), "QUERY_TOO_COMPLEX"),
-        (
-            "too complex",
-            complex.to_owned(),
-            json!({}),
-            "QUERY_TOO_COMPLEX",
-        ),
+    let mut cases: Vec<(&str, String, Value, &str)> = too_complex()
+        .into_iter()
+        .map(|(case, query)| (case, query, json!({}), "QUERY_TOO_COMPLEX"))
+        .collect();
+    cases.extend([
+        ("100 aliases", aliased(100), json!({}), "QUERY_TOO_COMPLEX"),
         ("syntax", "{ me { ".to_owned(), json!({}), "BAD_USER_INPUT"),
         (
             "unknown field",
@@ -83,7 +70,7 @@ async fn hostile_documents_get_the_same_codes_over_the_socket_as_over_http() {
             json!({ "m": 42 }),
             "BAD_USER_INPUT",
         ),
-    ];
+    ]);
     let mut ws = app.ws().await;
     ws.init_as(&token).await;
     for (n, (case, query, variables, code)) in cases.iter().enumerate() {
@@ -97,7 +84,7 @@ async fn hostile_documents_get_the_same_codes_over_the_socket_as_over_http() {
         assert_eq!(socket_code(&socket), *code, "socket, {case}: {socket}");
     }
     // The limits leave room: thirty aliases run, on the same socket.
-    let fine = over_socket(&mut ws, "fine", &aliases(30), json!({})).await;
+    let fine = over_socket(&mut ws, "fine", &aliased(30), json!({})).await;
     assert_eq!(fine["type"], "next", "{fine}");
     assert_eq!(fine["payload"]["data"]["a29"], "Query");
     // An error from a resolver keeps its code too.
@@ -198,13 +185,7 @@ fn peak_rss_kib(pid: u32) -> u64 {
 #[tokio::test]
 async fn oversized_connection_inits_are_refused_without_growing_the_process() {
     let data_dir = tempfile::tempdir().expect("temp dir");
-    let mut command = process::moneta();
-    command
-        .arg("serve")
-        .env("MONETA_LISTEN", "127.0.0.1:0")
-        .env("MONETA_DATA_DIR", data_dir.path())
-        .env("MONETA_PASSWORD_HASH_CONCURRENCY", "1");
-    let mut server = Process::spawn(command);
+    let mut server = process::embedded_server(data_dir.path());
     let addr = server.serving_addr(Duration::from_secs(120));
     let url = format!("ws://{addr}/graphql/ws");
     // Warm the server up on a normal socket first.

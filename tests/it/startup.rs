@@ -13,13 +13,7 @@ async fn the_embedded_default_starts_on_fifty_fresh_data_directories_in_a_row() 
     let http = reqwest::Client::new();
     for run in 0..50 {
         let data_dir = tempfile::tempdir().expect("temp dir");
-        let mut command = process::moneta();
-        command
-            .arg("serve")
-            .env("MONETA_LISTEN", "127.0.0.1:0")
-            .env("MONETA_DATA_DIR", data_dir.path())
-            .env("MONETA_PASSWORD_HASH_CONCURRENCY", "1");
-        let mut server = Process::spawn(command);
+        let mut server = process::embedded_server(data_dir.path());
         let addr = server.serving_addr(Duration::from_secs(120));
         let ready = http
             .get(format!("http://{addr}/readyz"))

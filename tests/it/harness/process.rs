@@ -18,6 +18,17 @@ pub fn moneta() -> Command {
     command
 }
 
+/// `moneta serve` on its embedded default in `data_dir`, on a free port.
+pub fn embedded_server(data_dir: &std::path::Path) -> Process {
+    let mut command = moneta();
+    command
+        .arg("serve")
+        .env("MONETA_LISTEN", "127.0.0.1:0")
+        .env("MONETA_DATA_DIR", data_dir)
+        .env("MONETA_PASSWORD_HASH_CONCURRENCY", "1");
+    Process::spawn(command)
+}
+
 /// A running child. Killed when dropped; if the test is failing then, its
 /// whole output goes to the test's stderr.
 pub struct Process {
