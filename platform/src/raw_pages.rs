@@ -116,12 +116,18 @@ impl RawPageStore for ObjectStorePages {
 mod tests {
     use super::*;
 
-    #[tokio::test]
-    async fn stores_pages_under_the_data_dir() {
+    /// The embedded default's store, under a fresh data directory.
+    fn local_pages() -> (tempfile::TempDir, ObjectStorePages) {
         let dir = tempfile::tempdir().unwrap();
         let mut settings = Settings::defaults();
         settings.data_dir = dir.path().to_owned();
         let pages = ObjectStorePages::from_settings(&settings).unwrap();
+        (dir, pages)
+    }
+
+    #[tokio::test]
+    async fn stores_pages_under_the_data_dir() {
+        let (dir, pages) = local_pages();
         pages
             .put("raw/1/2/3/0001.json", b"{}".to_vec())
             .await
@@ -136,10 +142,7 @@ mod tests {
 
     #[tokio::test]
     async fn deletes_one_users_folder_and_nothing_else() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut settings = Settings::defaults();
-        settings.data_dir = dir.path().to_owned();
-        let pages = ObjectStorePages::from_settings(&settings).unwrap();
+        let (dir, pages) = local_pages();
         for path in [
             "raw/1/2/3/0001.json",
             "raw/1/2/4/0001.json",

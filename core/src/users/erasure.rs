@@ -42,7 +42,7 @@ use crate::error::InternalError;
 use crate::ports::RawPageStore;
 
 /// Keys per statement (DESIGN.md §5, rule 7).
-pub const BATCH: u64 = 500;
+const BATCH: u64 = 500;
 
 /// What erasing a user takes.
 #[derive(Debug, Clone)]
@@ -179,7 +179,7 @@ impl Erasure {
 
 /// Deletes every row of `user` in every user-owned table but `users`;
 /// returns how many.
-pub async fn delete_rows(
+async fn delete_rows(
     db: &DatabaseConnection,
     user: UserId,
     now: DateTime<Utc>,

@@ -5,6 +5,7 @@
 //! time.
 
 use std::collections::BTreeSet;
+use std::future::Future;
 
 use chrono::{DateTime, Utc};
 use sea_orm::ConnectionTrait;
@@ -46,7 +47,14 @@ pub async fn export(
         return Ok(None);
     };
     let accounts = accounts::list(db, user).await?;
-    let transactions = all_transactions(db, user).await?;
+    let transactions = every(
+        |after| transactions::page(db, user, TransactionFilter::default(), after, PAGE),
+        |t| Position {
+            posted_at: t.posted_at,
+            id: t.id,
+        },
+    )
+    .await?;
     let mut months: BTreeSet<i32> = transactions.iter().map(|t| t.month).collect();
     months.insert(Month::of(now).as_int());
     let mut budgets = Vec::with_capacity(months.len());
@@ -54,7 +62,11 @@ pub async fn export(
         let month = Month::from_int(month).map_err(|e| InternalError::Corrupt(e.to_string()))?;
         budgets.push(compute_budget(db, user, month).await?);
     }
-    let notifications = all_notifications(db, user).await?;
+    let notifications = every(
+        |after| notifications::page(db, user, false, after, PAGE),
+        |n| (n.created_at, n.id),
+    )
+    .await?;
     Ok(Some(Export {
         user: profile,
         accounts,
@@ -64,37 +76,23 @@ pub async fn export(
     }))
 }
 
-async fn all_transactions(
-    db: &impl ConnectionTrait,
-    user: UserId,
-) -> Result<Vec<Transaction>, InternalError> {
+/// Every row `page` yields, [`PAGE`] at a time, each page starting
+/// after the `position` of the last row of the one before.
+async fn every<T, P, F, Fut>(
+    mut page: F,
+    position: impl Fn(&T) -> P,
+) -> Result<Vec<T>, InternalError>
+where
+    F: FnMut(Option<P>) -> Fut,
+    Fut: Future<Output = Result<Vec<T>, InternalError>>,
+{
     let mut all = Vec::new();
     let mut after = None;
     loop {
-        let page = transactions::page(db, user, TransactionFilter::default(), after, PAGE).await?;
-        after = page.last().map(|t| Position {
-            posted_at: t.posted_at,
-            id: t.id,
-        });
-        let full = page.len() as u64 == PAGE;
-        all.extend(page);
-        if !full {
-            return Ok(all);
-        }
-    }
-}
-
-async fn all_notifications(
-    db: &impl ConnectionTrait,
-    user: UserId,
-) -> Result<Vec<Notification>, InternalError> {
-    let mut all = Vec::new();
-    let mut after = None;
-    loop {
-        let page = notifications::page(db, user, false, after, PAGE).await?;
-        after = page.last().map(|n| (n.created_at, n.id));
-        let full = page.len() as u64 == PAGE;
-        all.extend(page);
+        let rows = page(after.take()).await?;
+        after = rows.last().map(&position);
+        let full = rows.len() as u64 == PAGE;
+        all.extend(rows);
         if !full {
             return Ok(all);
         }

@@ -7,6 +7,6 @@ mod export;
 mod model;
 
 pub use activity::Activity;
-pub use erasure::{BATCH as ERASURE_BATCH, Erased, Erasure, delete_rows};
+pub use erasure::{Erased, Erasure};
 pub use export::{Export, export};
 pub use model::{User, find, is_live};
