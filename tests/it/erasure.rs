@@ -5,12 +5,15 @@ use std::collections::BTreeMap;
 
 use chrono::{Duration, Utc};
 use moneta_core::UserId;
+use moneta_core::clock::FixedClock;
 use moneta_core::ports::{SyncJob, SyncReason};
 use moneta_core::sync::SyncOutcome;
+use moneta_workers::jobs::resume_erasures;
 use sea_orm::{ConnectionTrait as _, DatabaseConnection, Statement};
 use serde_json::{Value, json};
 
 use crate::harness::TestApp;
+use crate::harness::app::Options;
 use crate::harness::fixtures::row_id;
 use crate::sync::linked_account;
 
@@ -335,17 +338,22 @@ async fn a_wrong_password_deletes_nothing() {
 
 #[tokio::test]
 async fn an_erasure_interrupted_half_way_finishes_when_run_again() {
-    let app = TestApp::spawn().await;
+    let clock = FixedClock::new(Utc::now());
+    let app = TestApp::spawn_with(Options {
+        clock: Some(clock.clone()),
+        ..Default::default()
+    })
+    .await;
     let db = app.db.connect().await;
     let leaver = sign_up(&app).await;
     let stayer = sign_up(&app).await;
     with_data_everywhere(&app, &leaver).await;
     let stayer_before = rows_of(&db, &stayer).await;
-    let erasure = &app.runtime.worker.erasure;
+    let worker = &app.runtime.worker;
     let user = UserId::new(leaver.id);
 
     // A run that stopped after the mark and the first tables.
-    assert!(erasure.mark(user).await.unwrap());
+    assert!(worker.erasure.mark(user).await.unwrap());
     for table in ["refresh_tokens", "accounts"] {
         db.execute_unprepared(&format!(
             "DELETE FROM {table} WHERE user_id = {}",
@@ -358,24 +366,43 @@ async fn an_erasure_interrupted_half_way_finishes_when_run_again() {
     let login = app.login(&leaver.email, PASSWORD).await;
     assert_eq!(login["userErrors"][0]["code"], "INVALID_CREDENTIALS");
     assert!(rows_of(&db, &leaver).await["transactions"] > 0);
-    // Not yet past the resume job's grace period: left to its request.
-    let grace = moneta_workers::jobs::resume_erasures::GRACE;
-    assert_eq!(
-        erasure.resume_unfinished(Utc::now() - grace).await.unwrap(),
-        0
-    );
+    // Within the grace period it is left to its own request.
+    assert_eq!(resume_erasures::run(worker).await.unwrap(), 0);
+    assert!(rows_of(&db, &leaver).await["transactions"] > 0);
 
-    // The resume scan finishes it, and a second run finds nothing to do.
-    let later = Utc::now() + Duration::hours(1);
-    assert_eq!(erasure.resume_unfinished(later).await.unwrap(), 1);
+    // The hourly job finishes it once the grace period is over, and a
+    // second run (or a direct resume) finds nothing to do.
+    clock.advance(resume_erasures::GRACE + Duration::minutes(1));
+    assert_eq!(resume_erasures::run(worker).await.unwrap(), 1);
     let after = rows_of(&db, &leaver).await;
     assert!(after.values().all(|n| *n == 0), "left behind: {after:?}");
     assert!(raw_pages_of(&app, leaver.id).is_empty());
-    assert_eq!(erasure.resume_unfinished(later).await.unwrap(), 0);
-    assert!(!erasure.resume(user).await.unwrap().finished);
+    assert_eq!(resume_erasures::run(worker).await.unwrap(), 0);
+    assert!(!worker.erasure.resume(user).await.unwrap().finished);
     assert_eq!(rows_of(&db, &stayer).await, stayer_before);
     let again = app.register(&leaver.email, PASSWORD).await;
     assert_eq!(again["userErrors"], json!([]), "{again}");
+}
+
+/// A user marked deleted whose rows are all there: the core function
+/// called directly erases them, and is a no-op for live users.
+#[tokio::test]
+async fn resuming_erases_only_users_marked_deleted() {
+    let app = TestApp::spawn().await;
+    let db = app.db.connect().await;
+    let live = sign_up(&app).await;
+    let marked = sign_up(&app).await;
+    let erasure = &app.runtime.worker.erasure;
+    let before = rows_of(&db, &live).await;
+    assert!(!erasure.resume(UserId::new(live.id)).await.unwrap().finished);
+    assert_eq!(rows_of(&db, &live).await, before);
+
+    assert!(erasure.mark(UserId::new(marked.id)).await.unwrap());
+    let erased = erasure.resume(UserId::new(marked.id)).await.unwrap();
+    assert!(erased.finished);
+    assert_eq!(erased.rows, 3, "a session, the claim and the user");
+    assert!(rows_of(&db, &marked).await.values().all(|n| *n == 0));
+    assert!(!erasure.mark(UserId::new(marked.id)).await.unwrap(), "gone");
 }
 
 #[tokio::test]
