@@ -28,7 +28,7 @@ use moneta_core::ports::{
     CacheStore, EventBus, HealthProbe, JobQueue, Leases, RateLimiter, RawPageStore,
 };
 use moneta_core::sync::SyncPipeline;
-use moneta_core::users::Activity;
+use moneta_core::users::{Activity, Erasure};
 use moneta_migration::{Migrator, sea_orm_migration::MigratorTrait as _};
 use moneta_platform::cache::{InProcessCache, RedisCache};
 use moneta_platform::config::{DatabaseKind, Environment, Settings};
@@ -158,6 +158,12 @@ impl Runtime {
             Arc::new(SandboxInstitution::new(clock.clone())) as Arc<dyn Institution>
         ]);
         let cipher = CredentialsCipher::new(&secrets.credentials_key);
+        let erasure = Erasure {
+            db: db.clone(),
+            raw_pages: raw_pages.clone(),
+            cache: cache.clone(),
+            clock: clock.clone(),
+        };
         let auth = AuthService::new(
             db.clone(),
             PasswordHasher::new(settings.password_hash_concurrency()),
@@ -198,6 +204,7 @@ impl Runtime {
                 clock: clock.clone(),
             },
             activity: Activity::new(db.clone(), clock.clone()),
+            erasure: erasure.clone(),
             events: events.clone(),
             rate_limiter,
             cache: cache.clone(),
@@ -226,6 +233,7 @@ impl Runtime {
                 .retention
                 .policy()
                 .context("reading the retention settings")?,
+            erasure,
         };
         Ok(Self {
             settings,

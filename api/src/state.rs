@@ -8,7 +8,7 @@ use moneta_core::budget::BudgetService;
 use moneta_core::cache::ReadCache;
 use moneta_core::categories::CategoryOverrides;
 use moneta_core::ports::{EventBus, HealthProbe, JobQueue, RateLimiter};
-use moneta_core::users::Activity;
+use moneta_core::users::{Activity, Erasure};
 use sea_orm::DatabaseConnection;
 
 use crate::http::metrics::Metrics;
@@ -22,6 +22,8 @@ pub struct Services {
     pub categories: CategoryOverrides,
     pub budgets: BudgetService,
     pub activity: Activity,
+    /// Deleting a user and everything of theirs.
+    pub erasure: Erasure,
     pub events: Arc<dyn EventBus>,
     pub rate_limiter: Arc<dyn RateLimiter>,
     pub cache: ReadCache,

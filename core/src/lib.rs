@@ -22,7 +22,8 @@
 //!   aggregate, notify, publish).
 //! - [`month`]: the `Month` newtype (`YYYY-MM`).
 //! - [`institutions`]: the connector trait and the built-in `sandbox`.
-//! - [`users`]: the user as the rest of the domain sees it.
+//! - [`users`]: the user as the rest of the domain sees it, activity, and
+//!   erasure (deleting a user and everything of theirs, resumably).
 //! - [`retention`]: deleting what is no longer needed (old tokens,
 //!   notifications, abandoned email claims), each rule with its horizon.
 //! - [`ports`]: traits for the event bus and health probes.

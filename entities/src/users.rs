@@ -25,6 +25,10 @@ pub struct Model {
     pub updated_at: ChronoDateTimeUtc,
     /// When the user last did something; drives the daily job's selection.
     pub last_active_at: Option<ChronoDateTimeUtc>,
+    /// When the user asked for their account to be deleted: from then on
+    /// they cannot sign in, and the erasure (`moneta_core::users::Erasure`)
+    /// deletes everything of theirs, this row last.
+    pub deleted_at: Option<ChronoDateTimeUtc>,
 }
 
 /// No foreign keys, hence no relations.

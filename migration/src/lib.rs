@@ -23,6 +23,8 @@
 //!   user's Vitess keyspace id (`consistent_lookup_unique`), not the user id.
 //! - `m20261202_000001_user_emails_created_at_index`: claims by age, for
 //!   the job that releases abandoned ones.
+//! - `m20261203_000001_users_deleted_at`: `users.deleted_at`, set when a
+//!   user asks for their account to be deleted (the erasure's progress mark).
 
 pub use sea_orm_migration;
 use sea_orm_migration::prelude::*;
@@ -30,6 +32,7 @@ use sea_orm_migration::prelude::*;
 mod m20261128_000001_create_schema;
 mod m20261201_000001_email_lookup_keyspace_id;
 mod m20261202_000001_user_emails_created_at_index;
+mod m20261203_000001_users_deleted_at;
 
 /// Runs Moneta's migrations, in order (`Migrator::up(&db, None)`).
 #[derive(Debug)]
@@ -42,6 +45,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000001_create_schema::Migration),
             Box::new(m20261201_000001_email_lookup_keyspace_id::Migration),
             Box::new(m20261202_000001_user_emails_created_at_index::Migration),
+            Box::new(m20261203_000001_users_deleted_at::Migration),
         ]
     }
 }

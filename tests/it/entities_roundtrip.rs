@@ -54,6 +54,7 @@ async fn every_entity_roundtrips(db: &DatabaseConnection) -> Result<(), DbErr> {
             created_at: at(0, 123_456),
             updated_at: at(1, 1),
             last_active_at: None,
+            deleted_at: Some(at(2, 654_321)),
         },
     )
     .await?;

@@ -13,6 +13,7 @@ mod budget;
 mod cache;
 mod categories;
 mod entities_roundtrip;
+mod erasure;
 mod harness;
 mod http_surface;
 mod ids;

@@ -4,6 +4,7 @@ use moneta_core::clock::SharedClock;
 use moneta_core::ports::{JobQueue, Leases};
 use moneta_core::retention::RetentionPolicy;
 use moneta_core::sync::SyncPipeline;
+use moneta_core::users::Erasure;
 use sea_orm::DatabaseConnection;
 
 use crate::metrics::JobMetrics;
@@ -19,4 +20,6 @@ pub struct WorkerContext {
     pub metrics: JobMetrics,
     /// The horizons of the retention jobs.
     pub retention: RetentionPolicy,
+    /// Finishes erasures that stopped half-way.
+    pub erasure: Erasure,
 }

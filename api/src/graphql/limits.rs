@@ -62,6 +62,11 @@ pub fn is_limit_error(message: &str) -> bool {
         || message.contains("too many directives")
 }
 
+/// `deleteMe` password confirmations per user: (attempts, window in
+/// seconds). A stolen access token must not become a way to guess the
+/// password (argon2id makes each guess cost the server, too).
+pub const DELETE_ME_PER_USER: (u32, u64) = (5, 15 * 60);
+
 #[cfg(test)]
 mod tests {
     use async_graphql::parser::parse_query;

@@ -1,11 +1,10 @@
-//! Whether the user a token names still exists: a valid signature proves
+//! Whether the user a token names still exists and is not being deleted: a valid signature proves
 //! who the token was issued to, not that they are still a user.
 
 use std::time::Duration;
 
 use moka::sync::Cache;
-use moneta_entities::users;
-use sea_orm::{DatabaseConnection, EntityTrait as _};
+use sea_orm::DatabaseConnection;
 
 use crate::UserId;
 use crate::error::InternalError;
@@ -37,15 +36,12 @@ impl LiveUsers {
         }
     }
 
-    /// Whether `user` exists.
+    /// Whether `user` exists and has not asked to be deleted.
     pub async fn is_live(&self, user: UserId) -> Result<bool, InternalError> {
         if self.alive.contains_key(&user) {
             return Ok(true);
         }
-        let found = users::Entity::find_by_id(user.get())
-            .one(&self.db)
-            .await?
-            .is_some();
+        let found = crate::users::is_live(&self.db, user).await?;
         if found {
             self.alive.insert(user, ());
         }

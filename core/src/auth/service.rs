@@ -145,6 +145,7 @@ impl AuthService {
             created_at: Set(now),
             updated_at: Set(now),
             last_active_at: Set(Some(now)),
+            deleted_at: Set(None),
         };
         if let Err(err) = users::Entity::insert(user).exec(&self.db).await {
             // Release the claim so the address is not lost to a failed sign-up.
@@ -181,7 +182,8 @@ impl AuthService {
         let phc = found.as_ref().map(|u| u.password_hash.clone());
         let ok = self.hasher.verify(password, phc).await?;
         match found {
-            Some(user) if ok => {
+            // A user being deleted is refused like an unknown one.
+            Some(user) if ok && user.deleted_at.is_none() => {
                 tracing::info!(user_id = user.id, "user logged in");
                 self.start_session(user.into(), None).await
             }
@@ -230,8 +232,31 @@ impl AuthService {
         let user = users::Entity::find_by_id(user_id.get())
             .one(&self.db)
             .await?
+            .filter(|u| u.deleted_at.is_none())
             .ok_or(AuthError::InvalidCredentials)?;
         self.start_session(user.into(), Some(row.family_id)).await
+    }
+
+    /// Checks that `password` is `user`'s, for an operation that asks
+    /// again (deleting the account). A wrong password, a missing or a
+    /// deleted user all get [`AuthError::InvalidCredentials`], after the
+    /// same amount of work.
+    pub async fn confirm_password(
+        &self,
+        user: UserId,
+        password: SecretString,
+    ) -> Result<(), AuthError> {
+        let found = users::Entity::find_by_id(user.get())
+            .one(&self.db)
+            .await?
+            .filter(|u| u.deleted_at.is_none());
+        let phc = found.map(|u| u.password_hash);
+        if self.hasher.verify(password, phc).await? {
+            Ok(())
+        } else {
+            tracing::info!(user_id = %user, "password confirmation refused");
+            Err(AuthError::InvalidCredentials)
+        }
     }
 
     /// Ends the session the refresh token belongs to. True when the token

@@ -40,6 +40,11 @@ impl fmt::Display for View {
     }
 }
 
+/// What every key of the user starts with.
+pub(super) fn user_prefix(user: UserId) -> String {
+    format!("cache:{{u{user}}}:")
+}
+
 /// Where the user's current version is kept.
 pub(super) fn version_key(user: UserId) -> String {
     format!("cache:{{u{user}}}:version")
@@ -59,6 +64,11 @@ mod tests {
         let user = UserId::new(42);
         let month = Month::new(2026, 11).unwrap();
         assert_eq!(version_key(user), "cache:{u42}:version");
+        assert!(version_key(user).starts_with(&user_prefix(user)));
+        assert!(value_key(user, "7", View::Budget(month)).starts_with(&user_prefix(user)));
+        assert!(
+            !value_key(UserId::new(420), "7", View::Budget(month)).starts_with(&user_prefix(user))
+        );
         assert_eq!(
             value_key(user, "7", View::Budget(month)),
             "cache:{u42}:f1:7:budget:202611"

@@ -11,7 +11,7 @@ use rand::Rng as _;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use super::keys::{value_key, version_key};
+use super::keys::{user_prefix, value_key, version_key};
 use super::{CacheStats, View};
 use crate::UserId;
 use crate::error::InternalError;
@@ -164,6 +164,15 @@ impl ReadCache {
         }
     }
 
+    /// Deletes everything cached for `user`, every version (their
+    /// erasure): unlike [`Self::invalidate`] it waits for nothing to
+    /// expire, and a failure is returned, so the erasure is retried.
+    pub async fn forget(&self, user: UserId) -> Result<u64, InternalError> {
+        let deleted = self.inner.store.delete_prefix(&user_prefix(user)).await?;
+        lock(&self.inner.pending).remove(&user);
+        Ok(deleted)
+    }
+
     fn has_pending(&self) -> bool {
         !lock(&self.inner.pending).is_empty()
     }
@@ -272,6 +281,13 @@ mod tests {
             self.values.lock().unwrap().insert(key.to_owned(), value);
             Ok(())
         }
+        async fn delete_prefix(&self, prefix: &str) -> Result<u64, InternalError> {
+            self.check()?;
+            let mut values = self.values.lock().unwrap();
+            let before = values.len();
+            values.retain(|key, _| !key.starts_with(prefix));
+            Ok((before - values.len()) as u64)
+        }
     }
 
     fn cache(store: Arc<FakeStore>, retry_after: Duration) -> ReadCache {
@@ -317,6 +333,21 @@ mod tests {
             (2, 2, 1)
         );
         assert_eq!(counts.errors, 0);
+    }
+
+    #[tokio::test]
+    async fn forgetting_a_user_deletes_every_key_of_theirs_and_no_one_elses() {
+        let store = Arc::new(FakeStore::default());
+        let cache = cache(store.clone(), Duration::from_secs(1));
+        let loads = AtomicUsize::new(0);
+        read(&cache, &loads, 1).await;
+        cache.invalidate(USER).await;
+        read(&cache, &loads, 2).await;
+        cache.invalidate(UserId::new(70)).await;
+        let forgotten = cache.forget(USER).await.unwrap();
+        assert_eq!(forgotten, 3, "two values and the version");
+        let keys: Vec<String> = store.values.lock().unwrap().keys().cloned().collect();
+        assert_eq!(keys, vec!["cache:{u70}:version".to_owned()]);
     }
 
     #[tokio::test]

@@ -135,6 +135,64 @@ pub async fn record_vote(
     Ok(change)
 }
 
+/// Withdraws every vote of `user` (their erasure): each vote row is
+/// deleted, then — only if this call deleted it — its seller's tally goes
+/// down by one. Concurrent or repeated calls never take a vote off twice;
+/// a crash between the two writes of one vote leaves that tally one too
+/// high (the same trade as [`record_vote`]: a separate write on another
+/// keyspace, never a cross-shard transaction). Returns how many went.
+pub async fn retract_votes(
+    db: &impl ConnectionTrait,
+    user: UserId,
+    now: DateTime<Utc>,
+) -> Result<u64, InternalError> {
+    use sea_orm::{QueryOrder, QuerySelect};
+    use user_seller_votes::Column as C;
+    let mut retracted = 0;
+    loop {
+        let votes: Vec<(String, String)> = user_seller_votes::Entity::find()
+            .select_only()
+            .column(C::Seller)
+            .column(C::Category)
+            .filter(C::UserId.eq(user.get()))
+            .order_by_asc(C::Seller)
+            .limit(RETRACT_BATCH)
+            .into_tuple()
+            .all(db)
+            .await?;
+        for (seller, category) in &votes {
+            let gone = user_seller_votes::Entity::delete_many()
+                .filter(C::UserId.eq(user.get()))
+                .filter(C::Seller.eq(seller.as_str()))
+                .filter(C::Category.eq(category.as_str()))
+                .exec(db)
+                .await?
+                .rows_affected;
+            if gone == 0 {
+                continue; // Moved or withdrawn meanwhile: not ours to count.
+            }
+            seller_votes::Entity::update_many()
+                .col_expr(
+                    seller_votes::Column::Votes,
+                    Expr::col(seller_votes::Column::Votes).sub(1),
+                )
+                .col_expr(seller_votes::Column::UpdatedAt, Expr::value(now))
+                .filter(seller_votes::Column::Seller.eq(seller.as_str()))
+                .filter(seller_votes::Column::Category.eq(category.as_str()))
+                .filter(seller_votes::Column::Votes.gt(0))
+                .exec(db)
+                .await?;
+            retracted += 1;
+        }
+        if (votes.len() as u64) < RETRACT_BATCH {
+            return Ok(retracted);
+        }
+    }
+}
+
+/// Votes read per statement while retracting.
+const RETRACT_BATCH: u64 = 500;
+
 /// The crowd's clear choice for each of `sellers` that has one: one
 /// indexed read (`seller IN (…)`) of the tallies.
 pub async fn choices(

@@ -14,4 +14,9 @@ pub trait CacheStore: Send + Sync + std::fmt::Debug {
 
     /// Stores `value` under `key` for `ttl`, replacing what was there.
     async fn set(&self, key: &str, value: Vec<u8>, ttl: Duration) -> Result<(), InternalError>;
+
+    /// Deletes every key that starts with `prefix` (`cache:{u<id>}:`: a
+    /// user's erasure, which must not wait for expiry); returns how many.
+    /// `prefix` carries a Redis Cluster hash tag, so its keys share a slot.
+    async fn delete_prefix(&self, prefix: &str) -> Result<u64, InternalError>;
 }

@@ -13,4 +13,8 @@ pub trait RawPageStore: Send + Sync + std::fmt::Debug {
 
     /// Reads back what is at `path` (for tests and replay).
     async fn get(&self, path: &str) -> Result<Option<Vec<u8>>, InternalError>;
+
+    /// Deletes every page under the folder `prefix` (`raw/<user>/`: a
+    /// user's erasure); returns how many. Deleting nothing is not an error.
+    async fn delete_prefix(&self, prefix: &str) -> Result<u64, InternalError>;
 }

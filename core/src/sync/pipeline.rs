@@ -183,6 +183,11 @@ impl SyncPipeline {
                 }
             };
             if !applied.account_exists {
+                // Unlinked or erased meanwhile: the pages this sync stored
+                // (perhaps after the erasure deleted the user's) go too.
+                self.raw_pages
+                    .delete_prefix(&format!("raw/{user}/{account_id}/{sync_id}/"))
+                    .await?;
                 return Ok(SyncOutcome::AccountGone);
             }
             months.extend(applied.months);

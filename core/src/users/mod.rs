@@ -1,7 +1,12 @@
-//! Users as the rest of the domain sees them, and their activity.
+//! Users as the rest of the domain sees them, their activity, their
+//! erasure and their export.
 
 mod activity;
+mod erasure;
+mod export;
 mod model;
 
 pub use activity::Activity;
-pub use model::{User, find};
+pub use erasure::{Erased, Erasure};
+pub use export::{Export, export};
+pub use model::{User, find, is_live};

@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use moneta_entities::users;
-use sea_orm::{ConnectionTrait, EntityTrait};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
 
 use crate::UserId;
 use crate::error::InternalError;
@@ -27,10 +27,25 @@ impl From<users::Model> for User {
     }
 }
 
-/// The user with this id; single-shard by construction.
+/// The user with this id, unless they do not exist or asked to be
+/// deleted; single-shard by construction.
 pub async fn find(db: &impl ConnectionTrait, id: UserId) -> Result<Option<User>, InternalError> {
     Ok(users::Entity::find_by_id(id.get())
+        .filter(users::Column::DeletedAt.is_null())
         .one(db)
         .await?
         .map(User::from))
+}
+
+/// Whether the user exists and has not asked to be deleted: what an
+/// authenticated request must resolve to. One primary-key read of one
+/// column.
+pub async fn is_live(db: &impl ConnectionTrait, id: UserId) -> Result<bool, InternalError> {
+    let deleted_at: Option<Option<DateTime<Utc>>> = users::Entity::find_by_id(id.get())
+        .select_only()
+        .column(users::Column::DeletedAt)
+        .into_tuple()
+        .one(db)
+        .await?;
+    Ok(matches!(deleted_at, Some(None)))
 }

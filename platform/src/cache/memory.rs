@@ -69,6 +69,19 @@ impl CacheStore for InProcessCache {
         );
         Ok(())
     }
+
+    async fn delete_prefix(&self, prefix: &str) -> Result<u64, InternalError> {
+        let keys: Vec<String> = self
+            .entries
+            .iter()
+            .filter(|(key, _)| key.starts_with(prefix))
+            .map(|(key, _)| key.as_ref().clone())
+            .collect();
+        for key in &keys {
+            self.entries.invalidate(key);
+        }
+        Ok(keys.len() as u64)
+    }
 }
 
 #[cfg(test)]
@@ -92,5 +105,22 @@ mod tests {
         assert_eq!(cache.get("b").await.unwrap(), None, "expired");
         assert_eq!(cache.get("a").await.unwrap(), Some(b"1".to_vec()));
         assert_eq!(cache.get("missing").await.unwrap(), None);
+    }
+
+    #[tokio::test]
+    async fn deletes_by_prefix() {
+        let cache = InProcessCache::default();
+        let hour = Duration::from_secs(3600);
+        for key in [
+            "cache:{u1}:version",
+            "cache:{u1}:f1:0:x",
+            "cache:{u12}:version",
+        ] {
+            cache.set(key, b"v".to_vec(), hour).await.unwrap();
+        }
+        assert_eq!(cache.delete_prefix("cache:{u1}:").await.unwrap(), 2);
+        assert_eq!(cache.get("cache:{u1}:version").await.unwrap(), None);
+        assert!(cache.get("cache:{u12}:version").await.unwrap().is_some());
+        assert_eq!(cache.delete_prefix("cache:{u1}:").await.unwrap(), 0);
     }
 }

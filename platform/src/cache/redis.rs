@@ -2,7 +2,8 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use fred::interfaces::KeysInterface as _;
-use fred::types::Expiration;
+use fred::types::{Expiration, Key};
+use futures_util::TryStreamExt as _;
 use moneta_core::error::InternalError;
 use moneta_core::ports::CacheStore;
 
@@ -48,5 +49,53 @@ impl CacheStore for RedisCache {
             )
             .await
             .map_err(failed)
+    }
+
+    /// `SCAN MATCH <prefix>*` then `UNLINK`, 500 keys a command. The
+    /// prefix's hash tag routes the scan to the one node of its slot on
+    /// a Redis Cluster.
+    async fn delete_prefix(&self, prefix: &str) -> Result<u64, InternalError> {
+        let pattern = format!("{}*", glob_escaped(&self.redis.key(prefix)));
+        let keys: Vec<Key> = self
+            .redis
+            .pool
+            .next()
+            .scan_buffered(pattern, Some(500), None)
+            .try_collect()
+            .await
+            .map_err(failed)?;
+        let mut deleted = 0;
+        for chunk in keys.chunks(500) {
+            deleted += self
+                .redis
+                .pool
+                .unlink::<u64, _>(chunk.to_vec())
+                .await
+                .map_err(failed)?;
+        }
+        Ok(deleted)
+    }
+}
+
+/// `text` matched literally by a Redis glob pattern.
+fn glob_escaped(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '*' | '?' | '[' | ']' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn glob_characters_are_escaped() {
+        assert_eq!(glob_escaped("p:cache:{u1}:"), "p:cache:{u1}:");
+        assert_eq!(glob_escaped("a*b?[c]\\"), "a\\*b\\?\\[c\\]\\\\");
     }
 }

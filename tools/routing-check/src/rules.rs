@@ -41,6 +41,16 @@ pub const ALLOWLIST: &[(&str, &str, &[&str])] = &[
         ],
     ),
     (
+        "erasure resume scan",
+        "the hourly resume-erasures job finds users whose deletion stopped half-way: keyset on users.id among users with deleted_at set (indexed), LIMIT 500; each erasure then runs per user",
+        &[
+            "select `users`.`id` from `users`",
+            "`users`.`id` >",
+            "`users`.`deleted_at` <",
+            "limit",
+        ],
+    ),
+    (
         "retention refresh-token scan",
         "the daily retention job finds tokens expired or revoked past the horizon: keyset on (user_id, id), LIMIT 500, reading only keys; the deletes are per user",
         &[
@@ -512,6 +522,27 @@ mod tests {
     fn the_daily_scan_is_allowed_by_name() {
         let scan = "SELECT `users`.`id` FROM `users` WHERE `users`.`id` > 0 AND `users`.`last_active_at` >= '2026-10-21 00:00:00.000000' ORDER BY `users`.`id` ASC LIMIT 500";
         assert_eq!(check(scan), Verdict::Allowed("daily-sync user scan"));
+        let skipping_deleted = "SELECT `users`.`id` FROM `users` WHERE `users`.`id` > 0 AND `users`.`last_active_at` >= '2026-10-21 00:00:00.000000' AND `users`.`deleted_at` IS NULL ORDER BY `users`.`id` ASC LIMIT 500";
+        assert_eq!(
+            check(skipping_deleted),
+            Verdict::Allowed("daily-sync user scan")
+        );
+    }
+
+    #[test]
+    fn the_erasure_resume_scan_is_allowed_by_name_and_its_deletes_route() {
+        let scan = "SELECT `users`.`id` FROM `users` WHERE `users`.`id` > 0 AND `users`.`deleted_at` < '2026-12-01 11:45:00.000000' ORDER BY `users`.`id` ASC LIMIT 500";
+        assert_eq!(check(scan), Verdict::Allowed("erasure resume scan"));
+        assert!(violates(
+            "DELETE FROM `users` WHERE `users`.`deleted_at` < '2026-12-01'"
+        ));
+        for sql in [
+            "DELETE FROM `transactions` WHERE `transactions`.`user_id` = 5 AND `transactions`.`id` IN (1, 2)",
+            "DELETE FROM `monthly_spending` WHERE `monthly_spending`.`user_id` = 5 AND `monthly_spending`.`month` IN (202611, 202612)",
+            "DELETE FROM `users` WHERE `users`.`id` = 5 AND `users`.`deleted_at` IS NOT NULL",
+        ] {
+            assert_eq!(check(sql), Verdict::Routed, "{sql}");
+        }
     }
 
     #[test]

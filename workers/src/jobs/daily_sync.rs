@@ -51,6 +51,8 @@ pub async fn run(ctx: &WorkerContext) -> Result<u64, JobError> {
             .column(users::Column::Id)
             .filter(users::Column::Id.gt(after))
             .filter(users::Column::LastActiveAt.gte(since))
+            // Being deleted: nothing of theirs is synced again.
+            .filter(users::Column::DeletedAt.is_null())
             .order_by_asc(users::Column::Id)
             .limit(BATCH)
             .into_tuple()

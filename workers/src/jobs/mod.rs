@@ -6,6 +6,7 @@ mod once;
 pub mod purge_notifications;
 pub mod purge_refresh_tokens;
 pub mod release_email_claims;
+pub mod resume_erasures;
 pub mod sync_account;
 
 use futures_util::future::BoxFuture;
@@ -63,6 +64,14 @@ pub fn registry() -> Vec<ScheduledJob> {
             cron: "0 25 * * * *",
             run: release_email_claims::scheduled,
             run_now: release_email_claims::run_now,
+        },
+        ScheduledJob {
+            name: resume_erasures::NAME,
+            // Hourly: a deletion that stopped half-way finishes within
+            // the grace period and an hour.
+            cron: "0 50 * * * *",
+            run: resume_erasures::scheduled,
+            run_now: resume_erasures::run_now,
         },
     ]
 }

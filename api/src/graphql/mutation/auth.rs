@@ -37,7 +37,7 @@ fn payload(result: Result<Session, AuthError>) -> Result<AuthPayload> {
 
 /// Counts one attempt against each `(key, limit)`; the first exhausted
 /// one refuses the request with RATE_LIMITED and `retryAfter` (seconds).
-async fn rate_limit(ctx: &Context<'_>, checks: &[(String, (u32, u64))]) -> Result<()> {
+pub(super) async fn rate_limit(ctx: &Context<'_>, checks: &[(String, (u32, u64))]) -> Result<()> {
     let limiter = &services(ctx)?.rate_limiter;
     for (key, (limit, window)) in checks {
         let refused = limiter

@@ -4,6 +4,7 @@ mod accounts;
 mod auth;
 mod budget;
 mod categories;
+mod me;
 
 use async_graphql::MergedObject;
 
@@ -14,4 +15,5 @@ pub struct MutationRoot(
     accounts::AccountMutation,
     categories::CategoryMutation,
     budget::BudgetMutation,
+    me::MeMutation,
 );

@@ -2,6 +2,7 @@
 
 mod accounts;
 mod budget;
+mod export;
 mod me;
 mod node;
 mod notifications;
@@ -18,4 +19,5 @@ pub struct QueryRoot(
     transactions::TransactionsQuery,
     budget::BudgetQuery,
     notifications::NotificationsQuery,
+    export::ExportQuery,
 );
