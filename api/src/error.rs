@@ -37,6 +37,45 @@ pub fn user_errors<E: DomainError>(err: E) -> Result<Vec<UserError>, Error> {
     }
 }
 
+/// Gives a code to every error async-graphql raised itself, before or
+/// around execution (HTTP and socket alike), which carries none: a limit
+/// refusal is QUERY_TOO_COMPLEX; a document or variable that
+/// fails validation (no path) or an argument whose value cannot be coerced
+/// to its type at execution (a custom scalar's parse failure — `"NaN"` as
+/// a `Decimal`, `"2026-13"` as a `Month` — or a value of the wrong JSON
+/// type; these carry the field's path) is BAD_USER_INPUT. Any other
+/// uncoded error is a resolver that forgot its code: INTERNAL, logged.
+pub fn code_uncoded(errors: &mut [ServerError]) {
+    for error in errors {
+        let coded = error
+            .extensions
+            .as_ref()
+            .is_some_and(|ext| ext.get("code").is_some());
+        if coded {
+            continue;
+        }
+        let code = if is_limit_error(&error.message) {
+            ErrorCode::QueryTooComplex
+        } else if error.path.is_empty() || is_coercion_error(&error.message) {
+            ErrorCode::BadUserInput
+        } else {
+            tracing::error!(message = %error.message, "an error without a code");
+            ErrorCode::Internal
+        };
+        let mut extensions = error.extensions.take().unwrap_or_default();
+        extensions.set("code", code.as_str());
+        error.extensions = Some(extensions);
+    }
+}
+
+/// async-graphql's messages for an input value that is not of its type
+/// (`InputValueError::custom`, `expected_type`, argument validation).
+fn is_coercion_error(message: &str) -> bool {
+    message.starts_with("Failed to parse \"")
+        || message.starts_with("Expected input type \"")
+        || message.starts_with("Invalid value for argument")
+}
+
 /// A plain error with a code, for failures the API itself detects.
 pub fn coded(code: ErrorCode, message: &str) -> Error {
     Error::new(message).extend_with(|_, ext| ext.set("code", code.as_str()))
@@ -49,25 +88,6 @@ pub fn coded_server_error(code: ErrorCode, message: &str) -> ServerError {
     extensions.set("code", code.as_str());
     error.extensions = Some(extensions);
     error
-}
-
-/// Codes the errors async-graphql raises itself, before or around
-/// execution, which carry none of their own: a limit is
-/// QUERY_TOO_COMPLEX, any other failure outside a resolver (validation,
-/// variable coercion) BAD_USER_INPUT.
-pub fn code_uncoded(errors: &mut [ServerError]) {
-    for error in errors {
-        let code = if is_limit_error(&error.message) {
-            ErrorCode::QueryTooComplex
-        } else if error.path.is_empty() && error.extensions.is_none() {
-            ErrorCode::BadUserInput
-        } else {
-            continue;
-        };
-        let mut extensions = error.extensions.take().unwrap_or_default();
-        extensions.set("code", code.as_str());
-        error.extensions = Some(extensions);
-    }
 }
 
 fn cause_chain(err: &(dyn std::error::Error + '_)) -> String {

@@ -24,6 +24,7 @@
 //! - [`institutions`]: the connector trait and the built-in `sandbox`.
 //! - [`users`]: the user as the rest of the domain sees it, activity, and
 //!   erasure (deleting a user and everything of theirs, resumably).
+//! - [`text`]: the rule for stored user text (no control characters).
 //! - [`retention`]: deleting what is no longer needed (old tokens,
 //!   notifications, abandoned email claims), each rule with its horizon.
 //! - [`ports`]: traits for the event bus and health probes.
@@ -44,6 +45,7 @@ pub mod ports;
 pub mod retention;
 pub mod spending;
 pub mod sync;
+pub mod text;
 pub mod transactions;
 pub mod users;
 

@@ -15,6 +15,7 @@ mod categories;
 mod entities_roundtrip;
 mod erasure;
 mod harness;
+mod hostile_input;
 mod http_surface;
 mod ids;
 mod limits;

@@ -44,6 +44,13 @@ impl AccountService {
     /// user already linked replaces its credentials and syncs it again
     /// (the way back from LOGIN_REQUIRED). A refused login stores nothing.
     pub async fn link(&self, user: UserId, request: LinkRequest) -> Result<Account, AccountError> {
+        let control = |field| AccountError::Invalid {
+            field,
+            message: "must not contain control characters",
+        };
+        crate::text::refuse_control(&request.login).map_err(|_| control("login"))?;
+        crate::text::refuse_control(request.password.expose_secret())
+            .map_err(|_| control("password"))?;
         let login = request.login.trim();
         if login.is_empty() || login.len() > 255 {
             return Err(AccountError::Invalid {

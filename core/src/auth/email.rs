@@ -20,7 +20,10 @@ impl Email {
     pub fn parse(raw: &str) -> Result<Self, ValidationError> {
         let display = raw.trim();
         let invalid = || ValidationError::new("email", "is not a valid email address");
-        if display.is_empty() || display.len() > MAX_LEN {
+        if display.is_empty()
+            || display.len() > MAX_LEN
+            || crate::text::refuse_control(raw).is_err()
+        {
             return Err(invalid());
         }
         let parsed: email_address::EmailAddress = display.parse().map_err(|_| invalid())?;
@@ -76,6 +79,9 @@ mod tests {
             "ann@[127.0.0.1]",
             "\"ann\"@example.com",
             "ann lee@example.com",
+            "ann\0@example.com",
+            "ann@example.com\0",
+            "ann@exam\u{85}ple.com",
         ] {
             assert!(Email::parse(raw).is_err(), "{raw:?} should be rejected");
         }
