@@ -12,6 +12,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context as _;
+use moneta_api::http::client_ip::TrustedProxies;
 use moneta_api::http::metrics::Metrics;
 use moneta_api::{ApiConfig, Ops, Services};
 use moneta_core::IdGenerator;
@@ -357,6 +358,7 @@ impl Application {
         let endpoint = if role.runs_api() {
             let config = ApiConfig {
                 developer_tools: settings.env == Environment::Dev,
+                trusted_proxies: TrustedProxies::new(settings.edge.trusted_proxies.clone()),
             };
             moneta_api::api_routes(services, ops, config)
                 .into_endpoint()

@@ -11,6 +11,7 @@ use moneta_core::ports::{EventBus, HealthProbe, JobQueue, RateLimiter};
 use moneta_core::users::{Activity, Erasure};
 use sea_orm::DatabaseConnection;
 
+use crate::http::client_ip::TrustedProxies;
 use crate::http::metrics::Metrics;
 
 /// The domain services resolvers call.
@@ -38,13 +39,15 @@ pub struct Ops {
     pub queue: Option<Arc<dyn JobQueue>>,
 }
 
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct ApiConfig {
     /// Off in production: GraphiQL, introspection, field suggestions.
     pub developer_tools: bool,
+    /// Proxies whose `X-Forwarded-For` / `Forwarded` are believed.
+    pub trusted_proxies: TrustedProxies,
 }
 
-/// The caller's IP address (the TCP peer; see the operations notes for
-/// running behind a proxy).
+/// The caller's IP address: the TCP peer, or what a trusted proxy says
+/// (`http::client_ip`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ClientIp(pub Option<std::net::IpAddr>);

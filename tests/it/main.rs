@@ -19,6 +19,7 @@ mod hostile_input;
 mod http_surface;
 mod ids;
 mod limits;
+mod login_throttle;
 mod migrations;
 mod mysql_tls;
 mod queue;

@@ -6,9 +6,11 @@ mod documents;
 pub mod ids;
 pub mod limits;
 mod loaders;
+mod login_throttle;
 mod mutation;
 mod observe;
 pub(crate) mod query;
+mod rate_limit;
 mod subscription;
 pub mod types;
 

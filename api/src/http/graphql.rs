@@ -18,6 +18,7 @@ use crate::error::{coded_server_error, server_error};
 use crate::graphql::limits::MAX_BODY_BYTES;
 use crate::graphql::{Documents, MonetaSchema, admission};
 use crate::http::bearer;
+use crate::http::client_ip::{TrustedProxies, client_ip};
 use crate::state::{ClientIp, Services};
 
 const GRAPHQL_RESPONSE: &str = "application/graphql-response+json";
@@ -95,6 +96,7 @@ pub async fn execute(
     Data(schema): Data<&MonetaSchema>,
     Data(documents): Data<&Documents>,
     Data(services): Data<&Services>,
+    Data(trusted_proxies): Data<&TrustedProxies>,
     headers: &HeaderMap,
     remote: &RemoteAddr,
     body: Body,
@@ -162,7 +164,8 @@ pub async fn execute(
         Ok(request) => request,
         Err(error) => return document_error(flavor, error),
     };
-    request = request.data(ClientIp(remote.as_socket_addr().map(|a| a.ip())));
+    let peer = remote.as_socket_addr().map(|a| a.ip());
+    request = request.data(ClientIp(client_ip(peer, headers, trusted_proxies)));
     if let Some(value) = headers.get(header::AUTHORIZATION) {
         let identity = bearer::authenticate(&services.auth, value.to_str().ok()).await;
         match identity {

@@ -2,6 +2,7 @@
 
 mod bearer;
 mod cache_metrics;
+pub mod client_ip;
 mod graphql;
 mod health;
 pub mod metrics;
@@ -14,9 +15,11 @@ use crate::state::{ApiConfig, Ops, Services};
 
 /// The whole API: GraphQL over HTTP and WebSocket plus the ops endpoints.
 pub fn api_routes(services: Services, ops: Ops, config: ApiConfig) -> impl IntoEndpoint {
+    let developer_tools = config.developer_tools;
+    let trusted_proxies = config.trusted_proxies.clone();
     let schema = build(services.clone(), ops.metrics.clone(), config);
     let mut graphql = post(graphql::execute);
-    if config.developer_tools {
+    if developer_tools {
         graphql = graphql.get(graphql::graphiql);
     }
     let metrics = ops.metrics.clone();
@@ -32,6 +35,7 @@ pub fn api_routes(services: Services, ops: Ops, config: ApiConfig) -> impl IntoE
         .at("/graphql/ws", get(ws::upgrade).data(sockets))
         .data(schema)
         .data(services)
+        .data(trusted_proxies)
         .data(documents)
         .data(metrics.clone())
         .around(move |ep, req| metrics::observe(metrics.clone(), ep, req))

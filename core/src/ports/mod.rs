@@ -14,5 +14,5 @@ pub use event_bus::{EventBus, EventStream, UserEvent};
 pub use health::{HealthProbe, HealthReport};
 pub use lease::{LeaseToken, Leases};
 pub use queue::{Delivery, JobQueue, SyncJob, SyncReason};
-pub use rate_limit::RateLimiter;
+pub use rate_limit::{RateLimiter, Window};
 pub use raw_pages::RawPageStore;

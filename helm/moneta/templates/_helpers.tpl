@@ -174,6 +174,10 @@ The environment of a Moneta container:
 {{- if eq .component "api" }}
 - name: MONETA_PASSWORD_HASH_CONCURRENCY
   value: {{ $cfg.passwordHashConcurrency | quote }}
+{{- with $cfg.trustedProxies }}
+- name: MONETA_TRUSTED_PROXIES
+  value: {{ . | quote }}
+{{- end }}
 {{- end }}
 {{- if eq .component "worker" }}
 - name: MONETA_WORKER_CONCURRENCY

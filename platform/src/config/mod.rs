@@ -6,11 +6,13 @@
 //! - [`cli`]: subcommands, and loading (unknown `MONETA_*` names refused,
 //!   the list read from the clap definition).
 //! - [`validate`]: what is refused before anything connects.
+//! - [`edge`]: trusted proxies.
 //! - [`retention`]: the horizons of the retention jobs.
 //! - [`report`]: the effective settings `moneta config check` prints.
 //! - [`tls`]: TLS to Redis and MySQL (trusted CAs, MySQL's TLS mode).
 
 mod cli;
+mod edge;
 mod error;
 mod report;
 mod retention;
@@ -21,6 +23,7 @@ mod validate;
 pub use cli::{
     Cli, Command, ConfigCommand, JobsCommand, Loaded, setting_variables, unknown_variables,
 };
+pub use edge::EdgeSettings;
 pub use error::ConfigError;
 pub use report::Effective;
 pub use retention::RetentionSettings;

@@ -199,6 +199,9 @@ pub struct Settings {
 
     #[command(flatten)]
     pub retention: RetentionSettings,
+
+    #[command(flatten)]
+    pub edge: super::EdgeSettings,
 }
 
 /// Which database a URL names.

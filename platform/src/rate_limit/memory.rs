@@ -1,10 +1,10 @@
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
 use async_trait::async_trait;
 use moneta_core::error::InternalError;
-use moneta_core::ports::RateLimiter;
+use moneta_core::ports::{RateLimiter, Window};
 use tokio::time::Instant;
 
 /// Keys remembered before expired windows are swept.
@@ -15,16 +15,17 @@ pub struct InProcessRateLimiter {
     windows: Mutex<HashMap<String, (u32, Instant)>>,
 }
 
+impl InProcessRateLimiter {
+    fn windows(&self) -> MutexGuard<'_, HashMap<String, (u32, Instant)>> {
+        self.windows.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
 #[async_trait]
 impl RateLimiter for InProcessRateLimiter {
-    async fn hit(
-        &self,
-        key: &str,
-        limit: u32,
-        window: Duration,
-    ) -> Result<Option<Duration>, InternalError> {
+    async fn count(&self, key: &str, window: Duration) -> Result<Window, InternalError> {
         let now = Instant::now();
-        let mut windows = self.windows.lock().unwrap_or_else(|e| e.into_inner());
+        let mut windows = self.windows();
         if windows.len() >= SWEEP_AT {
             windows.retain(|_, (_, ends)| *ends > now);
         }
@@ -32,8 +33,28 @@ impl RateLimiter for InProcessRateLimiter {
         if entry.1 <= now {
             *entry = (0, now + window);
         }
-        entry.0 += 1;
-        Ok((entry.0 > limit).then(|| entry.1 - now))
+        entry.0 = entry.0.saturating_add(1);
+        Ok(Window {
+            count: entry.0,
+            resets_in: entry.1 - now,
+        })
+    }
+
+    async fn peek(&self, key: &str) -> Result<Option<Window>, InternalError> {
+        let now = Instant::now();
+        Ok(self
+            .windows()
+            .get(key)
+            .filter(|(_, ends)| *ends > now)
+            .map(|(count, ends)| Window {
+                count: *count,
+                resets_in: *ends - now,
+            }))
+    }
+
+    async fn clear(&self, key: &str) -> Result<(), InternalError> {
+        self.windows().remove(key);
+        Ok(())
     }
 }
 
@@ -53,5 +74,24 @@ mod tests {
         assert_eq!(limiter.hit("other", 3, window).await.unwrap(), None);
         tokio::time::advance(window).await;
         assert_eq!(limiter.hit("k", 3, window).await.unwrap(), None);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn peek_does_not_count_and_clear_closes_the_window() {
+        let limiter = InProcessRateLimiter::default();
+        let window = Duration::from_secs(60);
+        assert_eq!(limiter.peek("k").await.unwrap(), None);
+        limiter.count("k", window).await.unwrap();
+        tokio::time::advance(Duration::from_secs(10)).await;
+        let open = limiter.count("k", window).await.unwrap();
+        assert_eq!(open.count, 2);
+        assert_eq!(open.resets_in, Duration::from_secs(50));
+        assert_eq!(limiter.peek("k").await.unwrap(), Some(open));
+        assert_eq!(limiter.peek("k").await.unwrap().unwrap().count, 2);
+        limiter.clear("k").await.unwrap();
+        assert_eq!(limiter.peek("k").await.unwrap(), None);
+        assert_eq!(limiter.count("k", window).await.unwrap().count, 1);
+        tokio::time::advance(window).await;
+        assert_eq!(limiter.peek("k").await.unwrap(), None);
     }
 }

@@ -1,9 +1,11 @@
-use async_graphql::{Context, ErrorExtensions as _, InputObject, Object, Result};
+use async_graphql::{Context, InputObject, Object, Result};
 use moneta_core::auth::{AuthError, Session};
 use secrecy::SecretString;
 
 use crate::error::{gql_error, user_errors};
-use crate::graphql::limits::{LOGIN_PER_EMAIL, LOGIN_PER_IP, REGISTER_PER_IP};
+use crate::graphql::limits::REGISTER_PER_IP;
+use crate::graphql::login_throttle::LoginThrottle;
+use crate::graphql::rate_limit::{rate_limit, rate_limited};
 use crate::graphql::services;
 use crate::graphql::types::AuthPayload;
 use crate::state::ClientIp;
@@ -35,35 +37,12 @@ fn payload(result: Result<Session, AuthError>) -> Result<AuthPayload> {
     }
 }
 
-/// Counts one attempt against each `(key, limit)`; the first exhausted
-/// one refuses the request with RATE_LIMITED and `retryAfter` (seconds).
-pub(super) async fn rate_limit(ctx: &Context<'_>, checks: &[(String, (u32, u64))]) -> Result<()> {
-    let limiter = &services(ctx)?.rate_limiter;
-    for (key, (limit, window)) in checks {
-        let refused = limiter
-            .hit(key, *limit, std::time::Duration::from_secs(*window))
-            .await
-            .map_err(|e| gql_error(&e))?;
-        if let Some(retry_after) = refused {
-            let seconds = retry_after.as_secs() + u64::from(retry_after.subsec_nanos() > 0);
-            return Err(
-                async_graphql::Error::new("too many attempts; retry later").extend_with(
-                    |_, ext| {
-                        ext.set("code", moneta_core::ErrorCode::RateLimited.as_str());
-                        ext.set("retryAfter", seconds);
-                    },
-                ),
-            );
-        }
-    }
-    Ok(())
+fn client_ip(ctx: &Context<'_>) -> Option<std::net::IpAddr> {
+    ctx.data_opt::<ClientIp>().and_then(|c| c.0)
 }
 
 fn ip_key(ctx: &Context<'_>, action: &str) -> String {
-    let ip = ctx
-        .data_opt::<ClientIp>()
-        .and_then(|c| c.0)
-        .map_or_else(|| "unknown".to_owned(), |ip| ip.to_string());
+    let ip = client_ip(ctx).map_or_else(|| "unknown".to_owned(), |ip| ip.to_string());
     format!("{action}:ip:{ip}")
 }
 
@@ -81,20 +60,25 @@ impl AuthMutation {
 
     /// Signs in. A wrong password and an unknown email get the same answer.
     async fn login(&self, ctx: &Context<'_>, input: LoginInput) -> Result<AuthPayload> {
-        let email = input.email.trim().to_lowercase();
-        rate_limit(
-            ctx,
-            &[
-                (ip_key(ctx, "login"), LOGIN_PER_IP),
-                (format!("login:email:{email}"), LOGIN_PER_EMAIL),
-            ],
-        )
-        .await?;
-        let auth = &services(ctx)?.auth;
-        payload(
-            auth.login(&input.email, SecretString::from(input.password))
-                .await,
-        )
+        let services = services(ctx)?;
+        let throttle = LoginThrottle::new(&*services.rate_limiter, &input.email, client_ip(ctx));
+        if let Some(wait) = throttle.admit().await.map_err(|e| gql_error(&e))? {
+            return Err(rate_limited(wait));
+        }
+        let result = services
+            .auth
+            .login(&input.email, SecretString::from(input.password))
+            .await;
+        let recorded = match &result {
+            Ok(_) => throttle.succeeded().await,
+            Err(AuthError::InvalidCredentials) => throttle.failed().await,
+            Err(_) => Ok(()),
+        };
+        if let Err(error) = recorded {
+            // The answer stands; only the count is lost.
+            tracing::warn!(%error, "sign-in attempt not recorded");
+        }
+        payload(result)
     }
 
     /// Exchanges a refresh token for a new pair. Each refresh token works

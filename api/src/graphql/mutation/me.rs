@@ -3,10 +3,10 @@
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 use secrecy::SecretString;
 
-use super::auth::rate_limit;
 use crate::error::{gql_error, user_errors};
 use crate::graphql::ids::{self, Kind};
 use crate::graphql::limits::DELETE_ME_PER_USER;
+use crate::graphql::rate_limit::rate_limit;
 use crate::graphql::types::UserError;
 use crate::graphql::{identity, services};
 

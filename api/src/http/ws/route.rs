@@ -11,6 +11,7 @@ use super::connection::Connection;
 use super::protocol::PROTOCOL;
 use crate::graphql::limits::MAX_BODY_BYTES;
 use crate::graphql::{Documents, MonetaSchema};
+use crate::http::client_ip::{TrustedProxies, client_ip};
 use crate::http::metrics::Metrics;
 use crate::state::{ClientIp, Services};
 
@@ -56,6 +57,7 @@ fn speaks_protocol(headers: &HeaderMap) -> bool {
 #[handler]
 pub fn upgrade(
     Data(sockets): Data<&Sockets>,
+    Data(trusted_proxies): Data<&TrustedProxies>,
     remote: &RemoteAddr,
     headers: &HeaderMap,
     websocket: WebSocket,
@@ -63,9 +65,11 @@ pub fn upgrade(
     if !speaks_protocol(headers) {
         return StatusCode::BAD_REQUEST.into_response();
     }
-    let connection = sockets
-        .connection
-        .for_client(ClientIp(remote.as_socket_addr().map(|a| a.ip())));
+    let peer = remote.as_socket_addr().map(|a| a.ip());
+    let connection =
+        sockets
+            .connection
+            .for_client(ClientIp(client_ip(peer, headers, trusted_proxies)));
     let metrics = sockets.metrics.clone();
     let config = WebSocketConfig::default()
         .max_frame_size(Some(MAX_BODY_BYTES))
