@@ -56,6 +56,7 @@ EVERYTHING_ON: dict[str, Any] = {
         "objectStoreUrl": "s3://moneta-raw/pages",
         "otlpEndpoint": "http://otel-collector.monitoring:4317",
         "trustedProxies": "10.244.0.0/16,fd00::/8",
+        "institutions": "sandbox",
     },
     "secrets": {
         "jwtSecret": "j" * 48,

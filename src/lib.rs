@@ -155,9 +155,12 @@ impl Runtime {
             .context("leasing a node id for the id generator")?;
         tracing::info!(node = node_lease.node(), "node id leased");
         let ids = Arc::new(IdGenerator::with_node(node_lease.node()));
+        let enabled = settings.edge.enabled_institutions(settings.env);
+        tracing::info!(institutions = ?enabled, "institutions enabled");
         let institutions = Institutions::new([
             Arc::new(SandboxInstitution::new(clock.clone())) as Arc<dyn Institution>
-        ]);
+        ])
+        .only(&enabled);
         let cipher = CredentialsCipher::new(&secrets.credentials_key);
         let erasure = Erasure {
             db: db.clone(),
@@ -189,6 +192,7 @@ impl Runtime {
                 cache: cache.clone(),
                 ids: ids.clone(),
                 clock: clock.clone(),
+                max_accounts: settings.edge.max_accounts_per_user,
             },
             categories: CategoryOverrides {
                 db: db.clone(),

@@ -47,6 +47,7 @@ pub enum UserErrorCode {
     InvalidCredentials,
     InstitutionLoginFailed,
     UnknownInstitution,
+    TooManyAccounts,
 }
 
 /// An expected business failure, reported in a mutation payload rather than

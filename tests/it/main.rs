@@ -7,6 +7,7 @@
 // Test code: a failed `expect` is a failed assertion.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod account_limits;
 mod auth;
 mod backends;
 mod budget;

@@ -18,7 +18,7 @@ use crate::harness::app::Options;
 use crate::harness::fixtures::{global_id, row_id};
 use crate::harness::spending::assert_monthly_spending_matches;
 
-const LINK: &str = "mutation($input: LinkAccountInput!) { linkAccount(input: $input) { account { id institution login displayName status lastSyncedAt } userErrors { field message code } } }";
+pub const LINK: &str = "mutation($input: LinkAccountInput!) { linkAccount(input: $input) { account { id institution login displayName status lastSyncedAt } userErrors { field message code } } }";
 const ACCOUNT: &str = "query($id: ID!) { account(id: $id) { id status lastSyncedAt transactions(first: 5) { edges { node { id seller amount pending category categorySource } } pageInfo { hasNextPage endCursor } } } }";
 const REFRESH: &str = "mutation($input: RefreshAccountInput!) { refreshAccount(input: $input) { account { id status } userErrors { code } } }";
 const UNLINK: &str = "mutation($input: UnlinkAccountInput!) { unlinkAccount(input: $input) { deletedAccountId userErrors { code } } }";

@@ -35,6 +35,10 @@ pub const LOGIN_FAILURES_PER_EMAIL: u32 = 1_000;
 /// The window failures are counted in.
 pub const LOGIN_FAILURE_WINDOW_SECS: u64 = 60 * 60;
 pub const REGISTER_PER_IP: (u32, u64) = (20, 60 * 60);
+/// Per user: linking asks the institution to check a login; a refresh
+/// queues a sync. Generous for people, tight for scripts.
+pub const LINK_PER_USER: (u32, u64) = (20, 60 * 60);
+pub const REFRESH_PER_USER: (u32, u64) = (60, 60 * 60);
 
 /// The number of aliased fields in the whole document (every operation
 /// and fragment).

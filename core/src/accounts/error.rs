@@ -11,6 +11,9 @@ pub enum AccountError {
         field: &'static str,
         message: &'static str,
     },
+    /// The user has `max` linked accounts already: unlink one first.
+    #[error("at most {max} linked accounts per user")]
+    TooManyAccounts { max: u32 },
     /// No such account for this user (another user's counts as none).
     #[error("account not found")]
     NotFound,
@@ -27,9 +30,10 @@ impl From<sea_orm::DbErr> for AccountError {
 impl DomainError for AccountError {
     fn code(&self) -> ErrorCode {
         match self {
-            Self::UnknownInstitution | Self::LoginFailed | Self::Invalid { .. } => {
-                ErrorCode::BadUserInput
-            }
+            Self::UnknownInstitution
+            | Self::LoginFailed
+            | Self::Invalid { .. }
+            | Self::TooManyAccounts { .. } => ErrorCode::BadUserInput,
             Self::NotFound => ErrorCode::NotFound,
             Self::Internal(_) => ErrorCode::Internal,
         }
@@ -43,6 +47,10 @@ impl DomainError for AccountError {
             ),
             Self::LoginFailed => Some(UserError::new(
                 UserErrorCode::InstitutionLoginFailed,
+                self.to_string(),
+            )),
+            Self::TooManyAccounts { .. } => Some(UserError::new(
+                UserErrorCode::TooManyAccounts,
                 self.to_string(),
             )),
             Self::Invalid { field, .. } => {

@@ -6,8 +6,8 @@ use std::sync::Arc;
 use moneta_entities::{accounts, transactions};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect,
-    TransactionTrait,
+    ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
+    QuerySelect, TransactionTrait,
 };
 use secrecy::{ExposeSecret, SecretString};
 
@@ -36,6 +36,8 @@ pub struct AccountService {
     pub cache: ReadCache,
     pub ids: Arc<IdGenerator>,
     pub clock: SharedClock,
+    /// Accounts one user may have linked at once.
+    pub max_accounts: u32,
 }
 
 impl AccountService {
@@ -43,6 +45,9 @@ impl AccountService {
     /// credentials sealed, and queues its first sync. Linking a login the
     /// user already linked replaces its credentials and syncs it again
     /// (the way back from LOGIN_REQUIRED). A refused login stores nothing.
+    /// A new login beyond [`AccountService::max_accounts`] is refused
+    /// before the institution is asked (two concurrent links can both pass
+    /// the count: the bound holds up to the user's concurrent requests).
     pub async fn link(&self, user: UserId, request: LinkRequest) -> Result<Account, AccountError> {
         let control = |field| AccountError::Invalid {
             field,
@@ -69,6 +74,15 @@ impl AccountService {
             .institutions
             .get(&request.institution)
             .ok_or(AccountError::UnknownInstitution)?;
+        let existing = accounts::Entity::find()
+            .filter(accounts::Column::UserId.eq(user.get()))
+            .filter(accounts::Column::Institution.eq(institution.name()))
+            .filter(accounts::Column::Login.eq(login))
+            .one(&self.db)
+            .await?;
+        if existing.is_none() {
+            self.check_room(user).await?;
+        }
         let credentials = Credentials {
             login: login.to_owned(),
             password: request.password,
@@ -81,12 +95,6 @@ impl AccountService {
         })?;
 
         let now = self.clock.now();
-        let existing = accounts::Entity::find()
-            .filter(accounts::Column::UserId.eq(user.get()))
-            .filter(accounts::Column::Institution.eq(institution.name()))
-            .filter(accounts::Column::Login.eq(login))
-            .one(&self.db)
-            .await?;
         let account_id = match existing {
             Some(row) => {
                 let sealed = self.cipher.seal(user.get(), row.id, &credentials)?;
@@ -173,6 +181,20 @@ impl AccountService {
         spending::recompute_months(&self.db, user, &months, self.clock.now()).await?;
         self.cache.invalidate(user).await;
         tracing::info!(user_id = %user, account_id, "account unlinked");
+        Ok(())
+    }
+
+    /// Refuses a new account when the user has the most they may have.
+    async fn check_room(&self, user: UserId) -> Result<(), AccountError> {
+        let linked = accounts::Entity::find()
+            .filter(accounts::Column::UserId.eq(user.get()))
+            .count(&self.db)
+            .await?;
+        if linked >= u64::from(self.max_accounts) {
+            return Err(AccountError::TooManyAccounts {
+                max: self.max_accounts,
+            });
+        }
         Ok(())
     }
 

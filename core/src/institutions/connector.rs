@@ -104,4 +104,17 @@ impl Institutions {
     pub fn get(&self, name: &str) -> Option<&Arc<dyn Institution>> {
         self.by_name.get(name)
     }
+
+    /// Only the institutions named in `enabled` (the deployment's list);
+    /// an account of any other can neither be linked nor synced.
+    pub fn only(&self, enabled: &[String]) -> Self {
+        Self {
+            by_name: self
+                .by_name
+                .iter()
+                .filter(|(name, _)| enabled.iter().any(|e| e == *name))
+                .map(|(name, i)| (*name, i.clone()))
+                .collect(),
+        }
+    }
 }

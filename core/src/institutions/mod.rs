@@ -13,6 +13,10 @@
 //! to one [`SyncPage`]. The pipeline does not change.
 
 mod connector;
+
+/// The ids of every institution this build has a connector for; a
+/// deployment enables some of them (`MONETA_INSTITUTIONS`).
+pub const AVAILABLE: &[&str] = &["sandbox"];
 pub mod sandbox;
 
 pub use sandbox::SandboxInstitution;

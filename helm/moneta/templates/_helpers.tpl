@@ -171,9 +171,15 @@ The environment of a Moneta container:
   value: {{ $cfg.cacheTtlSecs | quote }}
 - name: MONETA_CACHE_TIMEOUT_MS
   value: {{ $cfg.cacheTimeoutMs | quote }}
+{{- with $cfg.institutions }}
+- name: MONETA_INSTITUTIONS
+  value: {{ . | quote }}
+{{- end }}
 {{- if eq .component "api" }}
 - name: MONETA_PASSWORD_HASH_CONCURRENCY
   value: {{ $cfg.passwordHashConcurrency | quote }}
+- name: MONETA_MAX_ACCOUNTS_PER_USER
+  value: {{ $cfg.maxAccountsPerUser | quote }}
 {{- with $cfg.trustedProxies }}
 - name: MONETA_TRUSTED_PROXIES
   value: {{ . | quote }}

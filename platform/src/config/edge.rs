@@ -1,7 +1,10 @@
-//! What the outside world may do: whose forwarding headers are believed.
+//! What the outside world may do: whose forwarding headers are believed,
+//! which institutions can be linked, and how many accounts a user links.
 
 use clap::Args;
 use ipnet::IpNet;
+
+use super::Environment;
 
 #[derive(Debug, Clone, Args)]
 pub struct EdgeSettings {
@@ -15,6 +18,42 @@ pub struct EdgeSettings {
         global = true
     )]
     pub trusted_proxies: Vec<IpNet>,
+
+    /// Institution ids users can link, comma-separated; default `sandbox`
+    /// with `--env dev`, none with `--env production`.
+    #[arg(
+        long,
+        env = "MONETA_INSTITUTIONS",
+        value_delimiter = ',',
+        global = true
+    )]
+    pub institutions: Option<Vec<String>>,
+
+    /// Accounts one user can have linked at once.
+    #[arg(
+        long,
+        env = "MONETA_MAX_ACCOUNTS_PER_USER",
+        default_value_t = 50,
+        value_parser = clap::value_parser!(u32).range(1..=10_000),
+        global = true
+    )]
+    pub max_accounts_per_user: u32,
+}
+
+impl EdgeSettings {
+    /// The institutions enabled in `env`: the list given, else the
+    /// environment's default.
+    pub fn enabled_institutions(&self, env: Environment) -> Vec<String> {
+        match &self.institutions {
+            Some(list) => list
+                .iter()
+                .map(|id| id.trim().to_owned())
+                .filter(|id| !id.is_empty())
+                .collect(),
+            None if env == Environment::Dev => vec!["sandbox".to_owned()],
+            None => Vec::new(),
+        }
+    }
 }
 
 /// A CIDR, or a bare address (one host).
@@ -29,7 +68,7 @@ fn proxy(raw: &str) -> Result<IpNet, String> {
 mod tests {
     use clap::Parser as _;
 
-    use crate::config::{Cli, Settings};
+    use crate::config::{Cli, Environment, Settings};
 
     #[test]
     fn proxies_parse_as_cidrs_or_addresses_and_garbage_is_refused() {
@@ -50,5 +89,24 @@ mod tests {
         assert!(Settings::defaults().edge.trusted_proxies.is_empty());
         assert!(Cli::try_parse_from(["moneta", "--trusted-proxies", "10.0.0.0/33"]).is_err());
         assert!(Cli::try_parse_from(["moneta", "--trusted-proxies", "ingress"]).is_err());
+    }
+
+    #[test]
+    fn the_sandbox_is_on_in_dev_and_off_in_production_unless_listed() {
+        let edge = Settings::defaults().edge;
+        assert_eq!(edge.enabled_institutions(Environment::Dev), ["sandbox"]);
+        assert!(
+            edge.enabled_institutions(Environment::Production)
+                .is_empty()
+        );
+        let listed = Cli::try_parse_from(["moneta", "--institutions", "sandbox"])
+            .unwrap()
+            .settings
+            .edge;
+        assert_eq!(
+            listed.enabled_institutions(Environment::Production),
+            ["sandbox"]
+        );
+        assert!(Cli::try_parse_from(["moneta", "--max-accounts-per-user", "0"]).is_err());
     }
 }

@@ -6,7 +6,7 @@
 //! - [`cli`]: subcommands, and loading (unknown `MONETA_*` names refused,
 //!   the list read from the clap definition).
 //! - [`validate`]: what is refused before anything connects.
-//! - [`edge`]: trusted proxies.
+//! - [`edge`]: trusted proxies, enabled institutions, accounts per user.
 //! - [`retention`]: the horizons of the retention jobs.
 //! - [`report`]: the effective settings `moneta config check` prints.
 //! - [`tls`]: TLS to Redis and MySQL (trusted CAs, MySQL's TLS mode).

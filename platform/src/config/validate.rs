@@ -42,6 +42,17 @@ impl Settings {
                 ));
             }
         }
+        for id in self.edge.enabled_institutions(self.env) {
+            if !moneta_core::institutions::AVAILABLE.contains(&id.as_str()) {
+                return Err(ConfigError::invalid(
+                    "MONETA_INSTITUTIONS",
+                    format!(
+                        "no institution {id:?}; available: {}",
+                        moneta_core::institutions::AVAILABLE.join(", ")
+                    ),
+                ));
+            }
+        }
         tracing_subscriber::EnvFilter::try_new(&self.log_filter)
             .map_err(|e| ConfigError::invalid("MONETA_LOG", e.to_string()))?;
         Ok(())
@@ -116,6 +127,10 @@ mod tests {
             (
                 Box::new(|s| s.log_filter = "info,[".to_owned()),
                 "MONETA_LOG",
+            ),
+            (
+                Box::new(|s| s.edge.institutions = Some(vec!["plaid".to_owned()])),
+                "MONETA_INSTITUTIONS",
             ),
         ];
         for (change, variable) in cases {

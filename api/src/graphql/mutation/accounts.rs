@@ -5,6 +5,8 @@ use secrecy::SecretString;
 
 use crate::error::{coded, user_errors};
 use crate::graphql::ids::{self, Kind};
+use crate::graphql::limits::{LINK_PER_USER, REFRESH_PER_USER};
+use crate::graphql::rate_limit::rate_limit;
 use crate::graphql::types::{Account, UserError};
 use crate::graphql::{identity, services};
 
@@ -62,13 +64,15 @@ fn failure(err: AccountError) -> Result<Vec<UserError>> {
 #[Object]
 impl AccountMutation {
     /// Links a bank login. The bank checks it first; a refused login stores
-    /// nothing. The new account starts SYNCING.
+    /// nothing. The new account starts SYNCING. At most
+    /// [`LINK_PER_USER`] attempts per user and hour (RATE_LIMITED).
     async fn link_account(
         &self,
         ctx: &Context<'_>,
         input: LinkAccountInput,
     ) -> Result<LinkAccountPayload> {
         let me = identity(ctx)?.user_id;
+        rate_limit(ctx, &[(format!("link:user:{me}"), LINK_PER_USER)]).await?;
         let request = LinkRequest {
             institution: input.institution,
             login: input.login,
@@ -86,13 +90,15 @@ impl AccountMutation {
         })
     }
 
-    /// Queues a sync of one of the caller's accounts now.
+    /// Queues a sync of one of the caller's accounts now. At most
+    /// [`REFRESH_PER_USER`] per user and hour (RATE_LIMITED).
     async fn refresh_account(
         &self,
         ctx: &Context<'_>,
         input: RefreshAccountInput,
     ) -> Result<RefreshAccountPayload> {
         let me = identity(ctx)?.user_id;
+        rate_limit(ctx, &[(format!("refresh:user:{me}"), REFRESH_PER_USER)]).await?;
         let id = ids::decode_as(Kind::Account, &input.account_id).ok_or_else(not_found)?;
         Ok(match services(ctx)?.accounts.refresh(me, id).await {
             Ok(account) => RefreshAccountPayload {

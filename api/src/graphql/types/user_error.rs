@@ -9,6 +9,8 @@ pub enum UserErrorCode {
     InvalidCredentials,
     InstitutionLoginFailed,
     UnknownInstitution,
+    /// The user has as many linked accounts as a user may.
+    TooManyAccounts,
 }
 
 /// An expected business failure of a mutation.
