@@ -21,7 +21,7 @@ use crate::harness::spending::assert_monthly_spending_matches;
 pub const LINK: &str = "mutation($input: LinkAccountInput!) { linkAccount(input: $input) { account { id institution login displayName status lastSyncedAt } userErrors { field message code } } }";
 const ACCOUNT: &str = "query($id: ID!) { account(id: $id) { id status lastSyncedAt transactions(first: 5) { edges { node { id seller amount pending category categorySource } } pageInfo { hasNextPage endCursor } } } }";
 const REFRESH: &str = "mutation($input: RefreshAccountInput!) { refreshAccount(input: $input) { account { id status } userErrors { code } } }";
-const UNLINK: &str = "mutation($input: UnlinkAccountInput!) { unlinkAccount(input: $input) { deletedAccountId userErrors { code } } }";
+pub const UNLINK: &str = "mutation($input: UnlinkAccountInput!) { unlinkAccount(input: $input) { deletedAccountId userErrors { code } } }";
 
 pub fn day(d: u32) -> chrono::DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, d, 15, 0, 0).unwrap()
@@ -68,6 +68,16 @@ pub async fn link(app: &TestApp, token: &str, login: &str, password: &str) -> Va
     )
     .await["data"]["linkAccount"]
         .clone()
+}
+
+/// Asserts that a `linkAccount` payload refused the link with `code` (at
+/// `field`, when the error names one) and returned no account.
+pub fn assert_link_refused(payload: &Value, code: &str, field: Option<&[&str]>) {
+    assert_eq!(payload["account"], Value::Null, "{payload}");
+    assert_eq!(payload["userErrors"][0]["code"], code, "{payload}");
+    if let Some(field) = field {
+        assert_eq!(payload["userErrors"][0]["field"], json!(field), "{payload}");
+    }
 }
 
 /// Links `login` at the sandbox and waits for its first sync; returns the

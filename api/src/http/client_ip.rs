@@ -41,14 +41,15 @@ pub fn client_ip(
     if !trusted.trusts(peer) {
         return Some(peer);
     }
-    let hops = forwarded_for(headers).or_else(|| x_forwarded_for(headers));
-    let Some(hops) = hops else {
+    let chain = hops(headers, "forwarded", forwarded_for)
+        .or_else(|| hops(headers, "x-forwarded-for", parse_node));
+    let Some(chain) = chain else {
         return Some(peer);
     };
     // From the right: our own proxies are skipped; the first other hop is
     // the client. All hops ours: the leftmost is where it started.
     let mut nearest = peer;
-    for hop in hops.iter().rev() {
+    for hop in chain.iter().rev() {
         let Some(ip) = hop else {
             return Some(peer);
         };
@@ -60,40 +61,33 @@ pub fn client_ip(
     Some(nearest)
 }
 
-/// Every `for=` of every `Forwarded` header, in order; `None` without the
-/// header. An element without `for=` or with an obfuscated one is `None`.
-fn forwarded_for(headers: &HeaderMap) -> Option<Vec<Option<IpAddr>>> {
-    let mut values = headers.get_all("forwarded").iter().peekable();
+/// The hops of every `name` header, in order (each line split at commas,
+/// each hop read by `hop`); `None` without the header. A hop that cannot
+/// be read (or a line that is not text) is `None`.
+fn hops(
+    headers: &HeaderMap,
+    name: &str,
+    hop: impl Fn(&str) -> Option<IpAddr>,
+) -> Option<Vec<Option<IpAddr>>> {
+    let mut values = headers.get_all(name).iter().peekable();
     values.peek()?;
     Some(
         values
             .flat_map(|v| v.to_str().unwrap_or("\u{0}").split(','))
-            .map(|element| {
-                element
-                    .split(';')
-                    .find_map(|pair| {
-                        let (key, value) = pair.split_once('=')?;
-                        key.trim()
-                            .eq_ignore_ascii_case("for")
-                            .then(|| parse_node(value.trim().trim_matches('"')))
-                    })
-                    .flatten()
-            })
+            .map(|h| hop(h.trim()))
             .collect(),
     )
 }
 
-/// Every address of every `X-Forwarded-For` header, in order; `None`
-/// without the header.
-fn x_forwarded_for(headers: &HeaderMap) -> Option<Vec<Option<IpAddr>>> {
-    let mut values = headers.get_all("x-forwarded-for").iter().peekable();
-    values.peek()?;
-    Some(
-        values
-            .flat_map(|v| v.to_str().unwrap_or("\u{0}").split(','))
-            .map(|hop| parse_node(hop.trim()))
-            .collect(),
-    )
+/// One element of `Forwarded`: its `for=` node; `None` without one or
+/// with an obfuscated one (`for=_hidden`, `for=unknown`).
+fn forwarded_for(element: &str) -> Option<IpAddr> {
+    element.split(';').find_map(|pair| {
+        let (key, value) = pair.split_once('=')?;
+        key.trim()
+            .eq_ignore_ascii_case("for")
+            .then(|| parse_node(value.trim().trim_matches('"')))
+    })?
 }
 
 /// `1.2.3.4`, `1.2.3.4:80`, `2001:db8::1`, `[2001:db8::1]` or
