@@ -56,7 +56,7 @@ pub fn code_uncoded(errors: &mut [ServerError]) {
         }
         let code = if is_limit_error(&error.message) {
             ErrorCode::QueryTooComplex
-        } else if error.path.is_empty() || is_coercion_error(&error.message) {
+        } else if is_request_error(error) {
             ErrorCode::BadUserInput
         } else {
             tracing::error!(message = %error.message, "an error without a code");
@@ -66,6 +66,14 @@ pub fn code_uncoded(errors: &mut [ServerError]) {
         extensions.set("code", code.as_str());
         error.extensions = Some(extensions);
     }
+}
+
+/// Whether async-graphql raised `error` because the request itself is
+/// wrong (GraphQL over HTTP's "request error"): it failed validation (no
+/// path) or a variable could not be coerced to its type (with the field's
+/// path; known by async-graphql's message).
+pub fn is_request_error(error: &ServerError) -> bool {
+    error.path.is_empty() || is_coercion_error(&error.message)
 }
 
 /// async-graphql's messages for an input value that is not of its type

@@ -9,7 +9,7 @@ use moneta_core::ErrorCode;
 
 use super::Documents;
 use super::limits::MAX_ALIASES;
-use crate::error::{code_uncoded, coded_server_error};
+use crate::error::{code_uncoded, coded_server_error, is_request_error};
 
 /// `request` with its document parsed, or the error that refuses it
 /// (BAD_USER_INPUT for a syntax error, QUERY_TOO_COMPLEX for too many
@@ -29,12 +29,12 @@ pub fn admit(documents: &Documents, mut request: Request) -> Result<Request, Ser
     Ok(request)
 }
 
-/// Codes what needs a code, and says whether the request was refused
-/// before execution (validation, limits, variables): then there is no
-/// `data` and no error has a path.
+/// Codes what needs a code, and says whether the request was refused as
+/// a whole (validation, limits, a variable that is not of its type): then
+/// there is no `data` and every error is a request error.
 pub fn settle(response: &mut Response) -> bool {
     code_uncoded(&mut response.errors);
     response.data == async_graphql::Value::Null
         && !response.errors.is_empty()
-        && response.errors.iter().all(|e| e.path.is_empty())
+        && response.errors.iter().all(is_request_error)
 }
