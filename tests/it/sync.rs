@@ -790,7 +790,7 @@ async fn requests_keep_the_user_active_for_the_daily_sync() {
     };
     let signed_up_at = last_active().await;
     let token_at = |now: chrono::DateTime<Utc>| {
-        let claims = json!({ "sub": user.to_string(), "iss": "moneta", "aud": "moneta-api", "iat": now.timestamp(), "exp": now.timestamp() + 900 });
+        let claims = json!({ "sub": user.to_string(), "iss": "moneta", "aud": "moneta-api", "iat": now.timestamp(), "nbf": now.timestamp(), "exp": now.timestamp() + 900, "sid": 1 });
         jsonwebtoken::encode(
             &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256),
             &claims,
