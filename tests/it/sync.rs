@@ -118,13 +118,17 @@ async fn me_id(app: &TestApp, token: &str) -> i64 {
     row_id(body["data"]["me"]["id"].as_str().expect("me"))
 }
 
-async fn completed_syncs(app: &TestApp, user: i64) -> u64 {
+async fn notifications_of(app: &TestApp, user: i64, kind: &str) -> u64 {
     moneta_entities::notifications::Entity::find()
         .filter(moneta_entities::notifications::Column::UserId.eq(user))
-        .filter(moneta_entities::notifications::Column::Kind.eq("SYNC_COMPLETED"))
+        .filter(moneta_entities::notifications::Column::Kind.eq(kind))
         .count(&app.db.connect().await)
         .await
         .unwrap()
+}
+
+async fn completed_syncs(app: &TestApp, user: i64) -> u64 {
+    notifications_of(app, user, "SYNC_COMPLETED").await
 }
 
 async fn wait_for_syncs(app: &TestApp, token: &str, user: i64, n: u64) {
@@ -374,13 +378,17 @@ async fn a_login_that_needs_attention_links_then_reports_login_required() {
     assert_eq!(linked["userErrors"], json!([]));
     let account = linked["account"]["id"].as_str().unwrap();
     wait_for_status(&app, &token, account, "LOGIN_REQUIRED").await;
-    let failed = moneta_entities::notifications::Entity::find()
-        .filter(moneta_entities::notifications::Column::UserId.eq(row_id(&user_id)))
-        .filter(moneta_entities::notifications::Column::Kind.eq("SYNC_FAILED"))
-        .count(&app.db.connect().await)
-        .await
-        .unwrap();
-    assert_eq!(failed, 1);
+    // The status is written before the notification: wait for it.
+    let user = row_id(&user_id);
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    while notifications_of(&app, user, "SYNC_FAILED").await == 0 {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "no SYNC_FAILED notification"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(notifications_of(&app, user, "SYNC_FAILED").await, 1);
 }
 
 /// A sync that loses the bank after its first page keeps what it applied,
