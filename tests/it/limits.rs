@@ -280,25 +280,55 @@ fn standalone(operation: &str, fragments: &[(String, String, String)]) -> String
     }
 }
 
+/// One operation our clients send, standalone (with the fragments it
+/// uses), and sample variables.
+pub struct ClientOperation {
+    pub name: String,
+    pub kind: String,
+    pub text: String,
+    pub variables: Value,
+}
+
+/// Every operation of the repository's copy of the shared contract's
+/// client operations.
+pub fn client_operations() -> Vec<ClientOperation> {
+    let document = include_str!("../../contract/operations.graphql");
+    let defs = definitions(document);
+    let fragments: Vec<_> = defs.iter().filter(|d| d.1 == "fragment").cloned().collect();
+    let operations: Vec<ClientOperation> = defs
+        .iter()
+        .filter(|d| d.1 != "fragment")
+        .map(|(name, kind, text)| ClientOperation {
+            name: name.clone(),
+            kind: kind.clone(),
+            text: standalone(text, &fragments),
+            variables: variables(name),
+        })
+        .collect();
+    assert!(operations.len() >= 15, "{} operations", operations.len());
+    operations
+}
+
 /// Every operation our clients send validates against the schema and
 /// passes the limits with 2× margin (checked at half the limits).
 #[tokio::test]
 async fn every_client_operation_passes_the_limits_with_margin() {
-    // The repository's copy of the shared contract's client operations.
-    let document = include_str!("../../contract/operations.graphql");
-    let defs = definitions(document);
-    let fragments: Vec<_> = defs.iter().filter(|d| d.1 == "fragment").cloned().collect();
-    let operations: Vec<_> = defs.iter().filter(|d| d.1 != "fragment").collect();
-    assert!(operations.len() >= 15, "{operations:?}");
+    let operations = client_operations();
     let half = Limits {
         depth: Limits::PRODUCTION.depth / 2,
         complexity: Limits::PRODUCTION.complexity / 2,
     };
     for limits in [Limits::PRODUCTION, half] {
         let schema = validation_schema(limits);
-        for (name, kind, text) in &operations {
-            let request = async_graphql::Request::new(standalone(text, &fragments))
-                .variables(async_graphql::Variables::from_json(variables(name)));
+        for ClientOperation {
+            name,
+            kind,
+            text,
+            variables,
+        } in &operations
+        {
+            let request = async_graphql::Request::new(text.clone())
+                .variables(async_graphql::Variables::from_json(variables.clone()));
             let response = if kind == "subscription" {
                 schema
                     .execute_stream(request)

@@ -216,3 +216,60 @@ async fn a_token_not_valid_yet_or_with_a_string_time_is_unauthenticated() {
         assert_unauthenticated(&app.graphql_as(&signed(&bad), ME, json!({})).await);
     }
 }
+
+/// A token whose user was deleted, or never existed, is refused by every
+/// operation our clients send, and by the socket.
+#[tokio::test]
+async fn tokens_of_deleted_and_missing_users_are_refused_by_every_client_operation() {
+    let app = TestApp::spawn().await;
+    let email = format!("gone-{}@example.com", uuid::Uuid::new_v4().simple());
+    let password = "a long enough password 42";
+    let deleted = app.register(&email, password).await["accessToken"]
+        .as_str()
+        .expect("token")
+        .to_owned();
+    let sub = user_id_of(&app, &deleted).await;
+    let body = app
+        .graphql_as(
+            &deleted,
+            "mutation ($p: String!) { deleteMe(input: { password: $p }) { deletedUserId } }",
+            json!({ "p": password }),
+        )
+        .await;
+    assert!(
+        body["data"]["deleteMe"]["deletedUserId"].is_string(),
+        "{body}"
+    );
+    let ghost_id = (sub.parse::<i64>().expect("id") + 1_000_003).to_string();
+    let ghost = sign(
+        &app.jwt_secret,
+        &ghost_id,
+        chrono::Utc::now().timestamp() + 600,
+    );
+    for token in [&deleted, &ghost] {
+        for operation in crate::limits::client_operations() {
+            if operation.kind == "subscription" {
+                continue;
+            }
+            let body = app
+                .graphql_as(token, &operation.text, operation.variables.clone())
+                .await;
+            assert!(body["data"].is_null(), "{}: {body}", operation.name);
+            assert_eq!(
+                body["errors"][0]["extensions"]["code"], "UNAUTHENTICATED",
+                "{}: {body}",
+                operation.name
+            );
+        }
+        let mut ws = app.ws().await;
+        ws.send(json!({
+            "type": "connection_init",
+            "payload": { "authorization": format!("Bearer {token}") }
+        }))
+        .await;
+        assert!(matches!(
+            ws.next().await,
+            crate::harness::ws::WsEvent::Closed(Some(4403))
+        ));
+    }
+}
