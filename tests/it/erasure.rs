@@ -17,7 +17,6 @@ use crate::harness::app::Options;
 use crate::harness::fixtures::row_id;
 use crate::sync::linked_account;
 
-const DELETE_ME: &str = "mutation($input: DeleteMeInput!) { deleteMe(input: $input) { deletedUserId userErrors { field message code } } }";
 const REFRESH: &str = "mutation($input: RefreshTokenInput!) { refreshToken(input: $input) { accessToken userErrors { code } } }";
 const SET_CATEGORY: &str = "mutation($input: SetTransactionCategoryInput!) { setTransactionCategory(input: $input) { userErrors { code } } }";
 const SET_BUDGET: &str =
@@ -210,16 +209,6 @@ async fn with_data_everywhere(app: &TestApp, someone: &Someone) -> (String, i64)
     (row.try_get_by_index::<String>(0).unwrap(), row_id(&account))
 }
 
-async fn delete_me(app: &TestApp, token: &str, password: &str) -> Value {
-    app.graphql_as(
-        token,
-        DELETE_ME,
-        json!({ "input": { "password": password } }),
-    )
-    .await["data"]["deleteMe"]
-        .clone()
-}
-
 #[tokio::test]
 async fn deleting_me_erases_every_row_page_and_session_and_frees_the_email() {
     let app = TestApp::spawn().await;
@@ -245,7 +234,7 @@ async fn deleting_me_erases_every_row_page_and_session_and_frees_the_email() {
     let stayer_pages = raw_pages_of(&app, stayer.id);
     assert!(!stayer_pages.is_empty());
 
-    let deleted = delete_me(&app, &leaver.access, PASSWORD).await;
+    let deleted = app.delete_me(&leaver.access, PASSWORD).await;
     assert_eq!(deleted["userErrors"], json!([]), "{deleted}");
     assert_eq!(
         row_id(deleted["deletedUserId"].as_str().unwrap()),
@@ -300,7 +289,7 @@ async fn deleting_me_erases_every_row_page_and_session_and_frees_the_email() {
 async fn a_deleted_users_access_token_is_unauthenticated() {
     let app = TestApp::spawn().await;
     let leaver = sign_up(&app).await;
-    let deleted = delete_me(&app, &leaver.access, PASSWORD).await;
+    let deleted = app.delete_me(&leaver.access, PASSWORD).await;
     assert_eq!(deleted["userErrors"], json!([]), "{deleted}");
     for query in ["{ me { id } }", "{ accounts { id } }"] {
         let body = app.graphql_as(&leaver.access, query, json!({})).await;
@@ -320,7 +309,9 @@ async fn a_wrong_password_deletes_nothing() {
     let before = rows_of(&db, &someone).await;
     let pages = raw_pages_of(&app, someone.id);
 
-    let refused = delete_me(&app, &someone.access, "not my password at all").await;
+    let refused = app
+        .delete_me(&someone.access, "not my password at all")
+        .await;
     assert_eq!(refused["deletedUserId"], Value::Null);
     assert_eq!(
         refused["userErrors"][0]["code"], "INVALID_CREDENTIALS",
@@ -441,7 +432,7 @@ async fn deleting_me_removes_my_cache_keys_from_redis() {
     let stayer_keys = keys_of(stayer.id).await;
     assert!(!stayer_keys.is_empty());
 
-    let deleted = delete_me(&app, &leaver.access, PASSWORD).await;
+    let deleted = app.delete_me(&leaver.access, PASSWORD).await;
     assert_eq!(deleted["userErrors"], json!([]), "{deleted}");
     assert_eq!(keys_of(leaver.id).await, Vec::<String>::new());
     let mut still = keys_of(stayer.id).await;

@@ -359,26 +359,12 @@ async fn a_socket_counts_as_activity() {
 #[tokio::test]
 async fn deleting_the_account_closes_its_sockets_at_once() {
     let app = TestApp::spawn().await;
-    let email = format!("leaving-{}@example.com", uuid::Uuid::new_v4().simple());
-    let password = "a long enough password 42";
-    let token = app.register(&email, password).await["accessToken"]
-        .as_str()
-        .expect("token")
-        .to_owned();
+    let (token, _, _) = app.signed_up().await;
     let mut ws = app.ws().await;
     ws.init_as(&token).await;
     ws.subscribe("1", ACCOUNT_SYNCED).await;
-    let deleted = app
-        .graphql_as(
-            &token,
-            "mutation ($p: String!) { deleteMe(input: { password: $p }) { deletedUserId userErrors { code } } }",
-            json!({ "p": password }),
-        )
-        .await;
-    assert!(
-        deleted["data"]["deleteMe"]["deletedUserId"].is_string(),
-        "{deleted}"
-    );
+    let deleted = app.delete_me(&token, crate::harness::app::PASSWORD).await;
+    assert!(deleted["deletedUserId"].is_string(), "{deleted}");
     assert_eq!(closed_with(&mut ws).await, Some(4401));
     let body = app.graphql_as(&token, "{ me { id } }", json!({})).await;
     assert_eq!(

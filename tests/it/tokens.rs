@@ -222,24 +222,8 @@ async fn a_token_not_valid_yet_or_with_a_string_time_is_unauthenticated() {
 #[tokio::test]
 async fn tokens_of_deleted_and_missing_users_are_refused_by_every_client_operation() {
     let app = TestApp::spawn().await;
-    let email = format!("gone-{}@example.com", uuid::Uuid::new_v4().simple());
-    let password = "a long enough password 42";
-    let deleted = app.register(&email, password).await["accessToken"]
-        .as_str()
-        .expect("token")
-        .to_owned();
-    let sub = user_id_of(&app, &deleted).await;
-    let body = app
-        .graphql_as(
-            &deleted,
-            "mutation ($p: String!) { deleteMe(input: { password: $p }) { deletedUserId } }",
-            json!({ "p": password }),
-        )
-        .await;
-    assert!(
-        body["data"]["deleteMe"]["deletedUserId"].is_string(),
-        "{body}"
-    );
+    let (deleted, user) = app.deleted_user().await;
+    let sub = crate::harness::fixtures::row_id(&user).to_string();
     let ghost_id = (sub.parse::<i64>().expect("id") + 1_000_003).to_string();
     let ghost = sign(
         &app.jwt_secret,

@@ -217,7 +217,7 @@ impl TestApp {
     /// Registers a fresh user; returns (access token, refresh token, user id).
     pub async fn signed_up(&self) -> (String, String, String) {
         let email = format!("user-{}@example.com", uuid::Uuid::new_v4().simple());
-        let payload = self.register(&email, "a long enough password").await;
+        let payload = self.register(&email, PASSWORD).await;
         assert_eq!(payload["userErrors"], json!([]), "{payload}");
         (
             payload["accessToken"].as_str().expect("token").to_owned(),
@@ -227,6 +227,29 @@ impl TestApp {
                 .to_owned(),
             payload["user"]["id"].as_str().expect("id").to_owned(),
         )
+    }
+
+    /// `deleteMe` with `password` and return its payload.
+    pub async fn delete_me(&self, token: &str, password: &str) -> Value {
+        self.graphql_as(
+            token,
+            DELETE_ME,
+            json!({ "input": { "password": password } }),
+        )
+        .await["data"]["deleteMe"]
+            .clone()
+    }
+
+    /// A user who registered, then deleted their account: their access
+    /// token, still within its lifetime, and their user id.
+    pub async fn deleted_user(&self) -> (String, String) {
+        let email = format!("gone-{}@example.com", uuid::Uuid::new_v4().simple());
+        let payload = self.register(&email, PASSWORD).await;
+        let token = payload["accessToken"].as_str().expect("token").to_owned();
+        let user = payload["user"]["id"].as_str().expect("id").to_owned();
+        let deleted = self.delete_me(&token, PASSWORD).await;
+        assert!(deleted["deletedUserId"].is_string(), "{deleted}");
+        (token, user)
     }
 
     pub fn data_dir(&self) -> &std::path::Path {
@@ -239,4 +262,7 @@ impl TestApp {
 }
 
 pub const REGISTER: &str = "mutation($input: RegisterInput!) { register(input: $input) { accessToken refreshToken expiresAt user { id email createdAt monthlyIncome } userErrors { field message code } } }";
+/// The password of the users the harness registers.
+pub const PASSWORD: &str = "a long enough password";
+pub const DELETE_ME: &str = "mutation($input: DeleteMeInput!) { deleteMe(input: $input) { deletedUserId userErrors { field message code } } }";
 pub const LOGIN: &str = "mutation($input: LoginInput!) { login(input: $input) { accessToken refreshToken expiresAt user { id email createdAt monthlyIncome } userErrors { field message code } } }";
