@@ -97,13 +97,22 @@ impl Drop for TestDb {
         let Some((server, name)) = self.mysql.take() else {
             return;
         };
-        // Drop is synchronous; drop the database from a thread of its own.
-        let dropped = std::thread::spawn(move || {
+        // Drop is synchronous: drop the database from a thread of its own,
+        // and do not wait for it. The test's runtime may still run a task of
+        // the server inside a transaction on this database (a sync the test
+        // did not wait for); `DROP DATABASE` waits for that transaction's
+        // metadata lock, and the task cannot end while this thread blocks
+        // the runtime. Once the test returns, its runtime and pools go, the
+        // transaction rolls back and the drop goes through.
+        std::thread::spawn(move || {
             let runtime = tokio::runtime::Builder::new_current_thread()
                 .enable_all()
                 .build()?;
             runtime.block_on(async {
                 if let Ok(admin) = Database::connect(&server).await {
+                    let _ = admin
+                        .execute_unprepared("SET SESSION lock_wait_timeout = 120")
+                        .await;
                     let _ = admin
                         .execute_unprepared(&format!("DROP DATABASE IF EXISTS `{name}`"))
                         .await;
@@ -112,7 +121,6 @@ impl Drop for TestDb {
             });
             Ok::<_, std::io::Error>(())
         });
-        let _ = dropped.join();
     }
 }
 
