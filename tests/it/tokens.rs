@@ -11,9 +11,14 @@ const ME: &str = "{ me { id } }";
 
 fn sign(secret: &str, sub: &str, exp: i64) -> String {
     let claims = json!({ "sub": sub, "iss": "moneta", "aud": "moneta-api", "iat": exp - 900, "nbf": exp - 900, "exp": exp, "sid": 1 });
+    sign_claims(secret, &claims)
+}
+
+/// `claims` signed with the server's key: only the claims can be wrong.
+fn sign_claims(secret: &str, claims: &Value) -> String {
     jsonwebtoken::encode(
         &Header::new(Algorithm::HS256),
-        &claims,
+        claims,
         &EncodingKey::from_secret(secret.as_bytes()),
     )
     .expect("sign")
@@ -196,14 +201,7 @@ async fn a_token_not_valid_yet_or_with_a_string_time_is_unauthenticated() {
         "sub": sub, "iss": "moneta", "aud": "moneta-api", "sid": 1,
         "iat": now, "nbf": now, "exp": now + 600,
     });
-    let signed = |claims: &Value| {
-        jsonwebtoken::encode(
-            &Header::new(Algorithm::HS256),
-            claims,
-            &EncodingKey::from_secret(app.jwt_secret.as_bytes()),
-        )
-        .expect("sign")
-    };
+    let signed = |claims: &Value| sign_claims(&app.jwt_secret, claims);
     assert_eq!(user_id_of(&app, &signed(&claims)).await, sub);
     for (key, value) in [
         ("nbf", json!((now + 3600).to_string())),

@@ -170,12 +170,7 @@ pub async fn execute(
         let identity = bearer::authenticate(&services.auth, value.to_str().ok()).await;
         match identity {
             Ok(identity) => {
-                let activity = services.activity.clone();
-                tokio::spawn(async move {
-                    if let Err(error) = activity.touch(identity.user_id).await {
-                        tracing::warn!(%error, "activity not recorded");
-                    }
-                });
+                services.activity.touch_in_background(identity.user_id);
                 request = request.data(identity);
             }
             Err(err) => {

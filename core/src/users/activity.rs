@@ -35,6 +35,17 @@ impl Activity {
         }
     }
 
+    /// Records `user`'s activity without holding up the caller: a request
+    /// is not slowed, nor failed, by this write (a failure is logged).
+    pub fn touch_in_background(&self, user: UserId) {
+        let activity = self.clone();
+        tokio::spawn(async move {
+            if let Err(error) = activity.touch(user).await {
+                tracing::warn!(%error, "activity not recorded");
+            }
+        });
+    }
+
     pub async fn touch(&self, user: UserId) -> Result<(), InternalError> {
         let now = self.clock.now();
         {

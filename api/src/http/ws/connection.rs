@@ -59,11 +59,6 @@ struct Outgoing {
     last: bool,
 }
 
-enum Step {
-    Continue,
-    Close(Close),
-}
-
 impl Connection {
     /// This connection for a socket from `client`.
     pub fn for_client(&self, client: ClientIp) -> Self {
@@ -204,7 +199,7 @@ impl Connection {
                         Ok(message) => message,
                         Err(_) => return Some(Close::BadMessage),
                     };
-                    let step = match message {
+                    match message {
                         ClientMessage::Subscribe { id, payload } => {
                             if running.contains_key(&id) {
                                 return Some(Close::DuplicateId);
@@ -221,14 +216,12 @@ impl Connection {
                             match started {
                                 Ok(handle) => {
                                     running.insert(id, (runs, handle));
-                                    Step::Continue
                                 }
                                 Err(error) => {
                                     let refusal = ServerMessage::Error { id, errors: vec![error] };
                                     if send(sink, refusal).await.is_err() {
                                         return None;
                                     }
-                                    Step::Continue
                                 }
                             }
                         }
@@ -236,19 +229,14 @@ impl Connection {
                             if let Some((_, handle)) = running.remove(&id) {
                                 handle.abort();
                             }
-                            Step::Continue
                         }
                         ClientMessage::Ping {} => {
                             if send(sink, ServerMessage::Pong).await.is_err() {
                                 return None;
                             }
-                            Step::Continue
                         }
-                        ClientMessage::Pong {} => Step::Continue,
-                        ClientMessage::ConnectionInit { .. } => Step::Close(Close::TooManyInits),
-                    };
-                    if let Step::Close(close) = step {
-                        return Some(close);
+                        ClientMessage::Pong {} => {}
+                        ClientMessage::ConnectionInit { .. } => return Some(Close::TooManyInits),
                     }
                 }
             }
@@ -324,13 +312,7 @@ impl Connection {
     /// Using a socket is activity, as an HTTP request is (the daily sync
     /// keys on it).
     fn touch(&self, identity: &Identity) {
-        let activity = self.services.activity.clone();
-        let user = identity.user_id;
-        tokio::spawn(async move {
-            if let Err(error) = activity.touch(user).await {
-                tracing::warn!(%error, "activity not recorded");
-            }
-        });
+        self.services.activity.touch_in_background(identity.user_id);
     }
 }
 
