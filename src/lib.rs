@@ -28,6 +28,7 @@ use moneta_core::institutions::{Institution, Institutions, sandbox::SandboxInsti
 use moneta_core::ports::{
     CacheStore, EventBus, HealthProbe, JobQueue, Leases, RateLimiter, RawPageStore,
 };
+use moneta_core::spending::FollowUp;
 use moneta_core::sync::SyncPipeline;
 use moneta_core::users::{Activity, Erasure};
 use moneta_migration::{Migrator, sea_orm_migration::MigratorTrait as _};
@@ -162,6 +163,13 @@ impl Runtime {
         ])
         .only(&enabled);
         let cipher = CredentialsCipher::new(&secrets.credentials_key);
+        let follow_up = FollowUp {
+            db: db.clone(),
+            cache: cache.clone(),
+            events: events.clone(),
+            ids: ids.clone(),
+            clock: clock.clone(),
+        };
         let erasure = Erasure {
             db: db.clone(),
             raw_pages: raw_pages.clone(),
@@ -189,22 +197,21 @@ impl Runtime {
                 institutions: institutions.clone(),
                 cipher: cipher.clone(),
                 queue: queue.clone(),
-                cache: cache.clone(),
+                follow_up: follow_up.clone(),
                 ids: ids.clone(),
                 clock: clock.clone(),
                 max_accounts: settings.edge.max_accounts_per_user,
             },
             categories: CategoryOverrides {
                 db: db.clone(),
-                cache: cache.clone(),
-                events: events.clone(),
+                follow_up: follow_up.clone(),
                 ids: ids.clone(),
                 clock: clock.clone(),
             },
             budgets: BudgetService {
                 db: db.clone(),
                 cache: cache.clone(),
-                events: events.clone(),
+                follow_up: follow_up.clone(),
                 ids: ids.clone(),
                 clock: clock.clone(),
             },
@@ -228,7 +235,7 @@ impl Runtime {
                 raw_pages,
                 events,
                 leases,
-                cache: cache.clone(),
+                follow_up: follow_up.clone(),
                 ids: ids.clone(),
                 clock: clock.clone(),
             },
@@ -239,6 +246,7 @@ impl Runtime {
                 .policy()
                 .context("reading the retention settings")?,
             erasure,
+            sweep_after: Duration::from_secs(settings.spending_sweep_after_secs),
         };
         Ok(Self {
             settings,

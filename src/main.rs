@@ -34,6 +34,8 @@ async fn main() -> anyhow::Result<()> {
     }
     let cli = loaded.cli;
     let telemetry = telemetry::init(&cli.settings);
+    // Test builds only: the crash points FAILPOINTS arms.
+    let _crash_points = moneta_core::crash::CrashPoints::from_env();
     let result = match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => {
             let app = Application::build(cli.settings).await?;

@@ -8,6 +8,8 @@
 //! - [`ids`]: application-generated, time-ordered 64-bit ids (never
 //!   AUTO_INCREMENT), on node ids leased per process.
 //! - [`clock`]: the clock port, so tests pin "today".
+//! - [`crash`]: named crash points for tests (`crash_point!`, compiled in
+//!   only with the `failpoints` feature).
 //! - [`credentials`]: sealing bank credentials with an AEAD.
 //! - [`auth`]: emails, password policy, argon2id hashing, access and refresh tokens.
 //! - [`accounts`]: linked bank accounts (read side for now).
@@ -17,7 +19,8 @@
 //! - [`categories`]: the 13 categories, seller normalization, the seller
 //!   dictionary, crowd votes, the categorizer and manual overrides.
 //! - [`transactions`]: transactions as the domain reads them.
-//! - [`spending`]: monthly spending per category, recomputed from transactions.
+//! - [`spending`]: monthly spending per category, recomputed from
+//!   transactions, and the durable follow-up a change owes (`FollowUp`).
 //! - [`sync`]: the extraction pipeline (pull, store raw, categorize, upsert,
 //!   aggregate, notify, publish).
 //! - [`month`]: the `Month` newtype (`YYYY-MM`).
@@ -35,6 +38,7 @@ pub mod budget;
 pub mod cache;
 pub mod categories;
 pub mod clock;
+pub mod crash;
 pub mod credentials;
 pub mod error;
 pub mod ids;

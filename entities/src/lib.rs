@@ -19,6 +19,7 @@
 //! - [`transactions`]: imported bank transactions and their categories.
 //! - [`monthly_spending`]: per-user, per-month, per-category totals.
 //! - [`budget_overrides`]: the budget amounts a user changed.
+//! - [`spending_changes`]: follow-up work a committed change still owes.
 //! - [`notifications`]: budget alerts and other messages to a user.
 //! - [`sellers`]: the curated seller → category dictionary (unsharded).
 //! - [`seller_votes`]: crowd tallies of category votes per seller.
@@ -32,6 +33,7 @@ pub mod notifications;
 pub mod refresh_tokens;
 pub mod seller_votes;
 pub mod sellers;
+pub mod spending_changes;
 pub mod transactions;
 pub mod user_emails;
 pub mod user_seller_votes;
@@ -46,6 +48,7 @@ pub mod prelude {
     pub use super::refresh_tokens::Entity as RefreshTokens;
     pub use super::seller_votes::Entity as SellerVotes;
     pub use super::sellers::Entity as Sellers;
+    pub use super::spending_changes::Entity as SpendingChanges;
     pub use super::transactions::Entity as Transactions;
     pub use super::user_emails::Entity as UserEmails;
     pub use super::user_seller_votes::Entity as UserSellerVotes;

@@ -25,6 +25,8 @@
 //!   the job that releases abandoned ones.
 //! - `m20261203_000001_users_deleted_at`: `users.deleted_at`, set when a
 //!   user asks for their account to be deleted (the erasure's progress mark).
+//! - `m20261204_000001_spending_changes`: the follow-up work (recompute,
+//!   invalidate, evaluate alerts) a committed change still owes.
 
 pub use sea_orm_migration;
 use sea_orm_migration::prelude::*;
@@ -33,6 +35,7 @@ mod m20261128_000001_create_schema;
 mod m20261201_000001_email_lookup_keyspace_id;
 mod m20261202_000001_user_emails_created_at_index;
 mod m20261203_000001_users_deleted_at;
+mod m20261204_000001_spending_changes;
 
 /// Runs Moneta's migrations, in order (`Migrator::up(&db, None)`).
 #[derive(Debug)]
@@ -46,6 +49,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000001_email_lookup_keyspace_id::Migration),
             Box::new(m20261202_000001_user_emails_created_at_index::Migration),
             Box::new(m20261203_000001_users_deleted_at::Migration),
+            Box::new(m20261204_000001_spending_changes::Migration),
         ]
     }
 }

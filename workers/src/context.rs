@@ -1,4 +1,5 @@
 use std::sync::Arc;
+use std::time::Duration;
 
 use moneta_core::clock::SharedClock;
 use moneta_core::ports::{JobQueue, Leases};
@@ -22,4 +23,8 @@ pub struct WorkerContext {
     pub retention: RetentionPolicy,
     /// Finishes erasures that stopped half-way.
     pub erasure: Erasure,
+    /// How old a spending change's record must be before the sweeper
+    /// settles it (younger ones are still being settled by their request
+    /// or sync).
+    pub sweep_after: Duration,
 }

@@ -12,12 +12,12 @@ use sea_orm::{
 use secrecy::{ExposeSecret, SecretString};
 
 use super::{Account, AccountError, AccountStatus, find};
-use crate::cache::ReadCache;
 use crate::clock::SharedClock;
 use crate::credentials::CredentialsCipher;
 use crate::institutions::{Credentials, InstitutionError, Institutions};
 use crate::ports::{JobQueue, SyncJob, SyncReason};
-use crate::{IdGenerator, UserId, spending};
+use crate::spending::FollowUp;
+use crate::{IdGenerator, UserId, crash_point, spending};
 
 /// What `linkAccount` asks for.
 #[derive(Debug)]
@@ -33,7 +33,8 @@ pub struct AccountService {
     pub institutions: Institutions,
     pub cipher: CredentialsCipher,
     pub queue: Arc<dyn JobQueue>,
-    pub cache: ReadCache,
+    /// Settles the spending an unlink changed.
+    pub follow_up: FollowUp,
     pub ids: Arc<IdGenerator>,
     pub clock: SharedClock,
     /// Accounts one user may have linked at once.
@@ -148,8 +149,9 @@ impl AccountService {
         Ok(account)
     }
 
-    /// Deletes the account, its transactions and its cursor, and recomputes
-    /// the spending of the months they were in.
+    /// Deletes the account, its transactions and its cursor, together with
+    /// the record of the months they were in; then settles that (spending,
+    /// cached views, alerts — by the sweeper if this process dies first).
     pub async fn unlink(&self, user: UserId, account_id: i64) -> Result<(), AccountError> {
         find(&self.db, user, account_id)
             .await?
@@ -176,10 +178,10 @@ impl AccountService {
             .filter(accounts::Column::Id.eq(account_id))
             .exec(&tx)
             .await?;
+        spending::mark(&tx, &self.ids, user, months, self.clock.now()).await?;
         tx.commit().await?;
-        let months: Vec<i32> = months.into_iter().collect();
-        spending::recompute_months(&self.db, user, &months, self.clock.now()).await?;
-        self.cache.invalidate(user).await;
+        crash_point!("unlink.committed");
+        self.follow_up.settle(user).await?;
         tracing::info!(user_id = %user, account_id, "account unlinked");
         Ok(())
     }

@@ -7,20 +7,19 @@ use moneta_entities::{budget_overrides, users};
 use rust_decimal::Decimal;
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
+    EntityTrait, QueryFilter, TransactionTrait,
 };
 
 use super::money::AmountError;
-use super::{
-    BudgetError, Income, cents_from_decimal, estimate_income, evaluate_alerts, template_amount,
-};
+use super::{BudgetError, Income, cents_from_decimal, estimate_income, template_amount};
 use crate::cache::{ReadCache, View};
 use crate::categories::Category;
 use crate::clock::SharedClock;
 use crate::error::InternalError;
 use crate::month::Month;
-use crate::ports::EventBus;
-use crate::{IdGenerator, UserId, spending};
+use crate::spending::FollowUp;
+use crate::{IdGenerator, UserId, crash_point, spending};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum BudgetSource {
@@ -119,13 +118,14 @@ pub async fn compute_budget(
     })
 }
 
-/// Income and per-category budget changes; each re-evaluates the current
-/// month's alerts and returns the current month's budget.
+/// Income and per-category budget changes; each commits with the record
+/// of the month in progress (its alerts are owed a re-evaluation, even if
+/// this process dies next), settles it, and returns the month's budget.
 #[derive(Debug, Clone)]
 pub struct BudgetService {
     pub db: DatabaseConnection,
     pub cache: ReadCache,
-    pub events: Arc<dyn EventBus>,
+    pub follow_up: FollowUp,
     pub ids: Arc<IdGenerator>,
     pub clock: SharedClock,
 }
@@ -168,14 +168,15 @@ impl BudgetService {
 
     pub async fn set_income(&self, user: UserId, amount: Decimal) -> Result<Budget, BudgetError> {
         let cents = cents_from_decimal(amount).map_err(invalid("monthlyIncome"))?;
+        let tx = self.db.begin().await.map_err(InternalError::from)?;
         users::Entity::update_many()
             .col_expr(users::Column::MonthlyIncomeCents, Expr::value(cents))
             .col_expr(users::Column::UpdatedAt, Expr::value(self.clock.now()))
             .filter(users::Column::Id.eq(user.get()))
-            .exec(&self.db)
+            .exec(&tx)
             .await
             .map_err(InternalError::from)?;
-        self.after_change(user).await
+        self.commit_change(tx, user).await
     }
 
     pub async fn set_budget(
@@ -191,6 +192,7 @@ impl BudgetService {
             });
         }
         let cents = cents_from_decimal(amount).map_err(invalid("amount"))?;
+        let tx = self.db.begin().await.map_err(InternalError::from)?;
         budget_overrides::Entity::insert(budget_overrides::ActiveModel {
             user_id: Set(user.get()),
             category: Set(category.as_str().to_owned()),
@@ -208,10 +210,10 @@ impl BudgetService {
             ])
             .to_owned(),
         )
-        .exec_without_returning(&self.db)
+        .exec_without_returning(&tx)
         .await
         .map_err(InternalError::from)?;
-        self.after_change(user).await
+        self.commit_change(tx, user).await
     }
 
     pub async fn reset_budget(
@@ -219,27 +221,28 @@ impl BudgetService {
         user: UserId,
         category: Category,
     ) -> Result<Budget, BudgetError> {
+        let tx = self.db.begin().await.map_err(InternalError::from)?;
         budget_overrides::Entity::delete_many()
             .filter(budget_overrides::Column::UserId.eq(user.get()))
             .filter(budget_overrides::Column::Category.eq(category.as_str()))
-            .exec(&self.db)
+            .exec(&tx)
             .await
             .map_err(InternalError::from)?;
-        self.after_change(user).await
+        self.commit_change(tx, user).await
     }
 
-    async fn after_change(&self, user: UserId) -> Result<Budget, BudgetError> {
-        self.cache.invalidate(user).await;
+    /// Commits a budget change together with the record of the month in
+    /// progress, then settles it (cached views, alerts).
+    async fn commit_change(
+        &self,
+        tx: DatabaseTransaction,
+        user: UserId,
+    ) -> Result<Budget, BudgetError> {
         let month = self.current_month();
-        evaluate_alerts(
-            &self.db,
-            &self.ids,
-            self.events.as_ref(),
-            user,
-            month,
-            self.clock.now(),
-        )
-        .await?;
+        spending::mark(&tx, &self.ids, user, [month.as_int()], self.clock.now()).await?;
+        tx.commit().await.map_err(InternalError::from)?;
+        crash_point!("budget.committed");
+        self.follow_up.settle(user).await?;
         self.budget(user, month).await
     }
 }

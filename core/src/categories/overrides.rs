@@ -1,26 +1,21 @@
 //! The user's manual override of one transaction's category.
 
-use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use std::sync::Arc;
 
 use moneta_entities::transactions;
+use sea_orm::sea_query::Expr;
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, TransactionTrait};
 
 use super::{Category, CategoryError, crowd};
 use crate::clock::SharedClock;
+use crate::spending::FollowUp;
 use crate::transactions::Transaction;
-use std::sync::Arc;
-
-use crate::budget::evaluate_alerts;
-use crate::cache::ReadCache;
-use crate::month::Month;
-use crate::ports::EventBus;
-use crate::{IdGenerator, UserId, spending, transactions as txns};
+use crate::{IdGenerator, UserId, crash_point, spending, transactions as txns};
 
 #[derive(Debug, Clone)]
 pub struct CategoryOverrides {
     pub db: DatabaseConnection,
-    pub cache: ReadCache,
-    pub events: Arc<dyn EventBus>,
+    pub follow_up: FollowUp,
     pub ids: Arc<IdGenerator>,
     pub clock: SharedClock,
 }
@@ -31,8 +26,9 @@ impl CategoryOverrides {
     /// The choice is stored apart from the computed category, so a re-sync
     /// never overwrites it; it counts as the user's crowd vote for the
     /// seller (one vote per user and seller; a new choice moves it); no
-    /// other transaction changes. The month's spending is recomputed and,
-    /// for the month in progress, its budget alerts evaluated.
+    /// other transaction changes. The change commits with the record of the
+    /// month it changed, then that follow-up is settled (spending, cached
+    /// views, alerts) — by the sweeper if this process dies first.
     pub async fn set(
         &self,
         user: UserId,
@@ -43,6 +39,7 @@ impl CategoryOverrides {
         let before = txns::find(&self.db, user, transaction_id)
             .await?
             .ok_or(CategoryError::TransactionNotFound)?;
+        let tx = self.db.begin().await?;
         transactions::Entity::update_many()
             .col_expr(
                 transactions::Column::UserCategory,
@@ -51,26 +48,17 @@ impl CategoryOverrides {
             .col_expr(transactions::Column::UpdatedAt, Expr::value(now))
             .filter(transactions::Column::UserId.eq(user.get()))
             .filter(transactions::Column::Id.eq(transaction_id))
-            .exec(&self.db)
+            .exec(&tx)
             .await?;
+        spending::mark(&tx, &self.ids, user, [before.month], now).await?;
+        tx.commit().await?;
+        crash_point!("override.committed");
         if category != Category::Uncategorized && !before.seller_key.is_empty() {
             let change =
                 crowd::record_vote(&self.db, user, &before.seller_key, category, now).await?;
             tracing::debug!(user_id = %user, seller = %before.seller_key, category = category.as_str(), ?change, "crowd vote");
         }
-        spending::recompute_months(&self.db, user, &[before.month], now).await?;
-        self.cache.invalidate(user).await;
-        if Month::of(now).as_int() == before.month {
-            evaluate_alerts(
-                &self.db,
-                &self.ids,
-                self.events.as_ref(),
-                user,
-                Month::of(now),
-                now,
-            )
-            .await?;
-        }
+        self.follow_up.settle(user).await?;
         tracing::info!(
             user_id = %user,
             transaction_id,

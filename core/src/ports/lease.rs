@@ -28,3 +28,39 @@ pub trait Leases: Send + Sync + std::fmt::Debug {
     /// that someone else took is left alone).
     async fn release(&self, key: &str, token: &LeaseToken) -> Result<(), InternalError>;
 }
+
+/// Runs `work` while holding the lease `key` (taken as `token` for `ttl`),
+/// renewing it every third of `ttl`, so that it lapses within `ttl` of
+/// its holder dying and never while the holder works. `None` when the
+/// lease was lost (expired and taken by another holder, e.g. after a long
+/// pause): `work` is then dropped at its next await, since someone else
+/// now does it. A renewal that fails to reach the leases is retried: then
+/// nobody else can take the lease either.
+pub async fn hold_while<F: std::future::Future>(
+    leases: &dyn Leases,
+    key: &str,
+    token: &LeaseToken,
+    ttl: Duration,
+    work: F,
+) -> Option<F::Output> {
+    let renew = async {
+        let mut tick = tokio::time::interval(ttl / 3);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        tick.tick().await; // The first tick is immediate.
+        loop {
+            tick.tick().await;
+            match leases.renew(key, token, ttl).await {
+                Ok(true) => {}
+                Ok(false) => return,
+                Err(error) => tracing::warn!(key, %error, "could not renew a lease; retrying"),
+            }
+        }
+    };
+    tokio::select! {
+        output = work => Some(output),
+        () = renew => {
+            tracing::warn!(key, "lease lost while its holder worked; stopping");
+            None
+        }
+    }
+}

@@ -12,7 +12,7 @@ mod raw_pages;
 pub use cache::CacheStore;
 pub use event_bus::{EventBus, EventStream, UserEvent};
 pub use health::{HealthProbe, HealthReport};
-pub use lease::{LeaseToken, Leases};
+pub use lease::{LeaseToken, Leases, hold_while};
 pub use queue::{Delivery, JobQueue, SyncJob, SyncReason};
 pub use rate_limit::{RateLimiter, Window};
 pub use raw_pages::RawPageStore;

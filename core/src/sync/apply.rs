@@ -1,9 +1,11 @@
 //! Applying one institution page to a user's data, in one database
-//! transaction on the user's shard, together with the cursor advance: a
-//! crash before commit leaves the old cursor and no change; after commit,
-//! the new cursor and every change. Re-applying a page changes nothing.
+//! transaction on the user's shard, together with the cursor advance and
+//! the record of the months it changed (`spending::mark`): a crash before
+//! commit leaves the old cursor and no change; after commit, the new
+//! cursor, every change and the follow-up they owe, which outlives the
+//! process. Re-applying a page changes nothing.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use chrono::{DateTime, Datelike, Utc};
 use moneta_entities::{accounts, transactions};
@@ -16,7 +18,7 @@ use sea_orm::{
 use crate::categories::Categorizer;
 use crate::error::InternalError;
 use crate::institutions::{ProviderTransaction, SyncPage};
-use crate::{IdGenerator, UserId};
+use crate::{IdGenerator, UserId, spending};
 
 /// Rows per statement (Vitess rule 7).
 const CHUNK: usize = 500;
@@ -74,12 +76,20 @@ pub async fn apply_page(
     }
     applied.account_exists = true;
 
-    // Overrides on pending transactions this page replaces.
+    // Overrides on pending transactions this page replaces, and the
+    // months that rows this page moves or removes leave.
     let pending_ids: Vec<&str> = page
         .added
         .iter()
         .filter_map(|t| t.pending_transaction_id.as_deref())
         .chain(page.removed.iter().map(String::as_str))
+        .chain(page.modified.iter().map(|t| t.provider_id.as_str()))
+        .collect();
+    let leaving: HashSet<&str> = page
+        .removed
+        .iter()
+        .map(String::as_str)
+        .chain(page.modified.iter().map(|t| t.provider_id.as_str()))
         .collect();
     for chunk in pending_ids.chunks(CHUNK) {
         let rows: Vec<(String, Option<String>, i32)> = transactions::Entity::find()
@@ -94,7 +104,7 @@ pub async fn apply_page(
             .all(&tx)
             .await?;
         for (provider_id, user_category, month) in rows {
-            if page.removed.contains(&provider_id) {
+            if leaving.contains(provider_id.as_str()) {
                 applied.months.insert(month);
             }
             if let Some(category) = user_category {
@@ -168,6 +178,7 @@ pub async fn apply_page(
             .exec(&tx)
             .await?;
     }
+    spending::mark(&tx, ids, user, applied.months.iter().copied(), now).await?;
     tx.commit().await?;
     Ok(applied)
 }

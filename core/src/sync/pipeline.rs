@@ -1,6 +1,5 @@
 //! One sync of one account, start to finish.
 
-use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -11,20 +10,19 @@ use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use super::apply::{CarriedOverrides, apply_page};
 use super::notify;
 use crate::accounts::{AccountStatus, find};
-use crate::budget::evaluate_alerts;
-use crate::cache::ReadCache;
 use crate::categories::Categorizer;
 use crate::clock::SharedClock;
 use crate::credentials::CredentialsCipher;
 use crate::error::{InternalError, TRANSIENT_ATTEMPTS, backoff};
 use crate::institutions::{InstitutionError, Institutions};
-use crate::month::Month;
-use crate::ports::{EventBus, Leases, RawPageStore, SyncJob, UserEvent};
-use crate::{IdGenerator, UserId, spending};
+use crate::ports::{EventBus, Leases, RawPageStore, SyncJob, UserEvent, hold_while};
+use crate::spending::FollowUp;
+use crate::{IdGenerator, UserId, crash_point};
 
-/// How long one sync may hold its account's lease. A sync that outlives it
-/// (its worker died) lets the next job in.
-const LEASE_TTL: Duration = Duration::from_secs(600);
+/// The account's sync lease: renewed every third of this while its holder
+/// works, so it lapses within this long of the holder dying and a refresh
+/// or a reclaimed job proceeds at once.
+pub const LEASE_TTL: Duration = Duration::from_secs(15);
 /// A runaway connector cannot page forever.
 const MAX_PAGES: usize = 10_000;
 
@@ -55,7 +53,8 @@ pub struct SyncPipeline {
     pub raw_pages: Arc<dyn RawPageStore>,
     pub events: Arc<dyn EventBus>,
     pub leases: Arc<dyn Leases>,
-    pub cache: ReadCache,
+    /// Settles what each page, failure or unlink recorded.
+    pub follow_up: FollowUp,
     pub ids: Arc<IdGenerator>,
     pub clock: SharedClock,
 }
@@ -70,10 +69,19 @@ impl SyncPipeline {
             tracing::info!(user_id = %user, account_id = job.account_id, "sync already running");
             return Ok(SyncOutcome::AlreadyRunning);
         };
-        let result = self.sync(user, job.account_id).await;
+        let work = self.sync(user, job.account_id);
+        let result = hold_while(self.leases.as_ref(), &lease_key, &lease, LEASE_TTL, work).await;
+        let Some(result) = result else {
+            // Its new holder does this sync.
+            return Ok(SyncOutcome::AlreadyRunning);
+        };
         if result.is_err() {
-            // Pages applied before the failure may have changed the views.
-            self.cache.invalidate(user).await;
+            // Pages applied before the failure recorded what they changed;
+            // settled now if the database allows, else by the retry or the
+            // sweeper.
+            if let Err(error) = self.follow_up.settle(user).await {
+                tracing::warn!(user_id = %user, %error, "follow-up of a failed sync left to the sweeper");
+            }
         }
         if let Err(error) = self.leases.release(&lease_key, &lease).await {
             tracing::warn!(%error, "lease release failed; it will expire");
@@ -118,7 +126,6 @@ impl SyncPipeline {
         };
         let sync_id = self.ids.next_id();
         let mut cursor = row.sync_cursor;
-        let mut months = BTreeSet::new();
         let mut carried = CarriedOverrides::new();
         let (mut added, mut modified, mut removed, mut pages) = (0u32, 0u32, 0u32, 0u32);
         tracing::info!(user_id = %user, account_id, sync_id, "sync started");
@@ -127,7 +134,6 @@ impl SyncPipeline {
             let page = match institution.sync(&credentials, cursor.as_deref()).await {
                 Ok(page) => page,
                 Err(InstitutionError::LoginRequired | InstitutionError::LoginFailed) => {
-                    self.recompute(user, &months).await?;
                     return self
                         .fail(
                             user,
@@ -139,7 +145,6 @@ impl SyncPipeline {
                 }
                 Err(error) => {
                     tracing::warn!(user_id = %user, account_id, %error, "institution sync failed");
-                    self.recompute(user, &months).await?;
                     return self
                         .fail(
                             user,
@@ -159,7 +164,9 @@ impl SyncPipeline {
                     raw,
                 )
                 .await?;
-            // One transaction per page: retried whole on a deadlock.
+            crash_point!("sync.page.stored");
+            // One transaction per page, with the record of the months it
+            // changed: retried whole on a deadlock.
             let mut attempt = 0;
             let applied = loop {
                 attempt += 1;
@@ -182,6 +189,7 @@ impl SyncPipeline {
                     other => break other?,
                 }
             };
+            crash_point!("sync.page.committed");
             if !applied.account_exists {
                 // Unlinked or erased meanwhile: the pages this sync stored
                 // (perhaps after the erasure deleted the user's) go too.
@@ -190,7 +198,6 @@ impl SyncPipeline {
                     .await?;
                 return Ok(SyncOutcome::AccountGone);
             }
-            months.extend(applied.months);
             added += page.added.len() as u32;
             modified += page.modified.len() as u32;
             removed += page.removed.len() as u32;
@@ -200,36 +207,26 @@ impl SyncPipeline {
             }
         }
 
-        let now = self.clock.now();
-        self.recompute(user, &months).await?;
-        // Before any alert goes out: a client that re-reads on it sees this sync.
-        self.cache.invalidate(user).await;
-        // Alerts concern the month in progress.
-        let current = Month::of(now);
-        if months.contains(&current.as_int()) {
-            evaluate_alerts(
+        crash_point!("sync.follow_up.before");
+        self.follow_up.settle(user).await?;
+        crash_point!("sync.follow_up.after");
+        self.set_status(user, account_id, AccountStatus::Active, true)
+            .await?;
+        // A sync that changed nothing says so live, but stores nothing: a
+        // daily "synced" note per account would bury the alerts.
+        if added + modified + removed > 0 {
+            notify::store(
                 &self.db,
                 &self.ids,
-                self.events.as_ref(),
                 user,
-                current,
-                now,
+                "SYNC_COMPLETED",
+                format!(
+                    "Account synced: {added} new, {modified} updated, {removed} removed transactions"
+                ),
+                self.clock.now(),
             )
             .await?;
         }
-        self.set_status(user, account_id, AccountStatus::Active, true)
-            .await?;
-        notify::store(
-            &self.db,
-            &self.ids,
-            user,
-            "SYNC_COMPLETED",
-            format!(
-                "Account synced: {added} new, {modified} updated, {removed} removed transactions"
-            ),
-            now,
-        )
-        .await?;
         self.publish(user, account_id, added, modified, removed)
             .await;
         tracing::info!(user_id = %user, account_id, sync_id, pages, added, modified, removed, "sync finished");
@@ -241,13 +238,6 @@ impl SyncPipeline {
         })
     }
 
-    /// Recomputes the spending of the months the pages applied so far
-    /// touched (a sync that fails half-way keeps what it applied).
-    async fn recompute(&self, user: UserId, months: &BTreeSet<i32>) -> Result<(), InternalError> {
-        let months: Vec<i32> = months.iter().copied().collect();
-        spending::recompute_months(&self.db, user, &months, self.clock.now()).await
-    }
-
     async fn fail(
         &self,
         user: UserId,
@@ -255,9 +245,9 @@ impl SyncPipeline {
         status: AccountStatus,
         message: &str,
     ) -> Result<SyncOutcome, InternalError> {
-        // Pages applied before the failure may have changed the views;
-        // invalidated before the event goes out.
-        self.cache.invalidate(user).await;
+        // Pages applied before the failure keep what they changed: their
+        // spending, views and alerts settled before the event goes out.
+        self.follow_up.settle(user).await?;
         self.set_status(user, account_id, status, false).await?;
         notify::store(
             &self.db,

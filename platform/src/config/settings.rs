@@ -194,6 +194,17 @@ pub struct Settings {
     )]
     pub shutdown_grace_secs: u64,
 
+    /// Seconds a change's follow-up record (recompute the month's
+    /// spending, invalidate, evaluate alerts) may stay unsettled before the
+    /// sweeper settles it: its request or sync died or gave up.
+    #[arg(
+        long,
+        env = "MONETA_SPENDING_SWEEP_AFTER_SECS",
+        default_value_t = 30,
+        global = true
+    )]
+    pub spending_sweep_after_secs: u64,
+
     #[command(flatten)]
     pub tls: super::TlsSettings,
 

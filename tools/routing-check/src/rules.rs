@@ -20,6 +20,7 @@ const SHARDED: &[(&str, &[&str])] = &[
     ("transactions", &["user_id"]),
     ("monthly_spending", &["user_id"]),
     ("budget_overrides", &["user_id"]),
+    ("spending_changes", &["user_id"]),
     ("notifications", &["user_id"]),
     ("user_seller_votes", &["user_id"]),
 ];
@@ -69,6 +70,16 @@ pub const ALLOWLIST: &[(&str, &str, &[&str])] = &[
             "(`notifications`.`user_id`, `notifications`.`id`) >",
             "`notifications`.`kind` in",
             "`notifications`.`created_at` <",
+            "limit",
+        ],
+    ),
+    (
+        "spending sweep scan",
+        "the every-minute sweeper finds users with a spending change left unsettled past its horizon (a dead process): keyset on user_id of a table whose rows live for one change, LIMIT 500, reading only keys; each settle then runs per user",
+        &[
+            "select distinct `spending_changes`.`user_id` from `spending_changes`",
+            "`spending_changes`.`user_id` >",
+            "`spending_changes`.`marked_at` <",
             "limit",
         ],
     ),
@@ -540,6 +551,22 @@ mod tests {
             "DELETE FROM `transactions` WHERE `transactions`.`user_id` = 5 AND `transactions`.`id` IN (1, 2)",
             "DELETE FROM `monthly_spending` WHERE `monthly_spending`.`user_id` = 5 AND `monthly_spending`.`month` IN (202611, 202612)",
             "DELETE FROM `users` WHERE `users`.`id` = 5 AND `users`.`deleted_at` IS NOT NULL",
+        ] {
+            assert_eq!(check(sql), Verdict::Routed, "{sql}");
+        }
+    }
+
+    #[test]
+    fn the_spending_sweep_is_allowed_by_name_and_its_settling_routes() {
+        let scan = "SELECT DISTINCT `spending_changes`.`user_id` FROM `spending_changes` WHERE `spending_changes`.`user_id` > -9223372036854775808 AND `spending_changes`.`marked_at` < '2026-12-01 11:45:00.000000' ORDER BY `spending_changes`.`user_id` ASC LIMIT 500";
+        assert_eq!(check(scan), Verdict::Allowed("spending sweep scan"));
+        assert!(violates(
+            "DELETE FROM `spending_changes` WHERE `spending_changes`.`marked_at` < '2026-12-01'"
+        ));
+        for sql in [
+            "SELECT `spending_changes`.`user_id`, `spending_changes`.`month`, `spending_changes`.`change_id`, `spending_changes`.`marked_at` FROM `spending_changes` WHERE `spending_changes`.`user_id` = 5",
+            "DELETE FROM `spending_changes` WHERE `spending_changes`.`user_id` = 5 AND ((`spending_changes`.`month` = 202611 AND `spending_changes`.`change_id` = 9) OR (`spending_changes`.`month` = 202612 AND `spending_changes`.`change_id` = 9))",
+            "INSERT INTO `spending_changes` (`user_id`, `month`, `change_id`, `marked_at`) VALUES (5, 202611, 9, '2026-12-01 00:00:00') ON DUPLICATE KEY UPDATE `change_id` = VALUES(`change_id`), `marked_at` = VALUES(`marked_at`)",
         ] {
             assert_eq!(check(sql), Verdict::Routed, "{sql}");
         }

@@ -7,6 +7,7 @@ pub mod purge_notifications;
 pub mod purge_refresh_tokens;
 pub mod release_email_claims;
 pub mod resume_erasures;
+pub mod sweep_spending;
 pub mod sync_account;
 
 use futures_util::future::BoxFuture;
@@ -72,6 +73,14 @@ pub fn registry() -> Vec<ScheduledJob> {
             cron: "0 50 * * * *",
             run: resume_erasures::scheduled,
             run_now: resume_erasures::run_now,
+        },
+        ScheduledJob {
+            name: sweep_spending::NAME,
+            // Every minute: a change whose process died is settled within
+            // the sweep horizon and a minute.
+            cron: "0 * * * * *",
+            run: sweep_spending::scheduled,
+            run_now: sweep_spending::run_now,
         },
     ]
 }

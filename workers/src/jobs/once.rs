@@ -12,6 +12,7 @@ use crate::WorkerContext;
 pub enum Period {
     Day,
     Hour,
+    Minute,
 }
 
 /// True for the one caller that gets to run `job`'s current tick.
@@ -24,6 +25,7 @@ pub async fn first_this_tick(
     let (tick, hold) = match period {
         Period::Day => (now.format("%Y-%m-%d"), Duration::from_secs(6 * 3600)),
         Period::Hour => (now.format("%Y-%m-%dT%H"), Duration::from_secs(30 * 60)),
+        Period::Minute => (now.format("%Y-%m-%dT%H:%M"), Duration::from_secs(50)),
     };
     let tick = tick.to_string();
     let lease = ctx.leases.acquire(&format!("{job}:{tick}"), hold).await?;

@@ -1,14 +1,12 @@
-//! Monthly spending: per user, month and category, the sum of the
-//! transactions' amounts (outflows positive, refunds negative, pending
-//! included), by the category that counts (the user's override first).
+//! Recomputing a user's monthly spending from their transactions.
 
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 use moneta_entities::{monthly_spending, transactions};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    QuerySelect, TransactionTrait,
+    ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect,
+    TransactionTrait,
 };
 
 use crate::UserId;
@@ -83,27 +81,4 @@ async fn recompute_once(
     }
     tx.commit().await?;
     Ok(())
-}
-
-/// The user's spending for a month, by category (every category with
-/// transactions; callers pick the ones they show).
-pub async fn for_month(
-    db: &impl ConnectionTrait,
-    user: UserId,
-    month: i32,
-) -> Result<BTreeMap<Category, i64>, InternalError> {
-    let rows = monthly_spending::Entity::find()
-        .filter(monthly_spending::Column::UserId.eq(user.get()))
-        .filter(monthly_spending::Column::Month.eq(month))
-        .all(db)
-        .await?;
-    rows.into_iter()
-        .map(|r| {
-            let category = r
-                .category
-                .parse::<Category>()
-                .map_err(|e| InternalError::Corrupt(e.to_string()))?;
-            Ok((category, r.amount_cents))
-        })
-        .collect()
 }

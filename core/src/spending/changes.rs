@@ -1,0 +1,52 @@
+//! The durable record of follow-up work: which (user, month) a committed
+//! change left to settle.
+
+use chrono::{DateTime, Utc};
+use moneta_entities::spending_changes;
+use sea_orm::sea_query::OnConflict;
+use sea_orm::{ActiveValue::Set, ConnectionTrait, EntityTrait};
+
+use crate::error::InternalError;
+use crate::{IdGenerator, UserId};
+
+/// Records that `months` of `user` changed. Call it on the connection of
+/// the change's own database transaction, so the record commits (or rolls
+/// back) with the change. Re-marking a month already marked moves its
+/// change id and time forward (settling an older change then leaves the
+/// newer one in place).
+pub async fn mark(
+    conn: &impl ConnectionTrait,
+    ids: &IdGenerator,
+    user: UserId,
+    months: impl IntoIterator<Item = i32>,
+    now: DateTime<Utc>,
+) -> Result<(), InternalError> {
+    let change_id = ids.next_id();
+    let rows: Vec<spending_changes::ActiveModel> = months
+        .into_iter()
+        .map(|month| spending_changes::ActiveModel {
+            user_id: Set(user.get()),
+            month: Set(month),
+            change_id: Set(change_id),
+            marked_at: Set(now),
+        })
+        .collect();
+    if rows.is_empty() {
+        return Ok(());
+    }
+    spending_changes::Entity::insert_many(rows)
+        .on_conflict(
+            OnConflict::columns([
+                spending_changes::Column::UserId,
+                spending_changes::Column::Month,
+            ])
+            .update_columns([
+                spending_changes::Column::ChangeId,
+                spending_changes::Column::MarkedAt,
+            ])
+            .to_owned(),
+        )
+        .exec_without_returning(conn)
+        .await?;
+    Ok(())
+}

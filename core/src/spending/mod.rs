@@ -1,0 +1,23 @@
+//! Monthly spending: per user, month and category, the sum of the
+//! transactions' amounts (outflows positive, refunds negative, pending
+//! included), by the category that counts (the user's override first) —
+//! and the follow-up every change to it owes.
+//!
+//! - [`recompute_months`]: the totals of some months, from the transactions.
+//! - [`for_month`]: a month's stored totals.
+//! - [`mark`]: records, inside the change's own database transaction, that
+//!   a month's spending changed.
+//! - [`FollowUp`]: "spending changed", carried out from that record until
+//!   it is cleared — recompute → invalidate the cached views → evaluate
+//!   the budget alerts — by the request or sync that made the change, its
+//!   retry, or the sweeper.
+
+mod changes;
+mod follow_up;
+mod recompute;
+mod totals;
+
+pub use changes::mark;
+pub use follow_up::{FollowUp, Settled};
+pub use recompute::recompute_months;
+pub use totals::for_month;

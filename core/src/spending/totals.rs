@@ -1,0 +1,33 @@
+//! Reading a month's stored spending.
+
+use std::collections::BTreeMap;
+
+use moneta_entities::monthly_spending;
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+
+use crate::UserId;
+use crate::categories::Category;
+use crate::error::InternalError;
+
+/// The user's spending for a month, by category (every category with
+/// transactions; callers pick the ones they show).
+pub async fn for_month(
+    db: &impl ConnectionTrait,
+    user: UserId,
+    month: i32,
+) -> Result<BTreeMap<Category, i64>, InternalError> {
+    let rows = monthly_spending::Entity::find()
+        .filter(monthly_spending::Column::UserId.eq(user.get()))
+        .filter(monthly_spending::Column::Month.eq(month))
+        .all(db)
+        .await?;
+    rows.into_iter()
+        .map(|r| {
+            let category = r
+                .category
+                .parse::<Category>()
+                .map_err(|e| InternalError::Corrupt(e.to_string()))?;
+            Ok((category, r.amount_cents))
+        })
+        .collect()
+}
