@@ -26,13 +26,14 @@ use moneta_core::credentials::CredentialsCipher;
 use moneta_core::ids::{NodeIds, NodeLease};
 use moneta_core::institutions::{Institution, Institutions, sandbox::SandboxInstitution};
 use moneta_core::ports::{
-    CacheStore, EventBus, HealthProbe, JobQueue, Leases, RateLimiter, RawPageStore,
+    CacheStore, Checkpoints, EventBus, HealthProbe, JobQueue, Leases, RateLimiter, RawPageStore,
 };
 use moneta_core::spending::FollowUp;
 use moneta_core::sync::SyncPipeline;
 use moneta_core::users::{Activity, Erasure};
 use moneta_migration::{Migrator, sea_orm_migration::MigratorTrait as _};
 use moneta_platform::cache::{InProcessCache, RedisCache};
+use moneta_platform::checkpoint::{InProcessCheckpoints, RedisCheckpoints};
 use moneta_platform::config::{DatabaseKind, Environment, Settings};
 use moneta_platform::db;
 use moneta_platform::event_bus::{InProcessEventBus, RedisEventBus};
@@ -56,6 +57,7 @@ type SharedState = (
     Arc<dyn Leases>,
     Arc<dyn RateLimiter>,
     Arc<dyn CacheStore>,
+    Arc<dyn Checkpoints>,
 );
 
 /// Everything a Moneta process runs on, short of a listener: connections,
@@ -99,7 +101,7 @@ impl Runtime {
             db: db.clone(),
             kind,
         })];
-        let (events, queue, leases, rate_limiter, cache_store): SharedState =
+        let (events, queue, leases, rate_limiter, cache_store, checkpoints): SharedState =
             match &settings.redis_url {
                 Some(url) => {
                     let ca_file = settings.tls.redis_tls_ca_file.as_deref();
@@ -120,7 +122,8 @@ impl Runtime {
                         ),
                         Arc::new(RedisLeases::new(redis.clone())),
                         Arc::new(RedisRateLimiter::new(redis.clone())),
-                        Arc::new(RedisCache::new(redis)),
+                        Arc::new(RedisCache::new(redis.clone())),
+                        Arc::new(RedisCheckpoints::new(redis)),
                     )
                 }
                 None => {
@@ -131,6 +134,7 @@ impl Runtime {
                         Arc::new(InProcessLeases::new()),
                         Arc::new(InProcessRateLimiter::default()),
                         Arc::new(InProcessCache::default()),
+                        Arc::new(InProcessCheckpoints::default()),
                     )
                 }
             };
@@ -227,6 +231,7 @@ impl Runtime {
             db: db.clone(),
             queue,
             leases: leases.clone(),
+            checkpoints,
             pipeline: SyncPipeline {
                 db,
                 institutions,

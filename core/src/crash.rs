@@ -14,12 +14,15 @@
 #[macro_export]
 macro_rules! crash_point {
     ($name:literal) => {
-        ::fail::fail_point!($name, |_| {
+        $crate::crash::fail::fail_point!($name, |_| {
             ::tracing::error!(crash_point = $name, "crash point reached; aborting");
             ::std::process::abort()
         })
     };
 }
+
+#[doc(hidden)]
+pub use fail;
 
 /// The crash points armed for this process (from `FAILPOINTS`), held
 /// for its lifetime. A no-op without the `failpoints` feature.

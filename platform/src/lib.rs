@@ -15,12 +15,14 @@
 //! - [`event_bus`]: in-process and Redis pub/sub implementations of `EventBus`.
 //! - [`queue`]: in-process and Redis Streams implementations of `JobQueue`.
 //! - [`lease`]: in-process and Redis implementations of `Leases`.
+//! - [`checkpoint`]: in-process and Redis implementations of `Checkpoints`.
 //! - [`health`]: health probes for the database and Redis.
 //! - [`rate_limit`]: in-process and Redis rate limiters.
 //! - [`raw_pages`]: raw institution pages in an object store.
 //! - [`shutdown`]: the SIGINT/SIGTERM future.
 
 pub mod cache;
+pub mod checkpoint;
 pub mod config;
 pub mod db;
 pub mod event_bus;

@@ -5,10 +5,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{TimeZone as _, Utc};
-use moneta_core::clock::FixedClock;
+use moneta_core::clock::{Clock as _, FixedClock};
 use moneta_core::institutions::sandbox::SandboxInstitution;
 use moneta_core::institutions::{Credentials, Institution as _, ProviderTransaction};
 use moneta_platform::config::Role;
+use moneta_workers::jobs::daily_sync;
 use sea_orm::{ColumnTrait as _, EntityTrait as _, PaginatorTrait as _, QueryFilter as _};
 use secrecy::SecretString;
 use serde_json::{Value, json};
@@ -645,14 +646,102 @@ async fn the_daily_job_queues_active_users_accounts() {
     {
         worker.queue.ack(&d).await.unwrap();
     }
-    let queued = moneta_workers::jobs::daily_sync::run(worker).await.unwrap();
+    let queued = daily_sync::resume_today(worker).await.unwrap();
     assert_eq!(queued, 2);
+    // The day is done: later ticks of the same day queue nothing.
+    assert_eq!(daily_sync::resume_today(worker).await.unwrap(), 0);
     // A month later, without activity, nobody is queued.
     clock.set(Utc.with_ymd_and_hms(2027, 1, 5, 6, 0, 0).unwrap());
+    assert_eq!(daily_sync::resume_today(worker).await.unwrap(), 0);
+}
+
+/// Drains the queue; returns the user ids of the jobs in it.
+async fn drain(worker: &moneta_workers::WorkerContext) -> Vec<i64> {
+    let mut users = Vec::new();
+    while let Some(d) = worker
+        .queue
+        .next("t", Duration::from_millis(100))
+        .await
+        .unwrap()
+    {
+        users.push(d.job.user_id);
+        worker.queue.ack(&d).await.unwrap();
+    }
+    users
+}
+
+#[tokio::test]
+async fn a_daily_scan_whose_worker_died_is_finished_by_another_from_its_checkpoint() {
+    let clock = FixedClock::new(day(20));
+    let app = TestApp::spawn_with(Options {
+        clock: Some(clock.clone()),
+        tweak: Some(Box::new(|s| s.role = Role::Api)),
+        ..Default::default()
+    })
+    .await;
+    let mut users = Vec::new();
+    for _ in 0..3 {
+        let (token, _, _) = app.signed_up().await;
+        link(&app, &token, "user_good", "pass_good").await;
+        users.push(me_id(&app, &token).await);
+    }
+    users.sort_unstable();
+    let worker = &app.runtime.worker;
+    drain(worker).await;
+
+    // A worker took today's lease, queued the first user's batch, saved
+    // the checkpoint, and died: its lease is no longer renewed.
+    let today = clock.now().format("%Y-%m-%d").to_string();
+    let dead = worker
+        .leases
+        .acquire(&format!("daily-sync:{today}"), Duration::from_millis(500))
+        .await
+        .unwrap();
+    assert!(dead.is_some());
+    worker
+        .checkpoints
+        .save(
+            &daily_sync::checkpoint(&today),
+            &users[0].to_string(),
+            Duration::from_secs(3600),
+        )
+        .await
+        .unwrap();
+    // While its lease lasts, nobody else scans…
     assert_eq!(
-        moneta_workers::jobs::daily_sync::run(worker).await.unwrap(),
+        daily_sync::resume_today_in_batches(worker, 1)
+            .await
+            .unwrap(),
         0
     );
+    // …and once it lapsed, the next tick finishes the day after the
+    // checkpoint: the remaining users, each once.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    let queued = loop {
+        let queued = daily_sync::resume_today_in_batches(worker, 1)
+            .await
+            .unwrap();
+        if queued > 0 {
+            break queued;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the lease never lapsed"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert_eq!(queued, 2);
+    let mut queued_users = drain(worker).await;
+    queued_users.sort_unstable();
+    assert_eq!(queued_users, users[1..].to_vec());
+    // Done for the day.
+    assert_eq!(
+        daily_sync::resume_today_in_batches(worker, 1)
+            .await
+            .unwrap(),
+        0
+    );
+    assert!(drain(worker).await.is_empty());
 }
 
 /// A sync finished by the worker of one process reaches a subscriber

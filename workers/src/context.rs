@@ -2,7 +2,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use moneta_core::clock::SharedClock;
-use moneta_core::ports::{JobQueue, Leases};
+use moneta_core::ports::{Checkpoints, JobQueue, Leases};
 use moneta_core::retention::RetentionPolicy;
 use moneta_core::sync::SyncPipeline;
 use moneta_core::users::Erasure;
@@ -16,6 +16,8 @@ pub struct WorkerContext {
     pub db: DatabaseConnection,
     pub queue: Arc<dyn JobQueue>,
     pub leases: Arc<dyn Leases>,
+    /// How far the daily scan got today.
+    pub checkpoints: Arc<dyn Checkpoints>,
     pub pipeline: SyncPipeline,
     pub clock: SharedClock,
     pub metrics: JobMetrics,

@@ -2,6 +2,7 @@
 //! `platform` implements them (Redis or in-process); tests may too.
 
 mod cache;
+mod checkpoint;
 mod event_bus;
 mod health;
 mod lease;
@@ -10,6 +11,7 @@ mod rate_limit;
 mod raw_pages;
 
 pub use cache::CacheStore;
+pub use checkpoint::Checkpoints;
 pub use event_bus::{EventBus, EventStream, UserEvent};
 pub use health::{HealthProbe, HealthReport};
 pub use lease::{LeaseToken, Leases, hold_while};

@@ -39,9 +39,11 @@ pub struct ScheduledJob<C = WorkerContext> {
 pub fn registry() -> Vec<ScheduledJob> {
     vec![
         ScheduledJob {
-            name: "daily-sync",
-            // 06:00 UTC: after most banks post the previous day.
-            cron: "0 0 6 * * *",
+            name: daily_sync::NAME,
+            // From 06:00 UTC (after most banks post the previous day), every
+            // minute to the end of the day: a tick finds the day done, or
+            // running, or resumes a scan whose worker died.
+            cron: "0 * 6-23 * * *",
             run: daily_sync::scheduled,
             run_now: daily_sync::run_now,
         },
