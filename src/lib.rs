@@ -241,6 +241,7 @@ impl Runtime {
                 events,
                 leases,
                 follow_up: follow_up.clone(),
+                lease_ttl: Duration::from_secs(settings.sync_lease_secs),
                 ids: ids.clone(),
                 clock: clock.clone(),
             },

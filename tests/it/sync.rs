@@ -6,12 +6,10 @@ use std::time::Duration;
 
 use chrono::{TimeZone as _, Utc};
 use moneta_core::clock::{Clock as _, FixedClock};
-use moneta_core::institutions::sandbox::SandboxInstitution;
-use moneta_core::institutions::{Credentials, Institution as _, ProviderTransaction};
+use moneta_core::institutions::ProviderTransaction;
 use moneta_platform::config::Role;
 use moneta_workers::jobs::daily_sync;
 use sea_orm::{ColumnTrait as _, EntityTrait as _, PaginatorTrait as _, QueryFilter as _};
-use secrecy::SecretString;
 use serde_json::{Value, json};
 
 use crate::harness::TestApp;
@@ -36,29 +34,8 @@ pub async fn app_at(clock: &FixedClock) -> TestApp {
     .await
 }
 
-/// The sandbox's own view of a login as of the clock: every page of a
-/// sync from scratch.
 async fn ground_truth(clock: &FixedClock, login: &str) -> HashMap<String, ProviderTransaction> {
-    let sandbox = SandboxInstitution::new(Arc::new(clock.clone()));
-    let credentials = Credentials {
-        login: login.to_owned(),
-        password: SecretString::from("pass_good".to_owned()),
-    };
-    let mut state = HashMap::new();
-    let mut cursor: Option<String> = None;
-    loop {
-        let page = sandbox.sync(&credentials, cursor.as_deref()).await.unwrap();
-        for t in page.added.into_iter().chain(page.modified) {
-            state.insert(t.provider_id.clone(), t);
-        }
-        for id in page.removed {
-            state.remove(&id);
-        }
-        cursor = Some(page.next_cursor);
-        if !page.has_more {
-            return state;
-        }
-    }
+    crate::harness::sandbox::ground_truth(Arc::new(clock.clone()), login).await
 }
 
 pub async fn link(app: &TestApp, token: &str, login: &str, password: &str) -> Value {

@@ -15,14 +15,12 @@ use crate::clock::SharedClock;
 use crate::credentials::CredentialsCipher;
 use crate::error::{InternalError, TRANSIENT_ATTEMPTS, backoff};
 use crate::institutions::{InstitutionError, Institutions};
-use crate::ports::{EventBus, Leases, RawPageStore, SyncJob, UserEvent, hold_while};
+use crate::ports::{EventBus, LeaseToken, Leases, RawPageStore, SyncJob, UserEvent, hold_while};
 use crate::spending::FollowUp;
 use crate::{IdGenerator, UserId, crash_point};
 
-/// The account's sync lease: renewed every third of this while its holder
-/// works, so it lapses within this long of the holder dying and a refresh
-/// or a reclaimed job proceeds at once.
-pub const LEASE_TTL: Duration = Duration::from_secs(15);
+/// How often a job finding its account's lease held tries again.
+const LEASE_POLL: Duration = Duration::from_millis(250);
 /// A runaway connector cannot page forever.
 const MAX_PAGES: usize = 10_000;
 
@@ -35,7 +33,8 @@ pub enum SyncOutcome {
         removed: u32,
         pages: u32,
     },
-    /// Another sync of this account holds the lease; it covers this one.
+    /// Another sync of this account held the lease throughout, renewing
+    /// it: alive and working, it covers this one.
     AlreadyRunning,
     /// The account is gone (unlinked).
     AccountGone,
@@ -55,6 +54,9 @@ pub struct SyncPipeline {
     pub leases: Arc<dyn Leases>,
     /// Settles what each page, failure or unlink recorded.
     pub follow_up: FollowUp,
+    /// The account's sync lease: renewed every third of this while its
+    /// holder works, so it lapses within this long of the holder dying.
+    pub lease_ttl: Duration,
     pub ids: Arc<IdGenerator>,
     pub clock: SharedClock,
 }
@@ -65,12 +67,13 @@ impl SyncPipeline {
     pub async fn run(&self, job: &SyncJob) -> Result<SyncOutcome, InternalError> {
         let user = UserId::new(job.user_id);
         let lease_key = format!("sync:{}:{}", job.user_id, job.account_id);
-        let Some(lease) = self.leases.acquire(&lease_key, LEASE_TTL).await? else {
+        let Some(lease) = self.wait_for_lease(&lease_key).await? else {
             tracing::info!(user_id = %user, account_id = job.account_id, "sync already running");
             return Ok(SyncOutcome::AlreadyRunning);
         };
         let work = self.sync(user, job.account_id);
-        let result = hold_while(self.leases.as_ref(), &lease_key, &lease, LEASE_TTL, work).await;
+        let ttl = self.lease_ttl;
+        let result = hold_while(self.leases.as_ref(), &lease_key, &lease, ttl, work).await;
         let Some(result) = result else {
             // Its new holder does this sync.
             return Ok(SyncOutcome::AlreadyRunning);
@@ -87,6 +90,24 @@ impl SyncPipeline {
             tracing::warn!(%error, "lease release failed; it will expire");
         }
         result
+    }
+
+    /// Takes the account's lease; if it is held, waits for it (a dead
+    /// holder's lapses within the lease's ttl; a living one's sync may
+    /// have read its pages before this job was asked for, so this job runs
+    /// after it). `None` only when a holder kept renewing for twice the
+    /// ttl: alive and working, it covers this job.
+    async fn wait_for_lease(&self, key: &str) -> Result<Option<LeaseToken>, InternalError> {
+        let deadline = tokio::time::Instant::now() + self.lease_ttl * 2;
+        loop {
+            if let Some(lease) = self.leases.acquire(key, self.lease_ttl).await? {
+                return Ok(Some(lease));
+            }
+            if tokio::time::Instant::now() >= deadline {
+                return Ok(None);
+            }
+            tokio::time::sleep(LEASE_POLL).await;
+        }
     }
 
     async fn sync(&self, user: UserId, account_id: i64) -> Result<SyncOutcome, InternalError> {

@@ -205,6 +205,18 @@ pub struct Settings {
     )]
     pub spending_sweep_after_secs: u64,
 
+    /// Seconds of an account's sync lease. Renewed every third of this
+    /// while its sync runs; a sync whose worker died is resumed by another
+    /// within this long.
+    #[arg(
+        long,
+        env = "MONETA_SYNC_LEASE_SECS",
+        default_value_t = 15,
+        value_parser = clap::value_parser!(u64).range(1..),
+        global = true
+    )]
+    pub sync_lease_secs: u64,
+
     #[command(flatten)]
     pub tls: super::TlsSettings,
 

@@ -95,6 +95,7 @@ impl TestApp {
         settings.password_hash_concurrency = 2;
         settings.shutdown_grace_secs = 2;
         settings.queue_reclaim_secs = 1;
+        settings.sync_lease_secs = 3;
         if let Some(tweak) = options.tweak {
             tweak(&mut settings);
         }

@@ -3,12 +3,15 @@
 
 pub mod app;
 pub mod certs;
+pub mod cluster;
 pub mod db;
 pub mod fixtures;
+pub mod invariants;
 pub mod logs;
 pub mod process;
 pub mod proxy;
 pub mod redis;
+pub mod sandbox;
 pub mod spending;
 pub mod ws;
 

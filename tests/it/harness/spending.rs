@@ -9,7 +9,8 @@ use serde_json::json;
 
 use super::TestApp;
 
-const SPENDING: [&str; 10] = [
+/// The ten spending categories, in the API's order.
+pub const SPENDING: [&str; 10] = [
     "HOUSING",
     "FOOD",
     "GAS",
