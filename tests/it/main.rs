@@ -13,6 +13,7 @@ mod backends;
 mod budget;
 mod cache;
 mod categories;
+mod chaos;
 mod crash;
 mod entities_roundtrip;
 mod erasure;

@@ -64,6 +64,12 @@ impl Process {
         self.child.id()
     }
 
+    /// SIGKILL, at once: no handler runs, nothing is flushed or released.
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
     /// Everything the child printed so far.
     pub fn output(&self) -> String {
         self.output
