@@ -1,25 +1,54 @@
 //! Ingestion benchmark, on MariaDB/MySQL: transactions per second through
-//! the pipeline's page application (categorize + idempotent upsert +
-//! monthly aggregation), beside the floor — a raw multi-row upsert of the
-//! same rows into the same table — measured in the same run.
+//! the whole sync pipeline, as a worker runs it — take the job from the
+//! queue, take the account's lease (renewed while it runs), open the
+//! credentials, fetch each page from the connector, store it raw in the
+//! object store, categorize and upsert it with the cursor and the durable
+//! follow-up record in one transaction, settle the follow-up (recompute
+//! the spending, invalidate, evaluate alerts), set the status, notify,
+//! acknowledge — beside the floor: a raw multi-row upsert of the same rows
+//! into the same table, measured in the same run.
+//!
+//! The connector replays pages computed beforehand (the sandbox's 90-day
+//! histories, in its page size), so the figures are Moneta's cost, not
+//! the test bank's.
 //!
 //! `MONETA_BENCH_DATABASE_URL=mysql://root@127.0.0.1:3306 cargo bench --bench ingest`
-//! (a server URL; a scratch database is created and dropped).
+//! (a server URL; a scratch database is created and dropped). With
+//! `MONETA_BENCH_REDIS_URL` the queue, leases, cache and events are Redis
+//! (under a scratch key prefix), else the in-process ones.
 
+use std::collections::HashMap;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use chrono::{NaiveDate, TimeZone as _, Utc};
+use moneta_core::IdGenerator;
+use moneta_core::cache::{CacheSettings, ReadCache};
 use moneta_core::categories::{Categorizer, SellerDictionary};
+use moneta_core::clock::{SharedClock, SystemClock};
+use moneta_core::credentials::CredentialsCipher;
 use moneta_core::error::{InternalError, TRANSIENT_ATTEMPTS, backoff};
-use moneta_core::institutions::SyncPage;
-use moneta_core::institutions::sandbox::SandboxInstitution;
-use moneta_core::sync::{CarriedOverrides, apply_page, month_of};
-use moneta_core::{IdGenerator, UserId, spending};
+use moneta_core::institutions::sandbox::{PAGE_SIZE, SandboxInstitution};
+use moneta_core::institutions::{
+    Credentials, Institution, InstitutionError, Institutions, LinkedLogin, ProviderTransaction,
+    SyncPage,
+};
+use moneta_core::ports::{CacheStore, EventBus, JobQueue, Leases, SyncJob, SyncReason};
+use moneta_core::spending::FollowUp;
+use moneta_core::sync::{SyncPipeline, month_of};
 use moneta_entities::{accounts, transactions};
+use moneta_platform::cache::{InProcessCache, RedisCache};
 use moneta_platform::config::Settings;
-use sea_orm::sea_query::OnConflict;
-use sea_orm::{ActiveValue::Set, ConnectionTrait as _, Database, EntityTrait};
+use moneta_platform::event_bus::{InProcessEventBus, RedisEventBus};
+use moneta_platform::lease::{InProcessLeases, RedisLeases};
+use moneta_platform::queue::{InProcessJobQueue, RedisJobQueue};
+use moneta_platform::raw_pages::ObjectStorePages;
+use moneta_platform::redis::Redis;
+use sea_orm::sea_query::{Expr, OnConflict};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait as _, ConnectionTrait as _, Database, DatabaseConnection,
+    EntityTrait, QueryFilter as _,
+};
 use secrecy::SecretString;
 
 const USERS: i64 = 300;
@@ -42,14 +71,14 @@ async fn run() -> anyhow::Result<()> {
         .execute_unprepared(&format!("CREATE DATABASE `{name}` CHARACTER SET utf8mb4"))
         .await?;
     let url = format!("{server}/{name}");
-    let result = bench(&url).await;
+    let result = bench(&url, &name).await;
     admin
         .execute_unprepared(&format!("DROP DATABASE `{name}`"))
         .await?;
     result
 }
 
-async fn bench(url: &str) -> anyhow::Result<()> {
+async fn bench(url: &str, scratch_name: &str) -> anyhow::Result<()> {
     let mut settings = Settings::defaults();
     settings.database_url = Some(SecretString::from(url.to_owned()));
     settings.database_max_connections = (CONCURRENCY * 2) as u32;
@@ -78,6 +107,10 @@ async fn bench(url: &str) -> anyhow::Result<()> {
         })
         .collect();
     let total: usize = pages.iter().map(|(_, p)| p.added.len()).sum();
+    let replayed: HashMap<String, Vec<SyncPage>> = pages
+        .iter()
+        .map(|(u, page)| (format!("bench_{u}"), paged(page)))
+        .collect();
     for u in 1..=2 * USERS {
         accounts::Entity::insert(accounts::ActiveModel {
             user_id: Set(u),
@@ -150,32 +183,37 @@ async fn bench(url: &str) -> anyhow::Result<()> {
     .await?;
     let raw_secs = started.elapsed().as_secs_f64();
 
-    // The pipeline: categorize + upsert (with the cursor, in one
-    // transaction per page) + monthly spending, for users 1..=USERS.
+    // The pipeline, end to end, for users 1..=USERS.
+    let scratch = tempfile::tempdir()?;
+    let shared = shared_state(scratch_name).await?;
+    let pipeline = pipeline(&db, &categorizer, &ids, &shared, replayed, scratch.path())?;
+    for u in 1..=USERS {
+        seal_credentials(&db, &pipeline, u).await?;
+        shared
+            .queue
+            .enqueue(&SyncJob {
+                user_id: u,
+                account_id: u,
+                reason: SyncReason::Link,
+            })
+            .await?;
+    }
     let started = Instant::now();
-    run_concurrently(pages, |(u, page)| {
-        let db = db.clone();
-        let categorizer = categorizer.clone();
-        let ids = ids.clone();
+    let consumers = (0..CONCURRENCY).map(|n| {
+        let pipeline = pipeline.clone();
+        let queue = shared.queue.clone();
         async move {
-            let user = UserId::new(u);
-            let mut carried = CarriedOverrides::new();
-            let mut attempt = 0;
-            let applied = loop {
-                attempt += 1;
-                match apply_page(&db, &categorizer, &ids, user, u, &page, &mut carried, now).await {
-                    Err(e) if e.is_transient() && attempt < TRANSIENT_ATTEMPTS => {
-                        backoff(attempt).await
-                    }
-                    other => break other?,
-                }
-            };
-            let months: Vec<i32> = applied.months.into_iter().collect();
-            spending::recompute_months(&db, user, &months, now).await?;
-            Ok(())
+            let consumer = format!("bench-{n}");
+            while let Some(delivery) = queue.next(&consumer, Duration::from_millis(50)).await? {
+                pipeline.run(&delivery.job).await?;
+                queue.ack(&delivery).await?;
+            }
+            Ok::<(), InternalError>(())
         }
-    })
-    .await?;
+    });
+    for result in futures_util::future::join_all(consumers).await {
+        result?;
+    }
     let pipeline_secs = started.elapsed().as_secs_f64();
 
     let rate = |secs: f64| total as f64 / secs;
@@ -187,8 +225,9 @@ async fn bench(url: &str) -> anyhow::Result<()> {
         rate(raw_secs)
     );
     println!(
-        "pipeline: categorize+upsert+aggregate: {:>10.0} tx/s",
-        rate(pipeline_secs)
+        "pipeline: queue → sync → follow-up:   {:>10.0} tx/s ({} backends)",
+        rate(pipeline_secs),
+        shared.backend
     );
     println!(
         "pipeline / floor:                     {:>10.2}",
@@ -243,4 +282,149 @@ where
             None => return Ok(()),
         }
     }
+}
+
+/// The sandbox history of one user as the sandbox pages it.
+fn paged(page: &SyncPage) -> Vec<SyncPage> {
+    let chunks: Vec<&[ProviderTransaction]> = page.added.chunks(PAGE_SIZE).collect();
+    let last = chunks.len().saturating_sub(1);
+    chunks
+        .into_iter()
+        .enumerate()
+        .map(|(n, chunk)| SyncPage {
+            added: chunk.to_vec(),
+            next_cursor: (n + 1).to_string(),
+            has_more: n < last,
+            ..SyncPage::default()
+        })
+        .collect()
+}
+
+/// A connector replaying pages computed beforehand; the cursor is the
+/// index of the next page.
+#[derive(Debug)]
+struct Replay {
+    pages: HashMap<String, Vec<SyncPage>>,
+}
+
+#[async_trait::async_trait]
+impl Institution for Replay {
+    fn name(&self) -> &'static str {
+        "replay"
+    }
+
+    async fn link(&self, _: &Credentials) -> Result<LinkedLogin, InstitutionError> {
+        Ok(LinkedLogin {
+            display_name: "Replay".into(),
+        })
+    }
+
+    async fn sync(
+        &self,
+        credentials: &Credentials,
+        cursor: Option<&str>,
+    ) -> Result<SyncPage, InstitutionError> {
+        let next: usize = cursor
+            .map_or(Ok(0), str::parse)
+            .map_err(|_| InstitutionError::InvalidCursor)?;
+        let pages = self
+            .pages
+            .get(&credentials.login)
+            .ok_or(InstitutionError::LoginFailed)?;
+        Ok(pages.get(next).cloned().unwrap_or_else(|| SyncPage {
+            next_cursor: next.to_string(),
+            ..SyncPage::default()
+        }))
+    }
+}
+
+/// The adapters a worker shares with the cluster.
+struct Shared {
+    backend: &'static str,
+    queue: Arc<dyn JobQueue>,
+    leases: Arc<dyn Leases>,
+    events: Arc<dyn EventBus>,
+    cache: Arc<dyn CacheStore>,
+}
+
+async fn shared_state(prefix: &str) -> anyhow::Result<Shared> {
+    let reclaim = Duration::from_secs(30);
+    match std::env::var("MONETA_BENCH_REDIS_URL")
+        .ok()
+        .filter(|u| !u.is_empty())
+    {
+        Some(url) => {
+            let redis = Redis::connect(&SecretString::from(url), prefix).await?;
+            Ok(Shared {
+                backend: "Redis",
+                queue: Arc::new(RedisJobQueue::start(redis.clone(), reclaim).await?),
+                leases: Arc::new(RedisLeases::new(redis.clone())),
+                events: Arc::new(RedisEventBus::start(redis.clone()).await?),
+                cache: Arc::new(RedisCache::new(redis)),
+            })
+        }
+        None => Ok(Shared {
+            backend: "in-process",
+            queue: Arc::new(InProcessJobQueue::new(reclaim)),
+            leases: Arc::new(InProcessLeases::new()),
+            events: Arc::new(InProcessEventBus::default()),
+            cache: Arc::new(InProcessCache::default()),
+        }),
+    }
+}
+
+fn pipeline(
+    db: &DatabaseConnection,
+    categorizer: &Categorizer,
+    ids: &Arc<IdGenerator>,
+    shared: &Shared,
+    pages: HashMap<String, Vec<SyncPage>>,
+    data_dir: &std::path::Path,
+) -> anyhow::Result<SyncPipeline> {
+    let clock: SharedClock = Arc::new(SystemClock);
+    let mut settings = Settings::defaults();
+    settings.data_dir = data_dir.to_owned();
+    let cache = ReadCache::new(shared.cache.clone(), CacheSettings::default());
+    Ok(SyncPipeline {
+        db: db.clone(),
+        institutions: Institutions::new([Arc::new(Replay { pages }) as Arc<dyn Institution>]),
+        cipher: CredentialsCipher::new(&SecretString::from(
+            "bench-credentials-key-0123456789".to_owned(),
+        )),
+        categorizer: categorizer.clone(),
+        raw_pages: Arc::new(ObjectStorePages::from_settings(&settings)?),
+        events: shared.events.clone(),
+        leases: shared.leases.clone(),
+        follow_up: FollowUp {
+            db: db.clone(),
+            cache,
+            events: shared.events.clone(),
+            ids: ids.clone(),
+            clock: clock.clone(),
+        },
+        lease_ttl: Duration::from_secs(15),
+        ids: ids.clone(),
+        clock,
+    })
+}
+
+/// Points account `u` at the replaying connector with sealed credentials.
+async fn seal_credentials(
+    db: &DatabaseConnection,
+    pipeline: &SyncPipeline,
+    u: i64,
+) -> anyhow::Result<()> {
+    let credentials = Credentials {
+        login: format!("bench_{u}"),
+        password: SecretString::from("bench".to_owned()),
+    };
+    let sealed = pipeline.cipher.seal(u, u, &credentials)?;
+    accounts::Entity::update_many()
+        .col_expr(accounts::Column::CredentialsCiphertext, Expr::value(sealed))
+        .col_expr(accounts::Column::Institution, Expr::value("replay"))
+        .filter(accounts::Column::UserId.eq(u))
+        .filter(accounts::Column::Id.eq(u))
+        .exec(db)
+        .await?;
+    Ok(())
 }
