@@ -26,8 +26,8 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use moneta_entities::{
-    accounts, budget_overrides, monthly_spending, notifications, refresh_tokens, transactions,
-    user_emails, users,
+    accounts, budget_overrides, monthly_spending, notifications, refresh_tokens, spending_changes,
+    transactions, user_emails, users,
 };
 use sea_orm::sea_query::Expr;
 use sea_orm::{
@@ -201,6 +201,13 @@ async fn delete_rows(
         delete_keyed::<ms::Entity, i32>(db, user, ms::Column::UserId, ms::Column::Month).await?;
     rows += delete_keyed::<bo::Entity, String>(db, user, bo::Column::UserId, bo::Column::Category)
         .await?;
+    rows += delete_keyed::<spending_changes::Entity, i32>(
+        db,
+        user,
+        spending_changes::Column::UserId,
+        spending_changes::Column::Month,
+    )
+    .await?;
     rows += delete_keyed::<notifications::Entity, i64>(
         db,
         user,
