@@ -26,6 +26,16 @@ pub fn day(d: u32) -> chrono::DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, d, 15, 0, 0).unwrap()
 }
 
+/// An API-only server: no consumer of its own races the test for jobs.
+async fn api_only_at(clock: &FixedClock) -> TestApp {
+    TestApp::spawn_with(Options {
+        clock: Some(clock.clone()),
+        tweak: Some(Box::new(|s| s.role = Role::Api)),
+        ..Default::default()
+    })
+    .await
+}
+
 pub async fn app_at(clock: &FixedClock) -> TestApp {
     TestApp::spawn_with(Options {
         clock: Some(clock.clone()),
@@ -549,12 +559,7 @@ async fn transactions_page_newest_first_without_gaps_or_repeats() {
 async fn a_job_taken_by_a_dead_worker_is_reclaimed_and_done_once() {
     let clock = FixedClock::new(day(20));
     // An API-only server: no consumer of its own races the test.
-    let app = TestApp::spawn_with(Options {
-        clock: Some(clock.clone()),
-        tweak: Some(Box::new(|s| s.role = Role::Api)),
-        ..Default::default()
-    })
-    .await;
+    let app = api_only_at(&clock).await;
     let (token, _, user_id) = app.signed_up().await;
     let user = row_id(&user_id);
     let account = link(&app, &token, "user_good", "pass_good").await["account"]["id"]
@@ -604,12 +609,7 @@ async fn a_job_taken_by_a_dead_worker_is_reclaimed_and_done_once() {
 #[tokio::test]
 async fn the_daily_job_queues_active_users_accounts() {
     let clock = FixedClock::new(day(20));
-    let app = TestApp::spawn_with(Options {
-        clock: Some(clock.clone()),
-        tweak: Some(Box::new(|s| s.role = Role::Api)),
-        ..Default::default()
-    })
-    .await;
+    let app = api_only_at(&clock).await;
     let (token, _, _) = app.signed_up().await;
     link(&app, &token, "user_good", "pass_good").await;
     link(&app, &token, "user_other", "pass_good").await;
@@ -650,12 +650,7 @@ async fn drain(worker: &moneta_workers::WorkerContext) -> Vec<i64> {
 #[tokio::test]
 async fn a_daily_scan_whose_worker_died_is_finished_by_another_from_its_checkpoint() {
     let clock = FixedClock::new(day(20));
-    let app = TestApp::spawn_with(Options {
-        clock: Some(clock.clone()),
-        tweak: Some(Box::new(|s| s.role = Role::Api)),
-        ..Default::default()
-    })
-    .await;
+    let app = api_only_at(&clock).await;
     let mut users = Vec::new();
     for _ in 0..3 {
         let (token, _, _) = app.signed_up().await;

@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 use moneta_entities::notifications;
 use sea_orm::{ActiveValue::Set, ConnectionTrait, EntityTrait, SqlErr};
 
-use super::{BudgetSource, BudgetStatus, compute_budget};
+use super::{BudgetLine, BudgetSource, BudgetStatus, compute_budget};
 use crate::error::InternalError;
 use crate::month::Month;
 use crate::ports::{EventBus, UserEvent};
@@ -23,6 +23,20 @@ pub enum AlertLevel {
 }
 
 impl AlertLevel {
+    /// The alert a budget line calls for, if any. A category with no
+    /// budget at all (no income known, no override) has nothing to
+    /// approach or exceed, so nothing to alert about.
+    pub fn of(line: &BudgetLine) -> Option<Self> {
+        if line.budgeted_cents == 0 && line.source == BudgetSource::Template {
+            return None;
+        }
+        match line.status {
+            BudgetStatus::Under => None,
+            BudgetStatus::Approaching => Some(Self::Approaching),
+            BudgetStatus::Exceeded => Some(Self::Exceeded),
+        }
+    }
+
     pub const fn kind(self) -> &'static str {
         match self {
             Self::Approaching => "BUDGET_APPROACHING",
@@ -45,15 +59,8 @@ pub async fn evaluate_alerts(
     let budget = compute_budget(db, user, month).await?;
     let mut fired = 0;
     for line in &budget.lines {
-        // No budget at all (no income known, no override): nothing to
-        // approach or exceed, so nothing to alert about.
-        if line.budgeted_cents == 0 && line.source == BudgetSource::Template {
+        let Some(level) = AlertLevel::of(line) else {
             continue;
-        }
-        let level = match line.status {
-            BudgetStatus::Under => continue,
-            BudgetStatus::Approaching => AlertLevel::Approaching,
-            BudgetStatus::Exceeded => AlertLevel::Exceeded,
         };
         let id = ids.next_id();
         let message = match level {

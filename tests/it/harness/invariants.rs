@@ -7,7 +7,7 @@ use std::fmt;
 use std::sync::Arc;
 
 use moneta_core::UserId;
-use moneta_core::budget::{AlertLevel, BudgetSource, BudgetStatus, compute_budget};
+use moneta_core::budget::{AlertLevel, compute_budget};
 use moneta_core::clock::SystemClock;
 use moneta_core::institutions::ProviderTransaction;
 use moneta_core::month::Month;
@@ -164,13 +164,8 @@ pub async fn figures(db: &DatabaseConnection) -> Figures {
             .await
             .expect("budget");
         for line in budget.lines {
-            if line.budgeted_cents == 0 && line.source == BudgetSource::Template {
+            let Some(level) = AlertLevel::of(&line) else {
                 continue;
-            }
-            let level = match line.status {
-                BudgetStatus::Under => continue,
-                BudgetStatus::Approaching => AlertLevel::Approaching,
-                BudgetStatus::Exceeded => AlertLevel::Exceeded,
             };
             figures.implied_alerts += 1;
             let stored = alerts
