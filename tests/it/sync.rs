@@ -946,9 +946,15 @@ async fn a_page_with_accounts_costs_a_constant_number_of_statements() {
         last = now;
     }
     let page = "{ transactions(first: 100) { edges { node { id amount account { id displayName institution } } } } }";
-    let before = statements_sent(&app).await;
-    let body = app.graphql_as(&token, page, json!({})).await;
-    let after = statements_sent(&app).await;
+    // The fewest of three reads: the scheduler's minute ticks (the
+    // sweeper's scan) may land inside one read's window, not in all.
+    let mut sent = u64::MAX;
+    let mut body = Value::Null;
+    for _ in 0..3 {
+        let before = statements_sent(&app).await;
+        body = app.graphql_as(&token, page, json!({})).await;
+        sent = sent.min(statements_sent(&app).await - before);
+    }
     let edges = body["data"]["transactions"]["edges"].as_array().unwrap();
     assert_eq!(edges.len(), 100);
     let accounts: std::collections::HashSet<&str> = edges
@@ -960,9 +966,5 @@ async fn a_page_with_accounts_costs_a_constant_number_of_statements() {
     // write. On a loaded machine the 100 resolvers may outlast the
     // loader's 1 ms batching window and split the batch in two: still a
     // constant, where one query per transaction would be over 100.
-    assert!(
-        after - before <= 4,
-        "{} statements for one page",
-        after - before
-    );
+    assert!(sent <= 4, "{sent} statements for one page");
 }
