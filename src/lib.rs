@@ -26,7 +26,8 @@ use moneta_core::credentials::CredentialsCipher;
 use moneta_core::ids::{NodeIds, NodeLease};
 use moneta_core::institutions::{Institution, Institutions, sandbox::SandboxInstitution};
 use moneta_core::ports::{
-    CacheStore, Checkpoints, EventBus, HealthProbe, JobQueue, Leases, RateLimiter, RawPageStore,
+    CacheStore, Checkpoints, Dependency, EventBus, JobQueue, Leases, Need, RateLimiter,
+    RawPageStore,
 };
 use moneta_core::spending::FollowUp;
 use moneta_core::sync::SyncPipeline;
@@ -34,13 +35,13 @@ use moneta_core::users::{Activity, Erasure};
 use moneta_migration::{Migrator, sea_orm_migration::MigratorTrait as _};
 use moneta_platform::cache::{InProcessCache, RedisCache};
 use moneta_platform::checkpoint::{InProcessCheckpoints, RedisCheckpoints};
-use moneta_platform::config::{DatabaseKind, Environment, Settings};
+use moneta_platform::config::{DatabaseKind, Environment, Role, Settings};
 use moneta_platform::db;
 use moneta_platform::event_bus::{InProcessEventBus, RedisEventBus};
 use moneta_platform::health::{DatabaseProbe, InProcessProbe, RedisProbe};
 use moneta_platform::lease::{InProcessLeases, RedisLeases};
 use moneta_platform::queue::{InProcessJobQueue, RedisJobQueue};
-use moneta_platform::rate_limit::{InProcessRateLimiter, RedisRateLimiter};
+use moneta_platform::rate_limit::{FallbackRateLimiter, InProcessRateLimiter, RedisRateLimiter};
 use moneta_platform::raw_pages::ObjectStorePages;
 use moneta_platform::redis::Redis;
 use moneta_platform::secrets::Secrets;
@@ -97,10 +98,11 @@ impl Runtime {
         let categorizer = Categorizer::new(Arc::new(dictionary));
 
         let reclaim_after = Duration::from_secs(settings.queue_reclaim_secs);
-        let mut probes: Vec<Arc<dyn HealthProbe>> = vec![Arc::new(DatabaseProbe {
+        let redis_need = redis_need(settings.role);
+        let mut dependencies = vec![Dependency::required(Arc::new(DatabaseProbe {
             db: db.clone(),
             kind,
-        })];
+        }))];
         let (events, queue, leases, rate_limiter, cache_store, checkpoints): SharedState =
             match &settings.redis_url {
                 Some(url) => {
@@ -108,7 +110,10 @@ impl Runtime {
                     let redis = Redis::connect_with_ca(url, &settings.redis_prefix, ca_file)
                         .await
                         .context("connecting to Redis")?;
-                    probes.push(Arc::new(RedisProbe(redis.clone())));
+                    dependencies.push(Dependency {
+                        probe: Arc::new(RedisProbe(redis.clone())),
+                        need: redis_need,
+                    });
                     (
                         Arc::new(
                             RedisEventBus::start(redis.clone())
@@ -121,13 +126,18 @@ impl Runtime {
                                 .context("opening the Redis job stream")?,
                         ),
                         Arc::new(RedisLeases::new(redis.clone())),
-                        Arc::new(RedisRateLimiter::new(redis.clone())),
+                        Arc::new(FallbackRateLimiter::new(Arc::new(RedisRateLimiter::new(
+                            redis.clone(),
+                        )))),
                         Arc::new(RedisCache::new(redis.clone())),
                         Arc::new(RedisCheckpoints::new(redis)),
                     )
                 }
                 None => {
-                    probes.push(Arc::new(InProcessProbe));
+                    dependencies.push(Dependency {
+                        probe: Arc::new(InProcessProbe),
+                        need: redis_need,
+                    });
                     (
                         Arc::new(InProcessEventBus::default()),
                         Arc::new(InProcessJobQueue::new(reclaim_after)),
@@ -189,7 +199,7 @@ impl Runtime {
             clock.clone(),
         );
         let ops = Ops {
-            probes,
+            dependencies,
             metrics,
             queue: Some(queue.clone()),
         };
@@ -263,6 +273,20 @@ impl Runtime {
             node_ids,
             node_lease,
         })
+    }
+}
+
+/// What Redis is to a process of `role`. A replica that serves the API
+/// stays ready without it (the read cache falls back to the database; what
+/// needs Redis — queueing a sync — answers UNAVAILABLE), so an outage of
+/// Redis does not empty the api Service; `all` serves the API too, so the
+/// same holds for it (its consumers wait for Redis to come back). A worker
+/// does nothing without its queue: not ready.
+fn redis_need(role: Role) -> Need {
+    if role.runs_api() {
+        Need::Degrading
+    } else {
+        Need::Required
     }
 }
 

@@ -7,14 +7,21 @@ use crate::graphql::limits::is_limit_error;
 use crate::graphql::types::UserError;
 
 /// A top-level GraphQL error with `extensions.code`. Internal errors are
-/// logged here, once, with their cause chain, and answered without detail.
+/// logged here, once, with their cause chain, and answered without detail;
+/// an UNAVAILABLE one is answered with its own message (what to do) and
+/// its cause (which dependency, how) logged as a warning.
 pub fn gql_error(err: &(dyn DomainError + '_)) -> Error {
     let code = err.code();
-    let message = if code == ErrorCode::Internal {
-        tracing::error!(error = %cause_chain(err), "internal error");
-        "internal error".to_owned()
-    } else {
-        err.to_string()
+    let message = match code {
+        ErrorCode::Internal => {
+            tracing::error!(error = %cause_chain(err), "internal error");
+            "internal error".to_owned()
+        }
+        ErrorCode::Unavailable => {
+            tracing::warn!(error = %cause_chain(err), "a dependency is unavailable");
+            err.to_string()
+        }
+        _ => err.to_string(),
     };
     Error::new(message).extend_with(|_, ext| ext.set("code", code.as_str()))
 }
@@ -107,4 +114,38 @@ fn cause_chain(err: &(dyn std::error::Error + '_)) -> String {
         source = cause.source();
     }
     chain
+}
+
+#[cfg(test)]
+mod tests {
+    use moneta_core::accounts::AccountError;
+    use moneta_core::error::InternalError;
+
+    use super::*;
+
+    fn code_and_message(err: &(dyn DomainError + '_)) -> (async_graphql::Value, String) {
+        let error = gql_error(err);
+        let extensions = error.extensions.expect("extensions");
+        let code = extensions.get("code").expect("code").clone();
+        (code, error.message)
+    }
+
+    #[test]
+    fn a_sync_that_cannot_be_queued_is_unavailable_and_says_to_retry() {
+        let err = AccountError::SyncUnavailable(InternalError::Queue("connection refused".into()));
+        let (code, message) = code_and_message(&err);
+        assert_eq!(code, async_graphql::Value::from("UNAVAILABLE"));
+        assert_eq!(
+            message,
+            "syncing is unavailable right now; try again shortly"
+        );
+    }
+
+    #[test]
+    fn an_internal_error_says_nothing_of_its_cause() {
+        let err = AccountError::Internal(InternalError::Queue("connection refused".into()));
+        let (code, message) = code_and_message(&err);
+        assert_eq!(code, async_graphql::Value::from("INTERNAL"));
+        assert_eq!(message, "internal error");
+    }
 }

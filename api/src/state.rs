@@ -7,7 +7,7 @@ use moneta_core::auth::AuthService;
 use moneta_core::budget::BudgetService;
 use moneta_core::cache::ReadCache;
 use moneta_core::categories::CategoryOverrides;
-use moneta_core::ports::{EventBus, HealthProbe, JobQueue, RateLimiter};
+use moneta_core::ports::{Dependency, EventBus, JobQueue, RateLimiter};
 use moneta_core::users::{Activity, Erasure};
 use sea_orm::DatabaseConnection;
 
@@ -33,7 +33,8 @@ pub struct Services {
 /// What the operational endpoints need.
 #[derive(Debug, Clone)]
 pub struct Ops {
-    pub probes: Vec<Arc<dyn HealthProbe>>,
+    /// What `/readyz` checks, each required or degrading for this role.
+    pub dependencies: Vec<Dependency>,
     pub metrics: Metrics,
     /// Read for the queue-depth gauge at scrape time.
     pub queue: Option<Arc<dyn JobQueue>>,

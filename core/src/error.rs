@@ -16,6 +16,10 @@ pub enum ErrorCode {
     BadUserInput,
     RateLimited,
     QueryTooComplex,
+    /// A dependency the operation needs is away for now (Redis, for
+    /// queueing a sync): nothing was changed; the same request can be
+    /// retried shortly.
+    Unavailable,
     Internal,
 }
 
@@ -28,6 +32,7 @@ impl ErrorCode {
             Self::BadUserInput => "BAD_USER_INPUT",
             Self::RateLimited => "RATE_LIMITED",
             Self::QueryTooComplex => "QUERY_TOO_COMPLEX",
+            Self::Unavailable => "UNAVAILABLE",
             Self::Internal => "INTERNAL",
         }
     }

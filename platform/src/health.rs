@@ -45,7 +45,8 @@ pub struct RedisProbe(pub Redis);
 #[async_trait]
 impl HealthProbe for RedisProbe {
     async fn check(&self) -> HealthReport {
-        let ping = self.0.pool.next().ping::<String>(None);
+        let client = self.0.fail_fast();
+        let ping = client.ping::<String>(None);
         let result = match tokio::time::timeout(TIMEOUT, ping).await {
             Ok(Ok(_)) => Ok(()),
             Ok(Err(_)) => Err("unreachable".to_owned()),

@@ -17,7 +17,8 @@
 //! - [`lease`]: in-process and Redis implementations of `Leases`.
 //! - [`checkpoint`]: in-process and Redis implementations of `Checkpoints`.
 //! - [`health`]: health probes for the database and Redis.
-//! - [`rate_limit`]: in-process and Redis rate limiters.
+//! - [`rate_limit`]: in-process and Redis rate limiters, and the fallback
+//!   from Redis to in-process while Redis is away.
 //! - [`raw_pages`]: raw institution pages in an object store.
 //! - [`shutdown`]: the SIGINT/SIGTERM future.
 

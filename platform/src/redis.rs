@@ -5,9 +5,9 @@
 use std::path::Path;
 use std::time::Duration;
 
-use fred::clients::SubscriberClient;
+use fred::clients::{Client, SubscriberClient, WithOptions};
 use fred::error::{Error, ErrorKind};
-use fred::prelude::{Builder, ClientLike as _, Config, Pool, ReconnectPolicy};
+use fred::prelude::{Builder, ClientLike as _, Config, Options, Pool, ReconnectPolicy};
 use fred::types::config::{TlsConfig, TracingConfig};
 use secrecy::{ExposeSecret as _, SecretString};
 
@@ -32,7 +32,10 @@ impl std::fmt::Debug for Redis {
 
 impl Redis {
     /// Connects and waits for the first connection. Afterwards the clients
-    /// reconnect on their own, forever, with backoff.
+    /// reconnect on their own, forever, with backoff (100 ms doubling to
+    /// 5 s). While a connection is down its commands wait for the
+    /// reconnection, at most 2 s (`default_command_timeout`), then fail;
+    /// [`Redis::fail_fast`] gives commands that fail at once instead.
     pub async fn connect(url: &SecretString, prefix: &str) -> Result<Self, Error> {
         Self::connect_with_ca(url, prefix, None).await
     }
@@ -71,6 +74,21 @@ impl Redis {
             pool,
             subscriber,
             prefix: prefix.to_owned(),
+        })
+    }
+
+    /// A connected client of the pool (any, when none is) whose commands
+    /// fail at once while its connection is down, instead of waiting for
+    /// the reconnection: for callers that have something else to do then
+    /// (the read cache reads the database, rate limits count in process,
+    /// health reports the outage, an event is dropped), so a request is
+    /// not held up by an outage of Redis. After one, the clients of the
+    /// pool reconnect each on its own backoff; until the last has, these
+    /// commands go to those that did.
+    pub fn fail_fast(&self) -> WithOptions<Client> {
+        self.pool.next_connected().with_options(&Options {
+            fail_fast: true,
+            ..Options::default()
         })
     }
 

@@ -25,6 +25,7 @@ mod limits;
 mod login_throttle;
 mod migrations;
 mod mysql_tls;
+mod outage;
 mod queue;
 mod retention;
 mod schema;

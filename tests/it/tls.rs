@@ -217,7 +217,7 @@ async fn the_smoke_path_runs_over_tls_to_redis() {
         .unwrap();
     assert_eq!(
         check,
-        json!({ "name": "redis", "backend": "redis", "ok": true })
+        json!({ "name": "redis", "backend": "redis", "ok": true, "required": false })
     );
 
     // And it all happened in this Redis, under the test's prefix.

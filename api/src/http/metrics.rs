@@ -11,10 +11,12 @@ use moneta_core::cache::ReadCache;
 use poem::web::Data;
 use poem::{Endpoint, IntoResponse, Request, Response, handler};
 use prometheus::{
-    Encoder as _, Histogram, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, Opts, Registry,
+    Encoder as _, Histogram, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, IntGaugeVec,
+    Opts, Registry,
 };
 
 use super::cache_metrics::CacheCollector;
+use super::health::{Readiness, assess};
 
 use crate::state::Ops;
 
@@ -31,6 +33,7 @@ pub struct Metrics {
     subscriptions: IntGauge,
     sockets: IntGauge,
     queue_depth: IntGauge,
+    dependency_up: IntGaugeVec,
 }
 
 const LATENCY_BUCKETS: [f64; 12] = [
@@ -94,7 +97,16 @@ impl Metrics {
         registry.register(Box::new(operation_latency.clone()))?;
         registry.register(Box::new(subscriptions.clone()))?;
         registry.register(Box::new(sockets.clone()))?;
+        let dependency_up = IntGaugeVec::new(
+            Opts::new(
+                "dependency_up",
+                "1 when the dependency answers its health probe, else 0 (read at scrape and \
+                 at every /readyz); `required` says whether this process is ready without it",
+            ),
+            &["dependency", "required"],
+        )?;
         registry.register(Box::new(queue_depth.clone()))?;
+        registry.register(Box::new(dependency_up.clone()))?;
         Ok(Self {
             registry,
             requests,
@@ -106,7 +118,18 @@ impl Metrics {
             subscriptions,
             sockets,
             queue_depth,
+            dependency_up,
         })
+    }
+
+    /// Records each dependency's state (`moneta_dependency_up`).
+    pub fn observe_readiness(&self, readiness: &Readiness) {
+        for check in &readiness.checks {
+            let required = if check.required { "true" } else { "false" };
+            self.dependency_up
+                .with_label_values(&[check.report.name, required])
+                .set(i64::from(check.report.ok));
+        }
     }
 
     /// Records one SQL statement (wired to the database's metric callback).
@@ -212,15 +235,19 @@ pub async fn observe<E: Endpoint>(metrics: Metrics, ep: E, req: Request) -> poem
 
 #[handler]
 pub async fn render(Data(ops): Data<&Ops>) -> Response {
-    if let Some(queue) = &ops.queue {
-        match queue.depth().await {
-            Ok(depth) => ops
-                .metrics
-                .queue_depth
-                .set(i64::try_from(depth).unwrap_or(i64::MAX)),
-            Err(error) => tracing::warn!(%error, "queue depth unavailable"),
+    let depth = async {
+        if let Some(queue) = &ops.queue {
+            match queue.depth().await {
+                Ok(depth) => ops
+                    .metrics
+                    .queue_depth
+                    .set(i64::try_from(depth).unwrap_or(i64::MAX)),
+                Err(error) => tracing::warn!(%error, "queue depth unavailable"),
+            }
         }
-    }
+    };
+    let ((), readiness) = tokio::join!(depth, assess(&ops.dependencies));
+    ops.metrics.observe_readiness(&readiness);
     let mut body = Vec::new();
     let encoder = prometheus::TextEncoder::new();
     match encoder.encode(&ops.metrics.registry.gather(), &mut body) {

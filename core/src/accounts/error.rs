@@ -17,6 +17,10 @@ pub enum AccountError {
     /// No such account for this user (another user's counts as none).
     #[error("account not found")]
     NotFound,
+    /// The sync could not be queued (the queue is away): nothing was
+    /// changed; retry shortly.
+    #[error("syncing is unavailable right now; try again shortly")]
+    SyncUnavailable(#[source] InternalError),
     #[error(transparent)]
     Internal(#[from] InternalError),
 }
@@ -35,6 +39,7 @@ impl DomainError for AccountError {
             | Self::Invalid { .. }
             | Self::TooManyAccounts { .. } => ErrorCode::BadUserInput,
             Self::NotFound => ErrorCode::NotFound,
+            Self::SyncUnavailable(_) => ErrorCode::Unavailable,
             Self::Internal(_) => ErrorCode::Internal,
         }
     }

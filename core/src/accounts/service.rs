@@ -49,6 +49,9 @@ impl AccountService {
     /// A new login beyond [`AccountService::max_accounts`] is refused
     /// before the institution is asked (two concurrent links can both pass
     /// the count: the bound holds up to the user's concurrent requests).
+    /// A sync that cannot be queued undoes the link (no account is left
+    /// SYNCING with nothing to sync it) and is
+    /// [`AccountError::SyncUnavailable`].
     pub async fn link(&self, user: UserId, request: LinkRequest) -> Result<Account, AccountError> {
         let control = |field| AccountError::Invalid {
             field,
@@ -96,11 +99,14 @@ impl AccountService {
         })?;
 
         let now = self.clock.now();
-        let account_id = match existing {
+        let (account_id, undo) = match existing {
             Some(row) => {
                 let sealed = self.cipher.seal(user.get(), row.id, &credentials)?;
                 accounts::Entity::update_many()
-                    .col_expr(accounts::Column::CredentialsCiphertext, Expr::value(sealed))
+                    .col_expr(
+                        accounts::Column::CredentialsCiphertext,
+                        Expr::value(sealed.clone()),
+                    )
                     .col_expr(
                         accounts::Column::Status,
                         Expr::value(AccountStatus::Syncing.as_str()),
@@ -110,7 +116,13 @@ impl AccountService {
                     .filter(accounts::Column::Id.eq(row.id))
                     .exec(&self.db)
                     .await?;
-                row.id
+                let undo = Undo::Restore {
+                    credentials: row.credentials_ciphertext,
+                    status: row.status,
+                    updated_at: row.updated_at,
+                    sealed,
+                };
+                (row.id, undo)
             }
             None => {
                 let id = self.ids.next_id();
@@ -130,17 +142,66 @@ impl AccountService {
                 })
                 .exec_without_returning(&self.db)
                 .await?;
-                id
+                (id, Undo::Delete)
             }
         };
+        if let Err(error) = self.enqueue(user, account_id, SyncReason::Link).await {
+            self.undo_link(user, account_id, undo).await;
+            return Err(error);
+        }
         tracing::info!(user_id = %user, account_id, institution = institution.name(), "account linked");
-        self.enqueue(user, account_id, SyncReason::Link).await?;
         find(&self.db, user, account_id)
             .await?
             .ok_or(AccountError::NotFound)
     }
 
-    /// Queues a sync of one of the user's accounts.
+    /// Takes back a link whose sync could not be queued: a new account
+    /// (its id was never returned) is deleted; an account linked before
+    /// gets its credentials, status and update time back — unless
+    /// something else changed it since (another link, a sync ending), which
+    /// then stands. Best effort: if the database fails too, the account
+    /// stays SYNCING until its next refresh or daily sync, and the log says
+    /// so.
+    async fn undo_link(&self, user: UserId, account_id: i64, undo: Undo) {
+        let undone = match undo {
+            Undo::Delete => accounts::Entity::delete_many()
+                .filter(accounts::Column::UserId.eq(user.get()))
+                .filter(accounts::Column::Id.eq(account_id))
+                .exec(&self.db)
+                .await
+                .map(|_| ()),
+            Undo::Restore {
+                credentials,
+                status,
+                updated_at,
+                sealed,
+            } => accounts::Entity::update_many()
+                .col_expr(
+                    accounts::Column::CredentialsCiphertext,
+                    Expr::value(credentials),
+                )
+                .col_expr(accounts::Column::Status, Expr::value(status))
+                .col_expr(accounts::Column::UpdatedAt, Expr::value(updated_at))
+                .filter(accounts::Column::UserId.eq(user.get()))
+                .filter(accounts::Column::Id.eq(account_id))
+                .filter(accounts::Column::CredentialsCiphertext.eq(sealed))
+                .filter(accounts::Column::Status.eq(AccountStatus::Syncing.as_str()))
+                .exec(&self.db)
+                .await
+                .map(|_| ()),
+        };
+        match undone {
+            Ok(()) => {
+                tracing::warn!(user_id = %user, account_id, "sync could not be queued; link undone");
+            }
+            Err(error) => {
+                tracing::error!(user_id = %user, account_id, %error, "sync could not be queued and the link could not be undone; the account stays SYNCING");
+            }
+        }
+    }
+
+    /// Queues a sync of one of the user's accounts;
+    /// [`AccountError::SyncUnavailable`] when it cannot be queued.
     pub async fn refresh(&self, user: UserId, account_id: i64) -> Result<Account, AccountError> {
         let account = find(&self.db, user, account_id)
             .await?
@@ -212,7 +273,21 @@ impl AccountService {
                 account_id,
                 reason,
             })
-            .await?;
-        Ok(())
+            .await
+            .map_err(AccountError::SyncUnavailable)
     }
+}
+
+/// How to take back a link's write.
+enum Undo {
+    /// The account is new: delete it.
+    Delete,
+    /// The account was there: put back its credentials, status and update
+    /// time, if it still holds what the link wrote (`sealed`).
+    Restore {
+        credentials: Vec<u8>,
+        status: String,
+        updated_at: chrono::DateTime<chrono::Utc>,
+        sealed: Vec<u8>,
+    },
 }

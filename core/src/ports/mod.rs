@@ -13,7 +13,7 @@ mod raw_pages;
 pub use cache::CacheStore;
 pub use checkpoint::Checkpoints;
 pub use event_bus::{EventBus, EventStream, UserEvent};
-pub use health::{HealthProbe, HealthReport};
+pub use health::{Dependency, HealthProbe, HealthReport, Need};
 pub use lease::{LeaseToken, Leases, hold_while};
 pub use queue::{Delivery, JobQueue, SyncJob, SyncReason};
 pub use rate_limit::{RateLimiter, Window};

@@ -30,7 +30,7 @@ fn failed(e: fred::error::Error) -> InternalError {
 impl CacheStore for RedisCache {
     async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, InternalError> {
         self.redis
-            .pool
+            .fail_fast()
             .get::<Option<Vec<u8>>, _>(self.redis.key(key))
             .await
             .map_err(failed)
@@ -39,7 +39,7 @@ impl CacheStore for RedisCache {
     async fn set(&self, key: &str, value: Vec<u8>, ttl: Duration) -> Result<(), InternalError> {
         let ms = i64::try_from(ttl.as_millis()).unwrap_or(i64::MAX).max(1);
         self.redis
-            .pool
+            .fail_fast()
             .set::<(), _, _>(
                 self.redis.key(key),
                 value,

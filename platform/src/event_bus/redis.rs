@@ -75,9 +75,11 @@ impl EventBus for RedisEventBus {
             event,
         })
         .map_err(|e| InternalError::EventBus(e.to_string()))?;
+        // Events are best effort (what they announce is stored): while
+        // Redis is away a publish fails at once rather than hold up the
+        // write that announces itself.
         self.redis
-            .pool
-            .next()
+            .fail_fast()
             .publish::<i64, _, _>(self.channel.as_str(), payload)
             .await
             .map_err(|e| InternalError::EventBus(e.to_string()))?;

@@ -36,7 +36,7 @@ fn millis(ms: i64) -> Duration {
 impl RateLimiter for RedisRateLimiter {
     async fn count(&self, key: &str, window: Duration) -> Result<Window, InternalError> {
         let key = self.key(key);
-        let client = self.redis.pool.next();
+        let client = self.redis.fail_fast();
         let count: i64 = client.incr(&key).await.map_err(failed)?;
         let count = u32::try_from(count).unwrap_or(u32::MAX);
         let window_ms = i64::try_from(window.as_millis()).unwrap_or(i64::MAX);
@@ -68,7 +68,7 @@ impl RateLimiter for RedisRateLimiter {
 
     async fn peek(&self, key: &str) -> Result<Option<Window>, InternalError> {
         let key = self.key(key);
-        let client = self.redis.pool.next();
+        let client = self.redis.fail_fast();
         let count: Option<i64> = client.get(&key).await.map_err(failed)?;
         let Some(count) = count else {
             return Ok(None);
@@ -86,7 +86,7 @@ impl RateLimiter for RedisRateLimiter {
 
     async fn clear(&self, key: &str) -> Result<(), InternalError> {
         let key = self.key(key);
-        let _: i64 = self.redis.pool.next().del(&key).await.map_err(failed)?;
+        let _: i64 = self.redis.fail_fast().del(&key).await.map_err(failed)?;
         Ok(())
     }
 }

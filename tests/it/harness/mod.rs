@@ -8,6 +8,8 @@ pub mod db;
 pub mod fixtures;
 pub mod invariants;
 pub mod logs;
+pub mod private_mariadb;
+pub mod private_redis;
 pub mod process;
 pub mod proxy;
 pub mod redis;

@@ -65,7 +65,9 @@ fn failure(err: AccountError) -> Result<Vec<UserError>> {
 impl AccountMutation {
     /// Links a bank login. The bank checks it first; a refused login stores
     /// nothing. The new account starts SYNCING. At most
-    /// [`LINK_PER_USER`] attempts per user and hour (RATE_LIMITED).
+    /// [`LINK_PER_USER`] attempts per user and hour (RATE_LIMITED). When its
+    /// sync cannot be queued (the queue is away) nothing is linked or
+    /// changed and the error is UNAVAILABLE: try again shortly.
     async fn link_account(
         &self,
         ctx: &Context<'_>,
@@ -91,7 +93,8 @@ impl AccountMutation {
     }
 
     /// Queues a sync of one of the caller's accounts now. At most
-    /// [`REFRESH_PER_USER`] per user and hour (RATE_LIMITED).
+    /// [`REFRESH_PER_USER`] per user and hour (RATE_LIMITED); UNAVAILABLE
+    /// when the sync cannot be queued now (try again shortly).
     async fn refresh_account(
         &self,
         ctx: &Context<'_>,
