@@ -36,3 +36,4 @@ mod telemetry;
 mod tls;
 mod tokens;
 mod vschema;
+mod workers;

@@ -37,7 +37,7 @@ pub async fn app_at(clock: &FixedClock) -> TestApp {
 
 /// The sandbox's own view of a login as of the clock: every page of a
 /// sync from scratch.
-async fn ground_truth(clock: &FixedClock, login: &str) -> HashMap<String, ProviderTransaction> {
+pub async fn ground_truth(clock: &FixedClock, login: &str) -> HashMap<String, ProviderTransaction> {
     let sandbox = SandboxInstitution::new(Arc::new(clock.clone()));
     let credentials = Credentials {
         login: login.to_owned(),

@@ -13,6 +13,6 @@ pub use cache::CacheStore;
 pub use event_bus::{EventBus, EventStream, UserEvent};
 pub use health::{HealthProbe, HealthReport};
 pub use lease::{LeaseToken, Leases};
-pub use queue::{Delivery, JobQueue, SyncJob, SyncReason};
+pub use queue::{DeadLetter, Delivery, JobQueue, SyncJob, SyncReason};
 pub use rate_limit::{RateLimiter, Window};
 pub use raw_pages::RawPageStore;
