@@ -26,7 +26,7 @@ use moneta_core::credentials::CredentialsCipher;
 use moneta_core::ids::{NodeIds, NodeLease};
 use moneta_core::institutions::{Institution, Institutions, sandbox::SandboxInstitution};
 use moneta_core::ports::{
-    CacheStore, Checkpoints, Dependency, EventBus, JobQueue, Leases, Need, RateLimiter,
+    CacheStore, Checkpoints, DeadLetter, Dependency, EventBus, JobQueue, Leases, Need, RateLimiter,
     RawPageStore,
 };
 use moneta_core::spending::FollowUp;
@@ -45,6 +45,7 @@ use moneta_platform::rate_limit::{FallbackRateLimiter, InProcessRateLimiter, Red
 use moneta_platform::raw_pages::ObjectStorePages;
 use moneta_platform::redis::Redis;
 use moneta_platform::secrets::Secrets;
+use moneta_workers::consumer::Consumers;
 use moneta_workers::{JobMetrics, Scheduler, WorkerContext};
 use poem::listener::{Acceptor as _, Listener as _, TcpAcceptor, TcpListener};
 use poem::{EndpointExt as _, IntoEndpoint as _, Server};
@@ -257,6 +258,7 @@ impl Runtime {
             },
             clock,
             metrics: job_metrics,
+            max_deliveries: settings.queue_max_deliveries,
             retention: settings
                 .retention
                 .policy()
@@ -352,7 +354,9 @@ impl Application {
     }
 
     /// Serves until `shutdown` resolves, then lets in-flight requests and
-    /// jobs finish within the grace period.
+    /// jobs finish within the grace period. The consumers stop taking jobs
+    /// at once; a job still running at the deadline is abandoned,
+    /// unacknowledged, for another worker to reclaim (and logged).
     pub async fn run_until(
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
@@ -426,13 +430,29 @@ impl Application {
                 worker.metrics.clone(),
             )
             .await?;
-            let consumers = moneta_workers::consumer::run_until(
-                worker,
-                settings.worker_concurrency,
-                stop_rx.clone(),
-            );
+            let mut consumers =
+                Consumers::start(worker, settings.worker_concurrency, stop_rx.clone());
+            let consumers_stop = stopped(stop_rx.clone());
+            let consumed = async move {
+                consumers_stop.await;
+                if tokio::time::timeout(grace, consumers.finished())
+                    .await
+                    .is_err()
+                {
+                    for delivery in consumers.abandon() {
+                        tracing::warn!(
+                            id = delivery.id,
+                            consumer = delivery.consumer,
+                            user_id = delivery.job.user_id,
+                            account_id = delivery.job.account_id,
+                            deliveries = delivery.deliveries,
+                            "sync job still running at the shutdown deadline: abandoned unacknowledged, for another worker to reclaim"
+                        );
+                    }
+                }
+            };
             let (served, scheduled, ()) =
-                tokio::join!(server, scheduler.run_until(stopped(stop_rx)), consumers);
+                tokio::join!(server, scheduler.run_until(stopped(stop_rx)), consumed);
             served?;
             scheduled?;
         } else {
@@ -464,6 +484,75 @@ pub async fn run_job(settings: Settings, name: &str) -> anyhow::Result<()> {
     let handled = result?;
     tracing::info!(job = job.name, handled, "job done");
     Ok(())
+}
+
+/// `moneta jobs dead-letter list|retry`: on the Redis queue only (the
+/// embedded default's dead letters live in its serving process). `list`
+/// prints one line per dead letter on stdout; `retry` of an id that names
+/// no dead letter is an error.
+pub async fn dead_letters(settings: &Settings, command: &DeadLetterCommand) -> anyhow::Result<()> {
+    let Some(url) = &settings.redis_url else {
+        anyhow::bail!(
+            "dead letters are kept in Redis: set MONETA_REDIS_URL (the embedded default \
+             keeps its own inside the serving process, until it stops)"
+        );
+    };
+    let ca_file = settings.tls.redis_tls_ca_file.as_deref();
+    let redis = Redis::connect_with_ca(url, &settings.redis_prefix, ca_file)
+        .await
+        .context("connecting to Redis")?;
+    let queue = RedisJobQueue::start(redis, Duration::from_secs(settings.queue_reclaim_secs))
+        .await
+        .context("opening the Redis job stream")?;
+    match command {
+        DeadLetterCommand::List => {
+            let letters = queue.dead_letters().await?;
+            for letter in &letters {
+                println!("{}", dead_letter_line(letter));
+            }
+            if letters.is_empty() {
+                eprintln!("no dead-letter jobs");
+            }
+        }
+        DeadLetterCommand::Retry { id: Some(id), .. } => {
+            if !queue.retry_dead_letter(id).await? {
+                anyhow::bail!(
+                    "no dead-letter job with id {id:?} (`moneta jobs dead-letter list` shows them)"
+                );
+            }
+            println!("requeued {id}");
+        }
+        DeadLetterCommand::Retry { id: None, .. } => {
+            let mut requeued = 0;
+            for letter in queue.dead_letters().await? {
+                // One retried meanwhile by someone else is simply gone.
+                if queue.retry_dead_letter(&letter.id).await? {
+                    println!("requeued {}", letter.id);
+                    requeued += 1;
+                }
+            }
+            println!("{requeued} dead-letter jobs requeued");
+        }
+    }
+    Ok(())
+}
+
+/// One line of `jobs dead-letter list`: ids, counts and the recorded error
+/// (quoted, so it stays on the line). A job holds no credential.
+fn dead_letter_line(letter: &DeadLetter) -> String {
+    format!(
+        "{} user_id={} account_id={} reason={} deliveries={} at={} last_error={}",
+        letter.id,
+        letter.job.user_id,
+        letter.job.account_id,
+        letter.job.reason.as_str(),
+        letter.deliveries,
+        letter.at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        letter
+            .last_error
+            .as_deref()
+            .map_or_else(|| "none".to_owned(), |e| format!("{e:?}")),
+    )
 }
 
 /// `moneta migrate`: applies pending migrations, syncs reference data,
@@ -503,5 +592,7 @@ async fn prepare_database(
     Ok(())
 }
 
-pub use moneta_platform::config::{Cli, Command, ConfigCommand, JobsCommand, setting_variables};
+pub use moneta_platform::config::{
+    Cli, Command, ConfigCommand, DeadLetterCommand, JobsCommand, setting_variables,
+};
 pub use moneta_platform::{shutdown, telemetry};

@@ -30,6 +30,12 @@ async fn main() -> anyhow::Result<()> {
             }
             return Ok(());
         }
+        Some(Command::Jobs {
+            command: JobsCommand::DeadLetter { command },
+        }) => {
+            // No logging: the listing is the output.
+            return moneta::dead_letters(&loaded.cli.settings, command).await;
+        }
         _ => {}
     }
     let cli = loaded.cli;
@@ -45,7 +51,10 @@ async fn main() -> anyhow::Result<()> {
         Command::Jobs {
             command: JobsCommand::Run { name },
         } => moneta::run_job(cli.settings, &name).await,
-        Command::Config { .. } => Ok(()),
+        Command::Jobs {
+            command: JobsCommand::DeadLetter { .. },
+        }
+        | Command::Config { .. } => Ok(()),
     };
     telemetry.shutdown();
     result

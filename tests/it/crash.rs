@@ -86,6 +86,7 @@ worker_crash_tests! {
     a_worker_killed_after_recomputing_leaves_no_alert_unsent => "spending.recomputed",
     a_worker_killed_before_clearing_the_follow_up_repeats_it_harmlessly => "spending.alerted",
     a_worker_killed_after_the_follow_up_still_finishes_the_sync => "sync.follow_up.after",
+    a_worker_killed_before_acknowledging_repeats_the_job_harmlessly => "job.before_ack",
 }
 
 /// `moneta jobs run sweep-spending` against the cluster, settling every

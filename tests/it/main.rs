@@ -39,3 +39,4 @@ mod telemetry;
 mod tls;
 mod tokens;
 mod vschema;
+mod workers;

@@ -44,7 +44,7 @@ pub async fn app_at(clock: &FixedClock) -> TestApp {
     .await
 }
 
-async fn ground_truth(clock: &FixedClock, login: &str) -> HashMap<String, ProviderTransaction> {
+pub async fn ground_truth(clock: &FixedClock, login: &str) -> HashMap<String, ProviderTransaction> {
     crate::harness::sandbox::ground_truth(Arc::new(clock.clone()), login).await
 }
 

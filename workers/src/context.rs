@@ -21,6 +21,9 @@ pub struct WorkerContext {
     pub pipeline: SyncPipeline,
     pub clock: SharedClock,
     pub metrics: JobMetrics,
+    /// Deliveries a sync job gets before it is dead-lettered
+    /// (`MONETA_QUEUE_MAX_DELIVERIES`).
+    pub max_deliveries: u64,
     /// The horizons of the retention jobs.
     pub retention: RetentionPolicy,
     /// Finishes erasures that stopped half-way.

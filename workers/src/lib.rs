@@ -4,7 +4,8 @@
 //! expressions to them.
 //!
 //! # Layout
-//! - [`consumer`]: sync consumers: queue → pipeline → ack.
+//! - [`consumer`]: sync consumers: queue → pipeline → ack (or dead letter), kept
+//!   alive while they run, finishing their jobs at shutdown.
 //! - [`context`]: what every job receives.
 //! - [`jobs`]: the jobs and their registry (`moneta jobs run <name>` and cron both use it):
 //!   the daily sync and the retention jobs.

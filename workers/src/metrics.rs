@@ -1,15 +1,16 @@
-//! Job metrics: runs by job and outcome, how long they took, and what the
-//! retention jobs deleted.
+//! Job metrics: runs by job and outcome, how long they took, what the
+//! retention jobs deleted, and the sync jobs dead-lettered.
 
 use std::time::Duration;
 
-use prometheus::{HistogramOpts, HistogramVec, IntCounterVec, Opts, Registry};
+use prometheus::{HistogramOpts, HistogramVec, IntCounter, IntCounterVec, Opts, Registry};
 
 #[derive(Debug, Clone)]
 pub struct JobMetrics {
     runs: IntCounterVec,
     duration: HistogramVec,
     retention_deleted: IntCounterVec,
+    dead_lettered: IntCounter,
 }
 
 impl JobMetrics {
@@ -19,6 +20,7 @@ impl JobMetrics {
         registry.register(Box::new(metrics.runs.clone()))?;
         registry.register(Box::new(metrics.duration.clone()))?;
         registry.register(Box::new(metrics.retention_deleted.clone()))?;
+        registry.register(Box::new(metrics.dead_lettered.clone()))?;
         Ok(metrics)
     }
 
@@ -42,6 +44,10 @@ impl JobMetrics {
                 ),
                 &["job"],
             )?,
+            dead_lettered: IntCounter::new(
+                "jobs_dead_lettered_total",
+                "Sync jobs moved to the dead letters after their last delivery failed",
+            )?,
         })
     }
 
@@ -58,5 +64,10 @@ impl JobMetrics {
         self.retention_deleted
             .with_label_values(&[job])
             .inc_by(rows);
+    }
+
+    /// Counts a sync job moved to the dead letters.
+    pub fn dead_lettered(&self) {
+        self.dead_lettered.inc();
     }
 }

@@ -1,10 +1,12 @@
-//! Linked bank accounts: the read model, and linking, refreshing and
-//! unlinking.
+//! Linked bank accounts: the read model, linking, refreshing and
+//! unlinking, and the status of a sync given up on.
 
+mod abandoned;
 mod error;
 mod model;
 mod service;
 
+pub use abandoned::{ABANDONED_MESSAGE, mark_sync_abandoned};
 pub use error::AccountError;
 pub use model::{Account, AccountStatus, find, list};
 pub use service::{AccountService, LinkRequest};

@@ -15,6 +15,6 @@ pub use checkpoint::Checkpoints;
 pub use event_bus::{EventBus, EventStream, UserEvent};
 pub use health::{Dependency, HealthProbe, HealthReport, Need};
 pub use lease::{LeaseToken, Leases, hold_while};
-pub use queue::{Delivery, JobQueue, SyncJob, SyncReason};
+pub use queue::{DeadLetter, Delivery, JobQueue, SyncJob, SyncReason};
 pub use rate_limit::{RateLimiter, Window};
 pub use raw_pages::RawPageStore;

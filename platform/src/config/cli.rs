@@ -41,6 +41,30 @@ pub enum Command {
 pub enum JobsCommand {
     /// Run a scheduled job once, now (e.g. `daily-sync`).
     Run { name: String },
+    /// Sync jobs that failed every delivery they were allowed
+    /// (`MONETA_QUEUE_MAX_DELIVERIES`). Needs `MONETA_REDIS_URL`: the
+    /// embedded default's dead letters live in its serving process.
+    DeadLetter {
+        #[command(subcommand)]
+        command: DeadLetterCommand,
+    },
+}
+
+#[derive(Debug, Clone, Subcommand)]
+pub enum DeadLetterCommand {
+    /// Print every dead-lettered job, one a line: id, user, account,
+    /// reason, deliveries, when, last error.
+    List,
+    /// Queue a dead-lettered job again (a fresh job, its deliveries
+    /// counted from one) and remove it from the dead letters.
+    Retry {
+        /// The dead letter's id, as `list` prints it.
+        #[arg(required_unless_present = "all", conflicts_with = "all")]
+        id: Option<String>,
+        /// Every dead letter.
+        #[arg(long)]
+        all: bool,
+    },
 }
 
 #[derive(Debug, Clone, Subcommand)]

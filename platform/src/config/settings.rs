@@ -108,14 +108,28 @@ pub struct Settings {
     pub worker_concurrency: usize,
 
     /// Seconds a taken, unacknowledged job waits before another worker
-    /// reclaims it (its worker is presumed dead).
+    /// reclaims it (its worker is presumed dead). A worker keeps the jobs
+    /// it runs alive every third of this, so a long sync is never taken
+    /// from a healthy worker.
     #[arg(
         long,
         env = "MONETA_QUEUE_RECLAIM_SECS",
-        default_value_t = 300,
+        default_value_t = 30,
+        value_parser = clap::value_parser!(u64).range(1..=86_400),
         global = true
     )]
     pub queue_reclaim_secs: u64,
+
+    /// Deliveries a sync job gets: after its last one fails it goes to the
+    /// dead letters (`moneta jobs dead-letter list|retry`).
+    #[arg(
+        long,
+        env = "MONETA_QUEUE_MAX_DELIVERIES",
+        default_value_t = 5,
+        value_parser = clap::value_parser!(u64).range(1..=100),
+        global = true
+    )]
+    pub queue_max_deliveries: u64,
 
     /// How long a cached budget, spending or first transaction page lives
     /// (±10 % jitter). Writes invalidate at once; this bounds memory and
