@@ -11,11 +11,11 @@ use chrono::{DateTime, Datelike, Utc};
 use moneta_entities::{accounts, transactions};
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect,
-    TransactionTrait,
+    ActiveValue::Set, ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
+    QueryFilter, QuerySelect, TransactionTrait,
 };
 
-use crate::categories::Categorizer;
+use crate::categories::{Categorization, Categorizer};
 use crate::error::InternalError;
 use crate::institutions::{ProviderTransaction, SyncPage};
 use crate::{IdGenerator, UserId, spending};
@@ -40,147 +40,212 @@ pub struct Applied {
 /// kept for the posted transactions that replace them in later pages.
 pub type CarriedOverrides = HashMap<String, String>;
 
-#[allow(clippy::too_many_arguments)]
-pub async fn apply_page(
-    db: &DatabaseConnection,
-    categorizer: &Categorizer,
-    ids: &IdGenerator,
-    user: UserId,
-    account_id: i64,
-    page: &SyncPage,
-    carried: &mut CarriedOverrides,
-    now: DateTime<Utc>,
-) -> Result<Applied, InternalError> {
-    let mut applied = Applied::default();
-    let changed: Vec<&ProviderTransaction> = page.added.iter().chain(&page.modified).collect();
-    let raw_sellers: Vec<&str> = changed.iter().map(|t| t.seller.as_str()).collect();
-    // Reads of the dictionary and crowd happen before the transaction.
-    let categorized = categorizer.categorize(db, &raw_sellers).await?;
+/// Whose page is applied, and with what.
+#[derive(Debug, Clone, Copy)]
+pub struct PageApply<'a> {
+    pub db: &'a DatabaseConnection,
+    pub categorizer: &'a Categorizer,
+    pub ids: &'a IdGenerator,
+    pub user: UserId,
+    pub account_id: i64,
+    pub now: DateTime<Utc>,
+}
 
-    let tx = db.begin().await?;
-    // Advance the cursor first: it also proves the account still exists
-    // and locks its row against a concurrent unlink.
-    let cursor = accounts::Entity::update_many()
-        .col_expr(
-            accounts::Column::SyncCursor,
-            Expr::value(page.next_cursor.clone()),
-        )
-        .col_expr(accounts::Column::UpdatedAt, Expr::value(now))
-        .filter(accounts::Column::UserId.eq(user.get()))
-        .filter(accounts::Column::Id.eq(account_id))
-        .exec(&tx)
-        .await?;
-    if cursor.rows_affected == 0 {
-        tx.rollback().await?;
-        return Ok(applied);
-    }
-    applied.account_exists = true;
+impl PageApply<'_> {
+    /// Applies `page` in one transaction: the cursor, the carried
+    /// overrides, the upserts, the removals and the follow-up record.
+    pub async fn apply(
+        &self,
+        page: &SyncPage,
+        carried: &mut CarriedOverrides,
+    ) -> Result<Applied, InternalError> {
+        let mut applied = Applied::default();
+        let changed: Vec<&ProviderTransaction> = page.added.iter().chain(&page.modified).collect();
+        let raw_sellers: Vec<&str> = changed.iter().map(|t| t.seller.as_str()).collect();
+        // Reads of the dictionary and crowd happen before the transaction.
+        let categorized = self.categorizer.categorize(self.db, &raw_sellers).await?;
 
-    // Overrides on pending transactions this page replaces, and the
-    // months that rows this page moves or removes leave.
-    let pending_ids: Vec<&str> = page
-        .added
-        .iter()
-        .filter_map(|t| t.pending_transaction_id.as_deref())
-        .chain(page.removed.iter().map(String::as_str))
-        .chain(page.modified.iter().map(|t| t.provider_id.as_str()))
-        .collect();
-    let leaving: HashSet<&str> = page
-        .removed
-        .iter()
-        .map(String::as_str)
-        .chain(page.modified.iter().map(|t| t.provider_id.as_str()))
-        .collect();
-    for chunk in pending_ids.chunks(CHUNK) {
-        let rows: Vec<(String, Option<String>, i32)> = transactions::Entity::find()
-            .select_only()
-            .column(transactions::Column::ProviderTransactionId)
-            .column(transactions::Column::UserCategory)
-            .column(transactions::Column::Month)
-            .filter(transactions::Column::UserId.eq(user.get()))
-            .filter(transactions::Column::AccountId.eq(account_id))
-            .filter(transactions::Column::ProviderTransactionId.is_in(chunk.iter().copied()))
-            .into_tuple()
-            .all(&tx)
+        let tx = self.db.begin().await?;
+        if !self.advance_cursor(&tx, page).await? {
+            tx.rollback().await?;
+            return Ok(applied);
+        }
+        applied.account_exists = true;
+        self.read_replaced(&tx, page, carried, &mut applied.months)
             .await?;
-        for (provider_id, user_category, month) in rows {
-            if leaving.contains(provider_id.as_str()) {
-                applied.months.insert(month);
-            }
-            if let Some(category) = user_category {
-                carried.insert(provider_id, category);
+        let rows = self.rows(&changed, &categorized, carried, &mut applied.months);
+        self.upsert(&tx, rows).await?;
+        self.delete_removed(&tx, page).await?;
+        spending::mark(
+            &tx,
+            self.ids,
+            self.user,
+            applied.months.iter().copied(),
+            self.now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(applied)
+    }
+
+    /// Advances the cursor first: it also proves the account still exists
+    /// and locks its row against a concurrent unlink. False when the
+    /// account is gone.
+    async fn advance_cursor(
+        &self,
+        tx: &DatabaseTransaction,
+        page: &SyncPage,
+    ) -> Result<bool, InternalError> {
+        let cursor = accounts::Entity::update_many()
+            .col_expr(
+                accounts::Column::SyncCursor,
+                Expr::value(page.next_cursor.clone()),
+            )
+            .col_expr(accounts::Column::UpdatedAt, Expr::value(self.now))
+            .filter(accounts::Column::UserId.eq(self.user.get()))
+            .filter(accounts::Column::Id.eq(self.account_id))
+            .exec(tx)
+            .await?;
+        Ok(cursor.rows_affected > 0)
+    }
+
+    /// Reads the rows this page replaces: the user's overrides on pending
+    /// transactions (carried to the posted ones), and the months that rows
+    /// this page moves or removes leave.
+    async fn read_replaced(
+        &self,
+        tx: &DatabaseTransaction,
+        page: &SyncPage,
+        carried: &mut CarriedOverrides,
+        months: &mut BTreeSet<i32>,
+    ) -> Result<(), InternalError> {
+        let replaced: Vec<&str> = page
+            .added
+            .iter()
+            .filter_map(|t| t.pending_transaction_id.as_deref())
+            .chain(page.removed.iter().map(String::as_str))
+            .chain(page.modified.iter().map(|t| t.provider_id.as_str()))
+            .collect();
+        let leaving: HashSet<&str> = page
+            .removed
+            .iter()
+            .map(String::as_str)
+            .chain(page.modified.iter().map(|t| t.provider_id.as_str()))
+            .collect();
+        for chunk in replaced.chunks(CHUNK) {
+            let rows: Vec<(String, Option<String>, i32)> = transactions::Entity::find()
+                .select_only()
+                .column(transactions::Column::ProviderTransactionId)
+                .column(transactions::Column::UserCategory)
+                .column(transactions::Column::Month)
+                .filter(transactions::Column::UserId.eq(self.user.get()))
+                .filter(transactions::Column::AccountId.eq(self.account_id))
+                .filter(transactions::Column::ProviderTransactionId.is_in(chunk.iter().copied()))
+                .into_tuple()
+                .all(tx)
+                .await?;
+            for (provider_id, user_category, month) in rows {
+                if leaving.contains(provider_id.as_str()) {
+                    months.insert(month);
+                }
+                if let Some(category) = user_category {
+                    carried.insert(provider_id, category);
+                }
             }
         }
+        Ok(())
     }
 
-    // Upsert added and modified rows. The unique key is (user, account,
-    // provider id); on conflict only what the bank may change is updated —
-    // never the ids, never the computed category (no silent
-    // re-categorization), never the user's override.
-    let rows: Vec<transactions::ActiveModel> = changed
-        .iter()
-        .zip(&categorized)
-        .map(|(t, c)| {
-            applied.months.insert(month_of(t.posted_at));
-            let carried_override = t
-                .pending_transaction_id
-                .as_ref()
-                .and_then(|p| carried.get(p))
-                .cloned();
-            transactions::ActiveModel {
-                user_id: Set(user.get()),
-                id: Set(ids.next_id()),
-                account_id: Set(account_id),
-                provider_transaction_id: Set(t.provider_id.clone()),
-                pending: Set(t.pending),
-                pending_transaction_id: Set(t.pending_transaction_id.clone()),
-                posted_at: Set(t.posted_at),
-                month: Set(month_of(t.posted_at)),
-                seller_raw: Set(truncate(&t.seller, 255)),
-                seller_normalized: Set(c.seller_key.clone()),
-                amount_cents: Set(t.amount_cents),
-                category: Set(c.category.as_str().to_owned()),
-                category_source: Set(c.source.as_str().to_owned()),
-                user_category: Set(carried_override),
-                created_at: Set(now),
-                updated_at: Set(now),
-            }
-        })
-        .collect();
-    for chunk in rows.chunks(CHUNK) {
-        transactions::Entity::insert_many(chunk.to_vec())
-            .on_conflict(
-                OnConflict::columns([
-                    transactions::Column::UserId,
-                    transactions::Column::AccountId,
-                    transactions::Column::ProviderTransactionId,
-                ])
-                .update_columns([
-                    transactions::Column::Pending,
-                    transactions::Column::PendingTransactionId,
-                    transactions::Column::PostedAt,
-                    transactions::Column::Month,
-                    transactions::Column::SellerRaw,
-                    transactions::Column::AmountCents,
-                    transactions::Column::UpdatedAt,
-                ])
-                .to_owned(),
-            )
-            .exec_without_returning(&tx)
-            .await?;
+    /// The rows to upsert for the added and modified transactions, each
+    /// with the override carried from the pending one it replaces.
+    fn rows(
+        &self,
+        changed: &[&ProviderTransaction],
+        categorized: &[Categorization],
+        carried: &CarriedOverrides,
+        months: &mut BTreeSet<i32>,
+    ) -> Vec<transactions::ActiveModel> {
+        changed
+            .iter()
+            .zip(categorized)
+            .map(|(t, c)| {
+                months.insert(month_of(t.posted_at));
+                let carried_override = t
+                    .pending_transaction_id
+                    .as_ref()
+                    .and_then(|p| carried.get(p))
+                    .cloned();
+                transactions::ActiveModel {
+                    user_id: Set(self.user.get()),
+                    id: Set(self.ids.next_id()),
+                    account_id: Set(self.account_id),
+                    provider_transaction_id: Set(t.provider_id.clone()),
+                    pending: Set(t.pending),
+                    pending_transaction_id: Set(t.pending_transaction_id.clone()),
+                    posted_at: Set(t.posted_at),
+                    month: Set(month_of(t.posted_at)),
+                    seller_raw: Set(truncate(&t.seller, 255)),
+                    seller_normalized: Set(c.seller_key.clone()),
+                    amount_cents: Set(t.amount_cents),
+                    category: Set(c.category.as_str().to_owned()),
+                    category_source: Set(c.source.as_str().to_owned()),
+                    user_category: Set(carried_override),
+                    created_at: Set(self.now),
+                    updated_at: Set(self.now),
+                }
+            })
+            .collect()
     }
 
-    for chunk in page.removed.chunks(CHUNK) {
-        transactions::Entity::delete_many()
-            .filter(transactions::Column::UserId.eq(user.get()))
-            .filter(transactions::Column::AccountId.eq(account_id))
-            .filter(transactions::Column::ProviderTransactionId.is_in(chunk.iter().cloned()))
-            .exec(&tx)
-            .await?;
+    /// Upserts on the unique key (user, account, provider id); on conflict
+    /// only what the bank may change is updated — never the ids, never the
+    /// computed category (no silent re-categorization), never the user's
+    /// override.
+    async fn upsert(
+        &self,
+        tx: &DatabaseTransaction,
+        rows: Vec<transactions::ActiveModel>,
+    ) -> Result<(), InternalError> {
+        for chunk in rows.chunks(CHUNK) {
+            transactions::Entity::insert_many(chunk.to_vec())
+                .on_conflict(
+                    OnConflict::columns([
+                        transactions::Column::UserId,
+                        transactions::Column::AccountId,
+                        transactions::Column::ProviderTransactionId,
+                    ])
+                    .update_columns([
+                        transactions::Column::Pending,
+                        transactions::Column::PendingTransactionId,
+                        transactions::Column::PostedAt,
+                        transactions::Column::Month,
+                        transactions::Column::SellerRaw,
+                        transactions::Column::AmountCents,
+                        transactions::Column::UpdatedAt,
+                    ])
+                    .to_owned(),
+                )
+                .exec_without_returning(tx)
+                .await?;
+        }
+        Ok(())
     }
-    spending::mark(&tx, ids, user, applied.months.iter().copied(), now).await?;
-    tx.commit().await?;
-    Ok(applied)
+
+    async fn delete_removed(
+        &self,
+        tx: &DatabaseTransaction,
+        page: &SyncPage,
+    ) -> Result<(), InternalError> {
+        for chunk in page.removed.chunks(CHUNK) {
+            transactions::Entity::delete_many()
+                .filter(transactions::Column::UserId.eq(self.user.get()))
+                .filter(transactions::Column::AccountId.eq(self.account_id))
+                .filter(transactions::Column::ProviderTransactionId.is_in(chunk.iter().cloned()))
+                .exec(tx)
+                .await?;
+        }
+        Ok(())
+    }
 }
 
 fn truncate(s: &str, max: usize) -> String {

@@ -6,5 +6,5 @@ mod apply;
 mod notify;
 mod pipeline;
 
-pub use apply::{Applied, CarriedOverrides, apply_page, month_of};
+pub use apply::{Applied, CarriedOverrides, PageApply, month_of};
 pub use pipeline::{SyncOutcome, SyncPipeline};

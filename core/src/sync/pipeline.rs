@@ -7,14 +7,14 @@ use moneta_entities::accounts;
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 
-use super::apply::{CarriedOverrides, apply_page};
+use super::apply::{Applied, CarriedOverrides, PageApply};
 use super::notify;
 use crate::accounts::{AccountStatus, find};
 use crate::categories::Categorizer;
 use crate::clock::SharedClock;
 use crate::credentials::CredentialsCipher;
 use crate::error::{InternalError, TRANSIENT_ATTEMPTS, backoff};
-use crate::institutions::{InstitutionError, Institutions};
+use crate::institutions::{Credentials, Institution, InstitutionError, Institutions, SyncPage};
 use crate::ports::{EventBus, LeaseToken, Leases, RawPageStore, SyncJob, UserEvent, hold_while};
 use crate::spending::FollowUp;
 use crate::{IdGenerator, UserId, crash_point};
@@ -41,6 +41,51 @@ pub enum SyncOutcome {
     /// The institution refused; the account's status says why.
     Failed(AccountStatus),
 }
+
+/// One run of a sync: whose account, and the id naming its raw pages.
+#[derive(Debug, Clone, Copy)]
+struct SyncRun {
+    user: UserId,
+    account_id: i64,
+    id: i64,
+}
+
+impl SyncRun {
+    /// Where this run's raw pages go.
+    fn raw_prefix(&self) -> String {
+        format!("raw/{}/{}/{}/", self.user, self.account_id, self.id)
+    }
+}
+
+/// What a sync applied.
+#[derive(Debug, Clone, Copy, Default)]
+struct Counts {
+    added: u32,
+    modified: u32,
+    removed: u32,
+    pages: u32,
+}
+
+impl Counts {
+    fn add(&mut self, page: &SyncPage) {
+        self.added += page.added.len() as u32;
+        self.modified += page.modified.len() as u32;
+        self.removed += page.removed.len() as u32;
+    }
+}
+
+/// How pulling the pages ended.
+#[derive(Debug)]
+enum Pulled {
+    Done(Counts),
+    /// Unlinked or erased meanwhile.
+    Gone,
+    /// The institution refused.
+    Refused(AccountStatus, &'static str),
+}
+
+/// Why an account cannot be synced: its new status, and the message.
+type Refusal = (AccountStatus, &'static str);
 
 /// Everything a sync needs.
 #[derive(Debug, Clone)]
@@ -119,120 +164,157 @@ impl SyncPipeline {
         else {
             return Ok(SyncOutcome::AccountGone);
         };
-        let Some(institution) = self.institutions.get(&row.institution) else {
-            return self
-                .fail(
-                    user,
-                    account_id,
-                    AccountStatus::Error,
-                    "unknown institution",
-                )
-                .await;
+        let (institution, credentials) = match self.open(user, &row) {
+            Ok(opened) => opened,
+            Err((status, message)) => return self.fail(user, account_id, status, message).await,
         };
-        let Ok(credentials) = self
+        let sync = SyncRun {
+            user,
+            account_id,
+            id: self.ids.next_id(),
+        };
+        tracing::info!(user_id = %user, account_id, sync_id = sync.id, "sync started");
+        match self
+            .pull(&sync, institution.as_ref(), &credentials, row.sync_cursor)
+            .await?
+        {
+            Pulled::Gone => Ok(SyncOutcome::AccountGone),
+            Pulled::Refused(status, message) => self.fail(user, account_id, status, message).await,
+            Pulled::Done(counts) => self.finish(&sync, counts).await,
+        }
+    }
+
+    /// The account's institution and its opened credentials, or the status
+    /// and message the account gets when there is no way to sync it.
+    fn open(
+        &self,
+        user: UserId,
+        row: &accounts::Model,
+    ) -> Result<(Arc<dyn Institution>, Credentials), Refusal> {
+        let Some(institution) = self.institutions.get(&row.institution) else {
+            return Err((AccountStatus::Error, "unknown institution"));
+        };
+        match self
             .cipher
-            .open(user.get(), account_id, &row.credentials_ciphertext)
-        else {
-            // Retrying cannot help (a rotated MONETA_CREDENTIALS_KEY, or a
-            // damaged row): the user must link again.
-            tracing::error!(user_id = %user, account_id, "sealed credentials do not open");
-            return self
-                .fail(
-                    user,
-                    account_id,
+            .open(user.get(), row.id, &row.credentials_ciphertext)
+        {
+            Ok(credentials) => Ok((institution.clone(), credentials)),
+            Err(_) => {
+                // Retrying cannot help (a rotated MONETA_CREDENTIALS_KEY,
+                // or a damaged row): the user must link again.
+                tracing::error!(user_id = %user, account_id = row.id, "sealed credentials do not open");
+                Err((
                     AccountStatus::LoginRequired,
                     "please link this account again",
-                )
-                .await;
-        };
-        let sync_id = self.ids.next_id();
-        let mut cursor = row.sync_cursor;
-        let mut carried = CarriedOverrides::new();
-        let (mut added, mut modified, mut removed, mut pages) = (0u32, 0u32, 0u32, 0u32);
-        tracing::info!(user_id = %user, account_id, sync_id, "sync started");
+                ))
+            }
+        }
+    }
 
+    /// Pulls and applies pages from `cursor` until the institution has no
+    /// more, refuses, or the account goes.
+    async fn pull(
+        &self,
+        sync: &SyncRun,
+        institution: &dyn Institution,
+        credentials: &Credentials,
+        mut cursor: Option<String>,
+    ) -> Result<Pulled, InternalError> {
+        let mut carried = CarriedOverrides::new();
+        let mut counts = Counts::default();
         loop {
-            let page = match institution.sync(&credentials, cursor.as_deref()).await {
+            let page = match institution.sync(credentials, cursor.as_deref()).await {
                 Ok(page) => page,
                 Err(InstitutionError::LoginRequired | InstitutionError::LoginFailed) => {
-                    return self
-                        .fail(
-                            user,
-                            account_id,
-                            AccountStatus::LoginRequired,
-                            "the bank needs you to log in again",
-                        )
-                        .await;
+                    return Ok(Pulled::Refused(
+                        AccountStatus::LoginRequired,
+                        "the bank needs you to log in again",
+                    ));
                 }
                 Err(error) => {
-                    tracing::warn!(user_id = %user, account_id, %error, "institution sync failed");
-                    return self
-                        .fail(
-                            user,
-                            account_id,
-                            AccountStatus::Error,
-                            "the bank could not be reached",
-                        )
-                        .await;
+                    tracing::warn!(user_id = %sync.user, account_id = sync.account_id, %error, "institution sync failed");
+                    return Ok(Pulled::Refused(
+                        AccountStatus::Error,
+                        "the bank could not be reached",
+                    ));
                 }
             };
-            pages += 1;
-            let raw = serde_json::to_vec(&page)
-                .map_err(|e| InternalError::Corrupt(format!("page encoding: {e}")))?;
-            self.raw_pages
-                .put(
-                    &format!("raw/{user}/{account_id}/{sync_id}/{pages:05}.json"),
-                    raw,
-                )
-                .await?;
+            counts.pages += 1;
+            self.store_raw(sync, counts.pages, &page).await?;
             crash_point!("sync.page.stored");
-            // One transaction per page, with the record of the months it
-            // changed: retried whole on a deadlock.
-            let mut attempt = 0;
-            let applied = loop {
-                attempt += 1;
-                match apply_page(
-                    &self.db,
-                    &self.categorizer,
-                    &self.ids,
-                    user,
-                    account_id,
-                    &page,
-                    &mut carried,
-                    self.clock.now(),
-                )
-                .await
-                {
-                    Err(e) if e.is_transient() && attempt < TRANSIENT_ATTEMPTS => {
-                        tracing::debug!(user_id = %user, account_id, attempt, "page retried after a transient failure");
-                        backoff(attempt).await;
-                    }
-                    other => break other?,
-                }
-            };
+            let applied = self.apply(sync, &page, &mut carried).await?;
             crash_point!("sync.page.committed");
             if !applied.account_exists {
                 // Unlinked or erased meanwhile: the pages this sync stored
                 // (perhaps after the erasure deleted the user's) go too.
-                self.raw_pages
-                    .delete_prefix(&format!("raw/{user}/{account_id}/{sync_id}/"))
-                    .await?;
-                return Ok(SyncOutcome::AccountGone);
+                self.raw_pages.delete_prefix(&sync.raw_prefix()).await?;
+                return Ok(Pulled::Gone);
             }
-            added += page.added.len() as u32;
-            modified += page.modified.len() as u32;
-            removed += page.removed.len() as u32;
+            counts.add(&page);
             cursor = Some(page.next_cursor);
-            if !page.has_more || pages as usize >= MAX_PAGES {
-                break;
+            if !page.has_more || counts.pages as usize >= MAX_PAGES {
+                return Ok(Pulled::Done(counts));
             }
         }
+    }
 
+    /// Keeps the page as the institution sent it, before applying it.
+    async fn store_raw(
+        &self,
+        sync: &SyncRun,
+        number: u32,
+        page: &SyncPage,
+    ) -> Result<(), InternalError> {
+        let raw = serde_json::to_vec(page)
+            .map_err(|e| InternalError::Corrupt(format!("page encoding: {e}")))?;
+        let path = format!("{}{number:05}.json", sync.raw_prefix());
+        self.raw_pages.put(&path, raw).await
+    }
+
+    /// One transaction per page, with the record of the months it changed:
+    /// retried whole on a deadlock.
+    async fn apply(
+        &self,
+        sync: &SyncRun,
+        page: &SyncPage,
+        carried: &mut CarriedOverrides,
+    ) -> Result<Applied, InternalError> {
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let target = PageApply {
+                db: &self.db,
+                categorizer: &self.categorizer,
+                ids: &self.ids,
+                user: sync.user,
+                account_id: sync.account_id,
+                now: self.clock.now(),
+            };
+            match target.apply(page, carried).await {
+                Err(e) if e.is_transient() && attempt < TRANSIENT_ATTEMPTS => {
+                    tracing::debug!(user_id = %sync.user, account_id = sync.account_id, attempt, "page retried after a transient failure");
+                    backoff(attempt).await;
+                }
+                other => return other,
+            }
+        }
+    }
+
+    /// After the last page: the follow-up, the status, the notification
+    /// (if anything changed) and the event.
+    async fn finish(&self, sync: &SyncRun, counts: Counts) -> Result<SyncOutcome, InternalError> {
+        let (user, account_id) = (sync.user, sync.account_id);
         crash_point!("sync.follow_up.before");
         self.follow_up.settle(user).await?;
         crash_point!("sync.follow_up.after");
         self.set_status(user, account_id, AccountStatus::Active, true)
             .await?;
+        let Counts {
+            added,
+            modified,
+            removed,
+            pages,
+        } = counts;
         // A sync that changed nothing says so live, but stores nothing: a
         // daily "synced" note per account would bury the alerts.
         if added + modified + removed > 0 {
@@ -250,7 +332,7 @@ impl SyncPipeline {
         }
         self.publish(user, account_id, added, modified, removed)
             .await;
-        tracing::info!(user_id = %user, account_id, sync_id, pages, added, modified, removed, "sync finished");
+        tracing::info!(user_id = %user, account_id, sync_id = sync.id, pages, added, modified, removed, "sync finished");
         Ok(SyncOutcome::Synced {
             added,
             modified,
