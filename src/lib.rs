@@ -25,42 +25,25 @@ use moneta_core::clock::{SharedClock, SystemClock};
 use moneta_core::credentials::CredentialsCipher;
 use moneta_core::ids::{NodeIds, NodeLease};
 use moneta_core::institutions::{Institution, Institutions, sandbox::SandboxInstitution};
-use moneta_core::ports::{
-    CacheStore, Checkpoints, DeadLetter, Dependency, EventBus, JobQueue, Leases, Need, RateLimiter,
-    RawPageStore,
-};
+use moneta_core::ports::{DeadLetter, Dependency, EventBus, JobQueue, Need, RawPageStore};
 use moneta_core::spending::FollowUp;
 use moneta_core::sync::SyncPipeline;
 use moneta_core::users::{Activity, Erasure};
 use moneta_migration::{Migrator, sea_orm_migration::MigratorTrait as _};
-use moneta_platform::cache::{InProcessCache, RedisCache};
-use moneta_platform::checkpoint::{InProcessCheckpoints, RedisCheckpoints};
 use moneta_platform::config::{DatabaseKind, Environment, Role, Settings};
 use moneta_platform::db;
-use moneta_platform::event_bus::{InProcessEventBus, RedisEventBus};
-use moneta_platform::health::{DatabaseProbe, InProcessProbe, RedisProbe};
-use moneta_platform::lease::{InProcessLeases, RedisLeases};
-use moneta_platform::queue::{InProcessJobQueue, RedisJobQueue};
-use moneta_platform::rate_limit::{FallbackRateLimiter, InProcessRateLimiter, RedisRateLimiter};
+use moneta_platform::health::DatabaseProbe;
+use moneta_platform::queue::RedisJobQueue;
 use moneta_platform::raw_pages::ObjectStorePages;
 use moneta_platform::redis::Redis;
 use moneta_platform::secrets::Secrets;
+use moneta_platform::shared::SharedState;
 use moneta_workers::consumer::Consumers;
 use moneta_workers::{JobMetrics, Scheduler, WorkerContext};
 use poem::listener::{Acceptor as _, Listener as _, TcpAcceptor, TcpListener};
 use poem::{EndpointExt as _, IntoEndpoint as _, Server};
 use sea_orm::DatabaseConnection;
 use tokio::sync::watch;
-
-/// The adapters that are Redis in a cluster and in-process otherwise.
-type SharedState = (
-    Arc<dyn EventBus>,
-    Arc<dyn JobQueue>,
-    Arc<dyn Leases>,
-    Arc<dyn RateLimiter>,
-    Arc<dyn CacheStore>,
-    Arc<dyn Checkpoints>,
-);
 
 /// Everything a Moneta process runs on, short of a listener: connections,
 /// adapters, domain services. Built once; `serve` and `jobs run` share it.
@@ -77,84 +60,44 @@ pub struct Runtime {
     pub node_lease: NodeLease,
 }
 
+/// What the services are built from: the connections, the shared
+/// adapters and the pieces more than one service holds.
+struct Parts {
+    db: DatabaseConnection,
+    clock: SharedClock,
+    ids: Arc<IdGenerator>,
+    shared: SharedState,
+    cache: ReadCache,
+    follow_up: FollowUp,
+    erasure: Erasure,
+    institutions: Institutions,
+    cipher: CredentialsCipher,
+    raw_pages: Arc<dyn RawPageStore>,
+}
+
 impl Runtime {
     pub async fn build(settings: Settings, clock: SharedClock) -> anyhow::Result<Self> {
         let kind = settings.database_kind()?;
         let secrets = Secrets::resolve(&settings, settings.role, kind)?;
-        if kind == DatabaseKind::Sqlite {
-            // The embedded default migrates itself, before its pool opens; in
-            // a cluster that is the migrate Job's work (`moneta migrate`).
-            migrate_at(&settings, clock.now()).await?;
-        }
-        let mut db = db::connect(&settings)
-            .await
-            .context("connecting to the database")?;
-        let metrics = Metrics::new().context("registering metrics")?;
-        let statements = metrics.clone();
-        db.set_metric_callback(move |info| statements.observe_statement(info.elapsed, info.failed));
+        let (db, metrics) = open_database(&settings, kind, &clock).await?;
         let dictionary = SellerDictionary::load(&db)
             .await
             .context("loading the seller dictionary")?;
         tracing::info!(sellers = dictionary.len(), "seller dictionary loaded");
         let categorizer = Categorizer::new(Arc::new(dictionary));
-
-        let reclaim_after = Duration::from_secs(settings.queue_reclaim_secs);
-        let redis_need = redis_need(settings.role);
-        let mut dependencies = vec![Dependency::required(Arc::new(DatabaseProbe {
-            db: db.clone(),
-            kind,
-        }))];
-        let (events, queue, leases, rate_limiter, cache_store, checkpoints): SharedState =
-            match &settings.redis_url {
-                Some(url) => {
-                    let ca_file = settings.tls.redis_tls_ca_file.as_deref();
-                    let redis = Redis::connect_with_ca(url, &settings.redis_prefix, ca_file)
-                        .await
-                        .context("connecting to Redis")?;
-                    dependencies.push(Dependency {
-                        probe: Arc::new(RedisProbe(redis.clone())),
-                        need: redis_need,
-                    });
-                    (
-                        Arc::new(
-                            RedisEventBus::start(redis.clone())
-                                .await
-                                .context("subscribing to Redis events")?,
-                        ),
-                        Arc::new(
-                            RedisJobQueue::start(redis.clone(), reclaim_after)
-                                .await
-                                .context("opening the Redis job stream")?,
-                        ),
-                        Arc::new(RedisLeases::new(redis.clone())),
-                        Arc::new(FallbackRateLimiter::new(Arc::new(RedisRateLimiter::new(
-                            redis.clone(),
-                        )))),
-                        Arc::new(RedisCache::new(redis.clone())),
-                        Arc::new(RedisCheckpoints::new(redis)),
-                    )
-                }
-                None => {
-                    dependencies.push(Dependency {
-                        probe: Arc::new(InProcessProbe),
-                        need: redis_need,
-                    });
-                    (
-                        Arc::new(InProcessEventBus::default()),
-                        Arc::new(InProcessJobQueue::new(reclaim_after)),
-                        Arc::new(InProcessLeases::new()),
-                        Arc::new(InProcessRateLimiter::default()),
-                        Arc::new(InProcessCache::default()),
-                        Arc::new(InProcessCheckpoints::default()),
-                    )
-                }
-            };
-        let raw_pages: Arc<dyn RawPageStore> = Arc::new(
-            ObjectStorePages::from_settings(&settings).context("opening the object store")?,
-        );
-
+        let shared = SharedState::connect(&settings).await?;
+        let dependencies = vec![
+            Dependency::required(Arc::new(DatabaseProbe {
+                db: db.clone(),
+                kind,
+            })),
+            Dependency {
+                probe: shared.probe.clone(),
+                need: redis_need(settings.role),
+            },
+        ];
         let cache = ReadCache::new(
-            cache_store,
+            shared.cache.clone(),
             CacheSettings {
                 ttl: Duration::from_secs(settings.cache_ttl_secs),
                 timeout: Duration::from_millis(settings.cache_timeout_ms),
@@ -164,24 +107,84 @@ impl Runtime {
         metrics
             .watch_cache(cache.clone())
             .context("registering cache metrics")?;
-        let node_ids = NodeIds::new(leases.clone(), NodeIds::TTL);
+        let node_ids = NodeIds::new(shared.leases.clone(), NodeIds::TTL);
         let node_lease = node_ids
             .allocate()
             .await
             .context("leasing a node id for the id generator")?;
         tracing::info!(node = node_lease.node(), "node id leased");
         let ids = Arc::new(IdGenerator::with_node(node_lease.node()));
+        let parts = Parts::new(&settings, db, clock, ids.clone(), shared, cache, &secrets)?;
+        let auth = AuthService::new(
+            parts.db.clone(),
+            PasswordHasher::new(settings.password_hash_concurrency()),
+            AccessTokens::new(&secrets.jwt_secret, parts.clock.clone()),
+            parts.shared.events.clone(),
+            ids.clone(),
+            parts.clock.clone(),
+        );
+        let job_metrics =
+            JobMetrics::register(metrics.registry()).context("registering job metrics")?;
+        let ops = Ops {
+            dependencies,
+            metrics,
+            queue: Some(parts.shared.queue.clone()),
+        };
+        Ok(Self {
+            services: parts.services(&settings, auth),
+            worker: parts.worker(&settings, categorizer, job_metrics)?,
+            settings,
+            ops,
+            ids,
+            node_ids,
+            node_lease,
+        })
+    }
+}
+
+/// Migrates the embedded default (before its pool opens; in a cluster that
+/// is the migrate Job's work, `moneta migrate`), connects, and counts every
+/// statement.
+async fn open_database(
+    settings: &Settings,
+    kind: DatabaseKind,
+    clock: &SharedClock,
+) -> anyhow::Result<(DatabaseConnection, Metrics)> {
+    if kind == DatabaseKind::Sqlite {
+        migrate_at(settings, clock.now()).await?;
+    }
+    let mut db = db::connect(settings)
+        .await
+        .context("connecting to the database")?;
+    let metrics = Metrics::new().context("registering metrics")?;
+    let statements = metrics.clone();
+    db.set_metric_callback(move |info| statements.observe_statement(info.elapsed, info.failed));
+    Ok((db, metrics))
+}
+
+impl Parts {
+    fn new(
+        settings: &Settings,
+        db: DatabaseConnection,
+        clock: SharedClock,
+        ids: Arc<IdGenerator>,
+        shared: SharedState,
+        cache: ReadCache,
+        secrets: &Secrets,
+    ) -> anyhow::Result<Self> {
+        let raw_pages: Arc<dyn RawPageStore> = Arc::new(
+            ObjectStorePages::from_settings(settings).context("opening the object store")?,
+        );
         let enabled = settings.edge.enabled_institutions(settings.env);
         tracing::info!(institutions = ?enabled, "institutions enabled");
         let institutions = Institutions::new([
             Arc::new(SandboxInstitution::new(clock.clone())) as Arc<dyn Institution>
         ])
         .only(&enabled);
-        let cipher = CredentialsCipher::new(&secrets.credentials_key);
         let follow_up = FollowUp {
             db: db.clone(),
             cache: cache.clone(),
-            events: events.clone(),
+            events: shared.events.clone(),
             ids: ids.clone(),
             clock: clock.clone(),
         };
@@ -191,89 +194,91 @@ impl Runtime {
             cache: cache.clone(),
             clock: clock.clone(),
         };
-        let auth = AuthService::new(
-            db.clone(),
-            PasswordHasher::new(settings.password_hash_concurrency()),
-            AccessTokens::new(&secrets.jwt_secret, clock.clone()),
-            events.clone(),
-            ids.clone(),
-            clock.clone(),
-        );
-        let ops = Ops {
-            dependencies,
-            metrics,
-            queue: Some(queue.clone()),
-        };
-        let services = Services {
+        Ok(Self {
+            cipher: CredentialsCipher::new(&secrets.credentials_key),
+            db,
+            clock,
+            ids,
+            shared,
+            cache,
+            follow_up,
+            erasure,
+            institutions,
+            raw_pages,
+        })
+    }
+
+    /// What the API serves with.
+    fn services(&self, settings: &Settings, auth: AuthService) -> Services {
+        let Self { db, clock, ids, .. } = self;
+        Services {
             db: db.clone(),
             auth,
             accounts: AccountService {
                 db: db.clone(),
-                institutions: institutions.clone(),
-                cipher: cipher.clone(),
-                queue: queue.clone(),
-                follow_up: follow_up.clone(),
+                institutions: self.institutions.clone(),
+                cipher: self.cipher.clone(),
+                queue: self.shared.queue.clone(),
+                follow_up: self.follow_up.clone(),
                 ids: ids.clone(),
                 clock: clock.clone(),
                 max_accounts: settings.edge.max_accounts_per_user,
             },
             categories: CategoryOverrides {
                 db: db.clone(),
-                follow_up: follow_up.clone(),
+                follow_up: self.follow_up.clone(),
                 ids: ids.clone(),
                 clock: clock.clone(),
             },
             budgets: BudgetService {
                 db: db.clone(),
-                cache: cache.clone(),
-                follow_up: follow_up.clone(),
+                cache: self.cache.clone(),
+                follow_up: self.follow_up.clone(),
                 ids: ids.clone(),
                 clock: clock.clone(),
             },
             activity: Activity::new(db.clone(), clock.clone()),
-            erasure: erasure.clone(),
-            events: events.clone(),
-            rate_limiter,
-            cache: cache.clone(),
-        };
-        let job_metrics =
-            JobMetrics::register(ops.metrics.registry()).context("registering job metrics")?;
-        let worker = WorkerContext {
-            db: db.clone(),
-            queue,
-            leases: leases.clone(),
-            checkpoints,
+            erasure: self.erasure.clone(),
+            events: self.shared.events.clone(),
+            rate_limiter: self.shared.rate_limiter.clone(),
+            cache: self.cache.clone(),
+        }
+    }
+
+    /// What every job receives.
+    fn worker(
+        self,
+        settings: &Settings,
+        categorizer: Categorizer,
+        metrics: JobMetrics,
+    ) -> anyhow::Result<WorkerContext> {
+        Ok(WorkerContext {
+            db: self.db.clone(),
+            queue: self.shared.queue.clone(),
+            leases: self.shared.leases.clone(),
+            checkpoints: self.shared.checkpoints.clone(),
             pipeline: SyncPipeline {
-                db,
-                institutions,
-                cipher,
+                db: self.db,
+                institutions: self.institutions,
+                cipher: self.cipher,
                 categorizer,
-                raw_pages,
-                events,
-                leases,
-                follow_up: follow_up.clone(),
+                raw_pages: self.raw_pages,
+                events: self.shared.events,
+                leases: self.shared.leases,
+                follow_up: self.follow_up,
                 lease_ttl: Duration::from_secs(settings.sync_lease_secs),
-                ids: ids.clone(),
-                clock: clock.clone(),
+                ids: self.ids,
+                clock: self.clock.clone(),
             },
-            clock,
-            metrics: job_metrics,
+            clock: self.clock,
+            metrics,
             max_deliveries: settings.queue_max_deliveries,
             retention: settings
                 .retention
                 .policy()
                 .context("reading the retention settings")?,
-            erasure,
+            erasure: self.erasure,
             sweep_after: Duration::from_secs(settings.spending_sweep_after_secs),
-        };
-        Ok(Self {
-            settings,
-            services,
-            ops,
-            worker,
-            ids,
-            node_ids,
-            node_lease,
         })
     }
 }

@@ -20,6 +20,7 @@
 //! - [`rate_limit`]: in-process and Redis rate limiters, and the fallback
 //!   from Redis to in-process while Redis is away.
 //! - [`raw_pages`]: raw institution pages in an object store.
+//! - [`shared`]: the Redis or in-process adapters, built together.
 //! - [`shutdown`]: the SIGINT/SIGTERM future.
 
 pub mod cache;
@@ -34,6 +35,7 @@ pub mod rate_limit;
 pub mod raw_pages;
 pub mod redis;
 pub mod secrets;
+pub mod shared;
 pub mod shutdown;
 pub mod telemetry;
 pub mod tls;
