@@ -382,84 +382,24 @@ impl Application {
             shutdown.await;
             let _ = stop_tx.send(true);
         });
-        let stopped = |mut rx: watch::Receiver<bool>| async move {
-            let _ = rx.wait_for(|stop| *stop).await;
-        };
         // The node id stays leased while the process runs.
         let node_stop = stopped(stop_rx.clone());
         let node_keeper =
             tokio::spawn(async move { node_ids.keep(&ids, node_lease, node_stop).await });
-        // Cache invalidations lost to an outage are retried until they land.
-        let cache = services.cache.clone();
-        let retry_stop = stopped(stop_rx.clone());
-        tokio::spawn(async move {
-            let retry = async {
-                let mut tick = tokio::time::interval(Duration::from_secs(1));
-                loop {
-                    tick.tick().await;
-                    cache.retry_invalidations().await;
-                }
-            };
-            tokio::select! {
-                () = retry => {}
-                () = retry_stop => {}
-            }
-        });
+        retry_invalidations(services.cache.clone(), stopped(stop_rx.clone()));
 
-        let endpoint = if role.runs_api() {
-            let config = ApiConfig {
-                developer_tools: settings.env == Environment::Dev,
-                trusted_proxies: TrustedProxies::new(settings.edge.trusted_proxies.clone()),
-            };
-            moneta_api::api_routes(services, ops, config)
-                .into_endpoint()
-                .map_to_response()
-                .boxed()
-        } else {
-            moneta_api::ops_routes(ops)
-                .into_endpoint()
-                .map_to_response()
-                .boxed()
-        };
+        let endpoint = endpoint(&settings, services, ops);
         tracing::info!(addr = %self.addr, role = ?role, "serving");
         let server = Server::new_with_acceptor(self.acceptor).run_with_graceful_shutdown(
             endpoint,
             stopped(stop_rx.clone()),
             Some(grace),
         );
-
         if role.runs_workers() {
-            let scheduler = Scheduler::new(
-                worker.clone(),
-                moneta_workers::jobs::registry(),
-                worker.metrics.clone(),
-            )
-            .await?;
-            let mut consumers =
-                Consumers::start(worker, settings.worker_concurrency, stop_rx.clone());
-            let consumers_stop = stopped(stop_rx.clone());
-            let consumed = async move {
-                consumers_stop.await;
-                if tokio::time::timeout(grace, consumers.finished())
-                    .await
-                    .is_err()
-                {
-                    for delivery in consumers.abandon() {
-                        tracing::warn!(
-                            id = delivery.id,
-                            consumer = delivery.consumer,
-                            user_id = delivery.job.user_id,
-                            account_id = delivery.job.account_id,
-                            deliveries = delivery.deliveries,
-                            "sync job still running at the shutdown deadline: abandoned unacknowledged, for another worker to reclaim"
-                        );
-                    }
-                }
-            };
-            let (served, scheduled, ()) =
-                tokio::join!(server, scheduler.run_until(stopped(stop_rx)), consumed);
+            let workers = run_workers(worker, settings.worker_concurrency, grace, stop_rx);
+            let (served, worked) = tokio::join!(server, workers);
             served?;
-            scheduled?;
+            worked?;
         } else {
             server.await?;
         }
@@ -468,6 +408,93 @@ impl Application {
         tracing::info!("stopped");
         Ok(())
     }
+}
+
+/// Resolves once `stop` turns true.
+async fn stopped(mut stop: watch::Receiver<bool>) {
+    let _ = stop.wait_for(|stop| *stop).await;
+}
+
+/// Cache invalidations lost to an outage are retried, every second, until
+/// they land or the process stops.
+fn retry_invalidations(cache: ReadCache, stop: impl Future<Output = ()> + Send + 'static) {
+    tokio::spawn(async move {
+        let retry = async {
+            let mut tick = tokio::time::interval(Duration::from_secs(1));
+            loop {
+                tick.tick().await;
+                cache.retry_invalidations().await;
+            }
+        };
+        tokio::select! {
+            () = retry => {}
+            () = stop => {}
+        }
+    });
+}
+
+/// The routes of the role: the API and the operational endpoints, or the
+/// operational endpoints only.
+fn endpoint(
+    settings: &Settings,
+    services: Services,
+    ops: Ops,
+) -> poem::endpoint::BoxEndpoint<'static> {
+    if settings.role.runs_api() {
+        let config = ApiConfig {
+            developer_tools: settings.env == Environment::Dev,
+            trusted_proxies: TrustedProxies::new(settings.edge.trusted_proxies.clone()),
+        };
+        moneta_api::api_routes(services, ops, config)
+            .into_endpoint()
+            .map_to_response()
+            .boxed()
+    } else {
+        moneta_api::ops_routes(ops)
+            .into_endpoint()
+            .map_to_response()
+            .boxed()
+    }
+}
+
+/// The scheduler and the sync consumers, until `stop`; then the jobs in
+/// flight get `grace` to finish, and what still runs is abandoned
+/// unacknowledged, for another worker to reclaim.
+async fn run_workers(
+    worker: WorkerContext,
+    concurrency: usize,
+    grace: Duration,
+    stop: watch::Receiver<bool>,
+) -> anyhow::Result<()> {
+    let scheduler = Scheduler::new(
+        worker.clone(),
+        moneta_workers::jobs::registry(),
+        worker.metrics.clone(),
+    )
+    .await?;
+    let mut consumers = Consumers::start(worker, concurrency, stop.clone());
+    let consumers_stop = stopped(stop.clone());
+    let consumed = async move {
+        consumers_stop.await;
+        if tokio::time::timeout(grace, consumers.finished())
+            .await
+            .is_err()
+        {
+            for delivery in consumers.abandon() {
+                tracing::warn!(
+                    id = delivery.id,
+                    consumer = delivery.consumer,
+                    user_id = delivery.job.user_id,
+                    account_id = delivery.job.account_id,
+                    deliveries = delivery.deliveries,
+                    "sync job still running at the shutdown deadline: abandoned unacknowledged, for another worker to reclaim"
+                );
+            }
+        }
+    };
+    let (scheduled, ()) = tokio::join!(scheduler.run_until(stopped(stop)), consumed);
+    scheduled?;
+    Ok(())
 }
 
 /// `moneta jobs run <name>`: runs one job of the registry now, in this

@@ -53,27 +53,7 @@ impl AccountService {
     /// SYNCING with nothing to sync it) and is
     /// [`AccountError::SyncUnavailable`].
     pub async fn link(&self, user: UserId, request: LinkRequest) -> Result<Account, AccountError> {
-        let control = |field| AccountError::Invalid {
-            field,
-            message: "must not contain control characters",
-        };
-        crate::text::refuse_control(&request.login).map_err(|_| control("login"))?;
-        crate::text::refuse_control(request.password.expose_secret())
-            .map_err(|_| control("password"))?;
-        let login = request.login.trim();
-        if login.is_empty() || login.len() > 255 {
-            return Err(AccountError::Invalid {
-                field: "login",
-                message: "must be 1 to 255 characters",
-            });
-        }
-        let password_len = request.password.expose_secret().len();
-        if password_len == 0 || password_len > 1024 {
-            return Err(AccountError::Invalid {
-                field: "password",
-                message: "must be 1 to 1024 characters",
-            });
-        }
+        let login = validate(&request)?.to_owned();
         let institution = self
             .institutions
             .get(&request.institution)
@@ -81,14 +61,14 @@ impl AccountService {
         let existing = accounts::Entity::find()
             .filter(accounts::Column::UserId.eq(user.get()))
             .filter(accounts::Column::Institution.eq(institution.name()))
-            .filter(accounts::Column::Login.eq(login))
+            .filter(accounts::Column::Login.eq(&login))
             .one(&self.db)
             .await?;
         if existing.is_none() {
             self.check_room(user).await?;
         }
         let credentials = Credentials {
-            login: login.to_owned(),
+            login,
             password: request.password,
         };
         let linked = institution.link(&credentials).await.map_err(|e| match e {
@@ -97,52 +77,12 @@ impl AccountService {
             }
             other => crate::error::InternalError::Institution(other.to_string()).into(),
         })?;
-
-        let now = self.clock.now();
         let (account_id, undo) = match existing {
-            Some(row) => {
-                let sealed = self.cipher.seal(user.get(), row.id, &credentials)?;
-                accounts::Entity::update_many()
-                    .col_expr(
-                        accounts::Column::CredentialsCiphertext,
-                        Expr::value(sealed.clone()),
-                    )
-                    .col_expr(
-                        accounts::Column::Status,
-                        Expr::value(AccountStatus::Syncing.as_str()),
-                    )
-                    .col_expr(accounts::Column::UpdatedAt, Expr::value(now))
-                    .filter(accounts::Column::UserId.eq(user.get()))
-                    .filter(accounts::Column::Id.eq(row.id))
-                    .exec(&self.db)
-                    .await?;
-                let undo = Undo::Restore {
-                    credentials: row.credentials_ciphertext,
-                    status: row.status,
-                    updated_at: row.updated_at,
-                    sealed,
-                };
-                (row.id, undo)
-            }
+            Some(row) => self.relink(user, row, &credentials).await?,
             None => {
-                let id = self.ids.next_id();
-                let sealed = self.cipher.seal(user.get(), id, &credentials)?;
-                accounts::Entity::insert(accounts::ActiveModel {
-                    user_id: Set(user.get()),
-                    id: Set(id),
-                    institution: Set(institution.name().to_owned()),
-                    login: Set(login.to_owned()),
-                    display_name: Set(linked.display_name),
-                    credentials_ciphertext: Set(sealed),
-                    status: Set(AccountStatus::Syncing.as_str().to_owned()),
-                    sync_cursor: Set(None),
-                    last_synced_at: Set(None),
-                    created_at: Set(now),
-                    updated_at: Set(now),
-                })
-                .exec_without_returning(&self.db)
-                .await?;
-                (id, Undo::Delete)
+                let name = institution.name();
+                self.insert(user, name, &credentials, linked.display_name)
+                    .await?
             }
         };
         if let Err(error) = self.enqueue(user, account_id, SyncReason::Link).await {
@@ -153,6 +93,66 @@ impl AccountService {
         find(&self.db, user, account_id)
             .await?
             .ok_or(AccountError::NotFound)
+    }
+
+    /// An account linked before: new credentials, SYNCING again.
+    async fn relink(
+        &self,
+        user: UserId,
+        row: accounts::Model,
+        credentials: &Credentials,
+    ) -> Result<(i64, Undo), AccountError> {
+        let sealed = self.cipher.seal(user.get(), row.id, credentials)?;
+        accounts::Entity::update_many()
+            .col_expr(
+                accounts::Column::CredentialsCiphertext,
+                Expr::value(sealed.clone()),
+            )
+            .col_expr(
+                accounts::Column::Status,
+                Expr::value(AccountStatus::Syncing.as_str()),
+            )
+            .col_expr(accounts::Column::UpdatedAt, Expr::value(self.clock.now()))
+            .filter(accounts::Column::UserId.eq(user.get()))
+            .filter(accounts::Column::Id.eq(row.id))
+            .exec(&self.db)
+            .await?;
+        let undo = Undo::Restore {
+            credentials: row.credentials_ciphertext,
+            status: row.status,
+            updated_at: row.updated_at,
+            sealed,
+        };
+        Ok((row.id, undo))
+    }
+
+    /// A new account, SYNCING.
+    async fn insert(
+        &self,
+        user: UserId,
+        institution: &str,
+        credentials: &Credentials,
+        display_name: String,
+    ) -> Result<(i64, Undo), AccountError> {
+        let now = self.clock.now();
+        let id = self.ids.next_id();
+        let sealed = self.cipher.seal(user.get(), id, credentials)?;
+        accounts::Entity::insert(accounts::ActiveModel {
+            user_id: Set(user.get()),
+            id: Set(id),
+            institution: Set(institution.to_owned()),
+            login: Set(credentials.login.clone()),
+            display_name: Set(display_name),
+            credentials_ciphertext: Set(sealed),
+            status: Set(AccountStatus::Syncing.as_str().to_owned()),
+            sync_cursor: Set(None),
+            last_synced_at: Set(None),
+            created_at: Set(now),
+            updated_at: Set(now),
+        })
+        .exec_without_returning(&self.db)
+        .await?;
+        Ok((id, Undo::Delete))
     }
 
     /// Takes back a link whose sync could not be queued: a new account
@@ -290,4 +290,31 @@ enum Undo {
         updated_at: chrono::DateTime<chrono::Utc>,
         sealed: Vec<u8>,
     },
+}
+
+/// The login a link request names, trimmed, once it and the password are
+/// acceptable.
+fn validate(request: &LinkRequest) -> Result<&str, AccountError> {
+    let control = |field| AccountError::Invalid {
+        field,
+        message: "must not contain control characters",
+    };
+    crate::text::refuse_control(&request.login).map_err(|_| control("login"))?;
+    crate::text::refuse_control(request.password.expose_secret())
+        .map_err(|_| control("password"))?;
+    let login = request.login.trim();
+    if login.is_empty() || login.len() > 255 {
+        return Err(AccountError::Invalid {
+            field: "login",
+            message: "must be 1 to 255 characters",
+        });
+    }
+    let password_len = request.password.expose_secret().len();
+    if password_len == 0 || password_len > 1024 {
+        return Err(AccountError::Invalid {
+            field: "password",
+            message: "must be 1 to 1024 characters",
+        });
+    }
+    Ok(login)
 }
