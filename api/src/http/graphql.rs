@@ -104,61 +104,9 @@ pub async fn execute(
     let Some(flavor) = flavor(headers) else {
         return StatusCode::NOT_ACCEPTABLE.into_response();
     };
-    let content_type = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .map(str::trim)
-        .unwrap_or("");
-    if !content_type.eq_ignore_ascii_case(JSON) {
-        return request_error(
-            flavor,
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            coded_server_error(ErrorCode::BadUserInput, "requests must be application/json"),
-        );
-    }
-    let bytes = match body.into_bytes_limit(MAX_BODY_BYTES).await {
-        Ok(bytes) => bytes,
-        Err(_) => {
-            return request_error(
-                flavor,
-                StatusCode::PAYLOAD_TOO_LARGE,
-                coded_server_error(ErrorCode::QueryTooComplex, "request body too large"),
-            );
-        }
-    };
-    let value: serde_json::Value = match serde_json::from_slice(&bytes) {
-        Ok(value) => value,
-        Err(_) => {
-            return request_error(
-                flavor,
-                StatusCode::BAD_REQUEST,
-                coded_server_error(ErrorCode::BadUserInput, "the body is not JSON"),
-            );
-        }
-    };
-    if value.is_array() {
-        return request_error(
-            flavor,
-            StatusCode::BAD_REQUEST,
-            coded_server_error(
-                ErrorCode::QueryTooComplex,
-                "batched requests are not accepted",
-            ),
-        );
-    }
-    let request: async_graphql::Request = match serde_json::from_value(value) {
+    let request = match read_request(flavor, headers, body).await {
         Ok(request) => request,
-        Err(_) => {
-            return request_error(
-                flavor,
-                StatusCode::BAD_REQUEST,
-                coded_server_error(
-                    ErrorCode::BadUserInput,
-                    "a request is {\"query\": String, \"variables\"?: Object, \"operationName\"?: String}",
-                ),
-            );
-        }
+        Err(refused) => return refused,
     };
     let mut request = match admission::admit(documents, request) {
         Ok(request) => request,
@@ -186,6 +134,68 @@ pub async fn execute(
         return respond(flavor, StatusCode::BAD_REQUEST, body.to_string());
     }
     respond(flavor, StatusCode::OK, to_json(&response))
+}
+
+/// The one GraphQL request of a POST: JSON, within the body limit, not a
+/// batch; else the response refusing it.
+async fn read_request(
+    flavor: Flavor,
+    headers: &HeaderMap,
+    body: Body,
+) -> Result<async_graphql::Request, Response> {
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .map(str::trim)
+        .unwrap_or("");
+    if !content_type.eq_ignore_ascii_case(JSON) {
+        return Err(request_error(
+            flavor,
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            coded_server_error(ErrorCode::BadUserInput, "requests must be application/json"),
+        ));
+    }
+    let bytes = match body.into_bytes_limit(MAX_BODY_BYTES).await {
+        Ok(bytes) => bytes,
+        Err(_) => {
+            return Err(request_error(
+                flavor,
+                StatusCode::PAYLOAD_TOO_LARGE,
+                coded_server_error(ErrorCode::QueryTooComplex, "request body too large"),
+            ));
+        }
+    };
+    let value: serde_json::Value = match serde_json::from_slice(&bytes) {
+        Ok(value) => value,
+        Err(_) => {
+            return Err(request_error(
+                flavor,
+                StatusCode::BAD_REQUEST,
+                coded_server_error(ErrorCode::BadUserInput, "the body is not JSON"),
+            ));
+        }
+    };
+    if value.is_array() {
+        return Err(request_error(
+            flavor,
+            StatusCode::BAD_REQUEST,
+            coded_server_error(
+                ErrorCode::QueryTooComplex,
+                "batched requests are not accepted",
+            ),
+        ));
+    }
+    serde_json::from_value(value).map_err(|_| {
+        request_error(
+            flavor,
+            StatusCode::BAD_REQUEST,
+            coded_server_error(
+                ErrorCode::BadUserInput,
+                "a request is {\"query\": String, \"variables\"?: Object, \"operationName\"?: String}",
+            ),
+        )
+    })
 }
 
 fn to_json(response: &GqlResponse) -> String {
