@@ -8,7 +8,7 @@
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
-use sea_orm::EntityTrait as _;
+use sea_orm::{ColumnTrait as _, EntityTrait as _, QueryFilter as _};
 use serde_json::{Value, json};
 
 use crate::crash::settled;
@@ -103,6 +103,7 @@ async fn a_worker_killed_ten_times_mid_sync_loses_nothing_and_leaves_nothing_sta
         let left = deadline.saturating_duration_since(Instant::now());
         let figures = settled(&cluster, left).await;
         let stale_refreshes = moneta_entities::accounts::Entity::find()
+            .filter(moneta_entities::accounts::Column::UserId.is_in(cluster.client.users()))
             .all(&db)
             .await
             .unwrap()

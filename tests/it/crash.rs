@@ -10,7 +10,7 @@
 
 use std::time::Duration;
 
-use sea_orm::EntityTrait as _;
+use sea_orm::{ColumnTrait as _, EntityTrait as _, QueryFilter as _};
 use serde_json::json;
 
 use crate::harness::cluster::Cluster;
@@ -24,7 +24,7 @@ pub async fn settled(cluster: &Cluster, within: Duration) -> Figures {
     let db = cluster.shared.db.connect().await;
     let deadline = tokio::time::Instant::now() + within;
     loop {
-        let now = figures(&db).await;
+        let now = figures(&db, &cluster.client.users()).await;
         if now.clean() || tokio::time::Instant::now() >= deadline {
             return now;
         }
@@ -125,7 +125,8 @@ async fn api_crashes_at(point: &str, change: impl AsyncFnOnce(&Cluster, &str, &s
     cluster.client.base = format!("http://{}", doomed.serving_addr(Duration::from_secs(60)));
     change(&cluster, &token, &account).await;
     crashed_at(&mut doomed, point);
-    let left = figures(&cluster.shared.db.connect().await).await;
+    let users = cluster.client.users();
+    let left = figures(&cluster.shared.db.connect().await, &users).await;
     println!("api crashed at {point}: {left}");
     assert!(
         left.unsettled > 0 && left.stale_cells > 0,
@@ -133,7 +134,7 @@ async fn api_crashes_at(point: &str, change: impl AsyncFnOnce(&Cluster, &str, &s
     );
 
     sweep(&cluster);
-    let after = figures(&cluster.shared.db.connect().await).await;
+    let after = figures(&cluster.shared.db.connect().await, &users).await;
     println!("after the sweep: {after}");
     assert!(after.clean(), "the sweeper settled it: {after}");
     // The api itself had been replaced: keep the first one's output for a
@@ -145,6 +146,7 @@ async fn api_crashes_at(point: &str, change: impl AsyncFnOnce(&Cluster, &str, &s
 async fn an_override_whose_request_died_is_settled_by_the_sweeper() {
     api_crashes_at("override.committed", async |cluster, token, _| {
         let rows = moneta_entities::transactions::Entity::find()
+            .filter(moneta_entities::transactions::Column::UserId.is_in(cluster.client.users()))
             .all(&cluster.shared.db.connect().await)
             .await
             .unwrap();

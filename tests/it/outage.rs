@@ -506,10 +506,12 @@ async fn a_redis_outage_degrades_the_api_instead_of_stopping_it_and_it_recovers_
 }
 
 /// The bank login stored for `account`, sealed.
-async fn sealed_credentials(app: &TestApp, account: &str) -> Vec<u8> {
-    use sea_orm::EntityTrait as _;
+async fn sealed_credentials(app: &TestApp, user: &str, account: &str) -> Vec<u8> {
+    use sea_orm::{ColumnTrait as _, EntityTrait as _, QueryFilter as _};
     let id = crate::harness::fixtures::row_id(account);
+    let user = crate::harness::fixtures::row_id(user);
     let rows = moneta_entities::accounts::Entity::find()
+        .filter(moneta_entities::accounts::Column::UserId.eq(user))
         .all(&app.db.connect().await)
         .await
         .expect("accounts");
@@ -528,15 +530,15 @@ async fn a_sync_that_cannot_be_queued_links_nothing_and_answers_unavailable() {
     };
     let clock = FixedClock::new(day(20));
     let app = server(&redis.url(), &clock, Role::All, None).await;
-    let (token, _, _) = app.signed_up().await;
+    let (token, _, user) = app.signed_up().await;
     let account = linked_account(&app, &token, "user_unqueued").await;
     let synced = query(&app, &token, ACCOUNTS, json!({})).await["accounts"][0].clone();
-    let credentials = sealed_credentials(&app, &account).await;
+    let credentials = sealed_credentials(&app, &user, &account).await;
 
     redis.stop();
     syncing_is_refused_and_changes_nothing(&app, &token, &synced).await;
     // Relinking put the credentials it had sealed back as they were.
-    assert_eq!(sealed_credentials(&app, &account).await, credentials);
+    assert_eq!(sealed_credentials(&app, &user, &account).await, credentials);
 }
 
 /// The shipped binary, as a client reaches it.

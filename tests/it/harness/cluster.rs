@@ -109,10 +109,11 @@ impl Shared {
     }
 }
 
-/// A GraphQL client of one server.
+/// A GraphQL client of one server, and the users it signed up.
 pub struct Client {
     pub base: String,
     http: reqwest::Client,
+    users: std::sync::Mutex<Vec<i64>>,
 }
 
 impl Client {
@@ -120,7 +121,13 @@ impl Client {
         Self {
             base,
             http: reqwest::Client::new(),
+            users: std::sync::Mutex::default(),
         }
+    }
+
+    /// The row ids of the users [`Client::signed_up`] created.
+    pub fn users(&self) -> Vec<i64> {
+        self.users.lock().map(|u| u.clone()).unwrap_or_default()
     }
 
     /// A GraphQL request, as `token` when given; the response's body.
@@ -157,6 +164,12 @@ impl Client {
                 json!({ "input": { "email": email, "password": app::PASSWORD } }),
             )
             .await;
+        let user = body["data"]["register"]["user"]["id"]
+            .as_str()
+            .unwrap_or_else(|| panic!("registered: {body}"));
+        if let Ok(mut users) = self.users.lock() {
+            users.push(crate::harness::fixtures::row_id(user));
+        }
         body["data"]["register"]["accessToken"]
             .as_str()
             .unwrap_or_else(|| panic!("registered: {body}"))

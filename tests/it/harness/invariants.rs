@@ -12,7 +12,9 @@ use moneta_core::clock::SystemClock;
 use moneta_core::institutions::ProviderTransaction;
 use moneta_core::month::Month;
 use moneta_entities::{accounts, monthly_spending, notifications, spending_changes, transactions};
-use sea_orm::{DatabaseConnection, EntityTrait as _, PaginatorTrait as _};
+use sea_orm::{
+    ColumnTrait as _, DatabaseConnection, EntityTrait as _, PaginatorTrait as _, QueryFilter as _,
+};
 
 use super::sandbox::ground_truth;
 
@@ -78,12 +80,18 @@ impl fmt::Display for Figures {
     }
 }
 
-/// Reads the whole database (a test's own) and compares it with the
-/// sandbox's view of each linked login as of now.
-pub async fn figures(db: &DatabaseConnection) -> Figures {
+/// Reads everything of `users` (every statement names them, as the
+/// product's do: the routing check holds the tests to it too) and compares
+/// it with the sandbox's view of each linked login as of now.
+pub async fn figures(db: &DatabaseConnection, users: &[i64]) -> Figures {
     let mut figures = Figures::default();
-    let accounts = accounts::Entity::find().all(db).await.expect("accounts");
+    let accounts = accounts::Entity::find()
+        .filter(accounts::Column::UserId.is_in(users.iter().copied()))
+        .all(db)
+        .await
+        .expect("accounts");
     let rows = transactions::Entity::find()
+        .filter(transactions::Column::UserId.is_in(users.iter().copied()))
         .all(db)
         .await
         .expect("transactions");
@@ -136,6 +144,7 @@ pub async fn figures(db: &DatabaseConnection) -> Figures {
         *sums.entry((row.user_id, row.month, category)).or_default() += row.amount_cents;
     }
     let stored: BTreeMap<(i64, i32, String), i64> = monthly_spending::Entity::find()
+        .filter(monthly_spending::Column::UserId.is_in(users.iter().copied()))
         .all(db)
         .await
         .expect("monthly spending")
@@ -152,14 +161,12 @@ pub async fn figures(db: &DatabaseConnection) -> Figures {
             .count();
 
     let alerts = notifications::Entity::find()
+        .filter(notifications::Column::UserId.is_in(users.iter().copied()))
         .all(db)
         .await
         .expect("notifications");
     let month = Month::of(clock.now());
-    let mut users: Vec<i64> = accounts.iter().map(|a| a.user_id).collect();
-    users.sort_unstable();
-    users.dedup();
-    for user in users {
+    for &user in users {
         let budget = compute_budget(db, UserId::new(user), month)
             .await
             .expect("budget");
@@ -183,6 +190,7 @@ pub async fn figures(db: &DatabaseConnection) -> Figures {
         }
     }
     figures.unsettled = spending_changes::Entity::find()
+        .filter(spending_changes::Column::UserId.is_in(users.iter().copied()))
         .count(db)
         .await
         .expect("spending changes");
