@@ -7,6 +7,7 @@
 //! removed), or when the client goes.
 
 use std::collections::HashMap;
+use std::ops::ControlFlow;
 use std::time::Duration;
 
 use async_graphql::{Request, ServerError};
@@ -47,6 +48,17 @@ pub struct Connection {
     pub services: Services,
     pub operations: UserOperations,
     pub client: ClientIp,
+}
+
+/// The operations running on one socket: where their messages go, their
+/// tasks, and each one's run number and handle by id.
+struct Operations {
+    outbox: mpsc::Sender<Outgoing>,
+    tasks: JoinSet<()>,
+    running: HashMap<String, (u64, tokio::task::AbortHandle)>,
+    /// Operations started so far: a message of an earlier run of a reused
+    /// id is dropped.
+    runs: u64,
 }
 
 /// A message from an operation: which run of which id it belongs to, so
@@ -151,19 +163,22 @@ impl Connection {
         stream: &mut Stream,
     ) -> Option<Close> {
         let (outbox, mut inbox) = mpsc::channel::<Outgoing>(OUTBOX);
-        let mut tasks = JoinSet::new();
-        let mut running: HashMap<String, (u64, tokio::task::AbortHandle)> = HashMap::new();
-        let mut runs = 0_u64;
+        let mut ops = Operations {
+            outbox,
+            tasks: JoinSet::new(),
+            running: HashMap::new(),
+            runs: 0,
+        };
         loop {
             let check = self.until_expiry_check(&identity);
             tokio::select! {
                 biased;
                 Some(out) = inbox.recv() => {
-                    if running.get(&out.id).is_none_or(|(run, _)| *run != out.run) {
+                    if ops.running.get(&out.id).is_none_or(|(run, _)| *run != out.run) {
                         continue;
                     }
                     if out.last {
-                        running.remove(&out.id);
+                        ops.running.remove(&out.id);
                     }
                     if send(sink, out.message).await.is_err() {
                         return None;
@@ -185,7 +200,7 @@ impl Connection {
                         return Some(Close::Unauthorized("token expired"));
                     }
                 }
-                Some(_) = tasks.join_next(), if !tasks.is_empty() => {}
+                Some(_) = ops.tasks.join_next(), if !ops.tasks.is_empty() => {}
                 frame = stream.next() => {
                     let text = match read(frame, crate::graphql::limits::MAX_BODY_BYTES) {
                         Ok(Some(text)) => text,
@@ -199,48 +214,73 @@ impl Connection {
                         Ok(message) => message,
                         Err(_) => return Some(Close::BadMessage),
                     };
-                    match message {
-                        ClientMessage::Subscribe { id, payload } => {
-                            if running.contains_key(&id) {
-                                return Some(Close::DuplicateId);
-                            }
-                            runs += 1;
-                            let started = if running.len() >= MAX_OPERATIONS_PER_SOCKET {
-                                Err(coded_server_error(
-                                    ErrorCode::RateLimited,
-                                    "too many operations on this connection",
-                                ))
-                            } else {
-                                self.start(&identity, &id, runs, *payload, &outbox, &mut tasks)
-                            };
-                            match started {
-                                Ok(handle) => {
-                                    running.insert(id, (runs, handle));
-                                }
-                                Err(error) => {
-                                    let refusal = ServerMessage::Error { id, errors: vec![error] };
-                                    if send(sink, refusal).await.is_err() {
-                                        return None;
-                                    }
-                                }
-                            }
-                        }
-                        ClientMessage::Complete { id } => {
-                            if let Some((_, handle)) = running.remove(&id) {
-                                handle.abort();
-                            }
-                        }
-                        ClientMessage::Ping {} => {
-                            if send(sink, ServerMessage::Pong).await.is_err() {
-                                return None;
-                            }
-                        }
-                        ClientMessage::Pong {} => {}
-                        ClientMessage::ConnectionInit { .. } => return Some(Close::TooManyInits),
+                    if let ControlFlow::Break(close) =
+                        self.on_message(&identity, message, &mut ops, sink).await
+                    {
+                        return close;
                     }
                 }
             }
         }
+    }
+
+    /// One message of the client; `Break` with the close to send (if any)
+    /// when the socket ends.
+    async fn on_message(
+        &self,
+        identity: &Identity,
+        message: ClientMessage,
+        ops: &mut Operations,
+        sink: &mut Sink,
+    ) -> ControlFlow<Option<Close>> {
+        let reply = match message {
+            ClientMessage::Subscribe { id, payload } => {
+                if ops.running.contains_key(&id) {
+                    return ControlFlow::Break(Some(Close::DuplicateId));
+                }
+                ops.runs += 1;
+                let started = if ops.running.len() >= MAX_OPERATIONS_PER_SOCKET {
+                    Err(coded_server_error(
+                        ErrorCode::RateLimited,
+                        "too many operations on this connection",
+                    ))
+                } else {
+                    self.start(
+                        identity,
+                        &id,
+                        ops.runs,
+                        *payload,
+                        &ops.outbox,
+                        &mut ops.tasks,
+                    )
+                };
+                match started {
+                    Ok(handle) => {
+                        ops.running.insert(id, (ops.runs, handle));
+                        return ControlFlow::Continue(());
+                    }
+                    Err(error) => ServerMessage::Error {
+                        id,
+                        errors: vec![error],
+                    },
+                }
+            }
+            ClientMessage::Complete { id } => {
+                if let Some((_, handle)) = ops.running.remove(&id) {
+                    handle.abort();
+                }
+                return ControlFlow::Continue(());
+            }
+            ClientMessage::Ping {} => ServerMessage::Pong,
+            ClientMessage::Pong {} => return ControlFlow::Continue(()),
+            ClientMessage::ConnectionInit { .. } => {
+                return ControlFlow::Break(Some(Close::TooManyInits));
+            }
+        };
+        if send(sink, reply).await.is_err() {
+            return ControlFlow::Break(None);
+        }
+        ControlFlow::Continue(())
     }
 
     /// Admits one operation and starts it, or the error that refuses it.
