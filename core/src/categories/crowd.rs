@@ -57,48 +57,9 @@ pub async fn record_vote(
         .one(db)
         .await?;
     let change = match existing {
-        None => {
-            let inserted = user_seller_votes::Entity::insert(user_seller_votes::ActiveModel {
-                user_id: Set(user.get()),
-                seller: Set(seller.to_owned()),
-                category: Set(category.as_str().to_owned()),
-                created_at: Set(now),
-                updated_at: Set(now),
-            })
-            .exec_without_returning(db)
-            .await;
-            match inserted {
-                Ok(_) => {}
-                // A concurrent request of the same user voted first.
-                Err(e) if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
-                    return Ok(VoteChange::Unchanged);
-                }
-                Err(e) => return Err(e.into()),
-            }
-            VoteChange::Cast
-        }
+        None => cast(db, user, seller, category, now).await?,
         Some(vote) if vote.category == category.as_str() => VoteChange::Unchanged,
-        Some(vote) => {
-            let from = vote
-                .category
-                .parse::<Category>()
-                .map_err(|e| InternalError::Corrupt(e.to_string()))?;
-            let moved = user_seller_votes::Entity::update_many()
-                .col_expr(
-                    user_seller_votes::Column::Category,
-                    Expr::value(category.as_str()),
-                )
-                .col_expr(user_seller_votes::Column::UpdatedAt, Expr::value(now))
-                .filter(user_seller_votes::Column::UserId.eq(user.get()))
-                .filter(user_seller_votes::Column::Seller.eq(seller))
-                .filter(user_seller_votes::Column::Category.eq(vote.category))
-                .exec(db)
-                .await?;
-            if moved.rows_affected != 1 {
-                return Ok(VoteChange::Unchanged);
-            }
-            VoteChange::Moved { from }
-        }
+        Some(vote) => move_vote(db, user, seller, &vote.category, category, now).await?,
     };
     if let VoteChange::Moved { from } = change {
         seller_votes::Entity::update_many()
@@ -133,6 +94,63 @@ pub async fn record_vote(
         .await?;
     }
     Ok(change)
+}
+
+/// The user's first vote on the seller; `Unchanged` when a concurrent
+/// request of theirs voted first.
+async fn cast(
+    db: &impl ConnectionTrait,
+    user: UserId,
+    seller: &str,
+    category: Category,
+    now: DateTime<Utc>,
+) -> Result<VoteChange, InternalError> {
+    let inserted = user_seller_votes::Entity::insert(user_seller_votes::ActiveModel {
+        user_id: Set(user.get()),
+        seller: Set(seller.to_owned()),
+        category: Set(category.as_str().to_owned()),
+        created_at: Set(now),
+        updated_at: Set(now),
+    })
+    .exec_without_returning(db)
+    .await;
+    match inserted {
+        Ok(_) => Ok(VoteChange::Cast),
+        Err(e) if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
+            Ok(VoteChange::Unchanged)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Moves the user's vote from `was` to `category`, if it is still `was`
+/// (a concurrent move wins otherwise: `Unchanged`).
+async fn move_vote(
+    db: &impl ConnectionTrait,
+    user: UserId,
+    seller: &str,
+    was: &str,
+    category: Category,
+    now: DateTime<Utc>,
+) -> Result<VoteChange, InternalError> {
+    let from = was
+        .parse::<Category>()
+        .map_err(|e| InternalError::Corrupt(e.to_string()))?;
+    let moved = user_seller_votes::Entity::update_many()
+        .col_expr(
+            user_seller_votes::Column::Category,
+            Expr::value(category.as_str()),
+        )
+        .col_expr(user_seller_votes::Column::UpdatedAt, Expr::value(now))
+        .filter(user_seller_votes::Column::UserId.eq(user.get()))
+        .filter(user_seller_votes::Column::Seller.eq(seller))
+        .filter(user_seller_votes::Column::Category.eq(was))
+        .exec(db)
+        .await?;
+    if moved.rows_affected != 1 {
+        return Ok(VoteChange::Unchanged);
+    }
+    Ok(VoteChange::Moved { from })
 }
 
 /// Withdraws every vote of `user` (their erasure): each vote row is
