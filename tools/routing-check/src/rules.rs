@@ -181,13 +181,7 @@ pub fn check(sql: &str) -> Verdict {
     let mut touched_any = false;
     let mut allowed = None;
     for statement in &statements {
-        let mut tables = Vec::new();
-        let _ = visit_relations(statement, |relation| {
-            if let Some(last) = relation.0.last() {
-                tables.push(last.to_string().trim_matches('`').to_lowercase());
-            }
-            ControlFlow::<()>::Continue(())
-        });
+        let tables = tables_of(statement);
         let sharded: Vec<&(&str, &[&str])> = SHARDED
             .iter()
             .filter(|(name, _)| tables.iter().any(|t| t == name))
@@ -197,94 +191,23 @@ pub fn check(sql: &str) -> Verdict {
                 .iter()
                 .all(|t| GLOBAL.contains(&t.as_str()) || SHARDED.iter().any(|(s, _)| s == t))
             || !sharded.is_empty();
-
-        // Constructs outside the MySQL 8.0 ∩ MariaDB ∩ Vitess subset.
-        let _ = visit_expressions(statement, |expr| {
-            match expr {
-                Expr::Function(f) if f.over.is_some() => {
-                    reasons.push("window function".to_owned());
-                }
-                Expr::BinaryOp {
-                    op: BinaryOperator::StringConcat,
-                    ..
-                } => reasons.push("`||` (OR on MySQL, concatenation elsewhere)".to_owned()),
-                _ => {}
-            }
-            ControlFlow::<()>::Continue(())
-        });
-        if lower.contains(" returning ") {
-            reasons.push("RETURNING".to_owned());
-        }
-
+        outside_the_subset(statement, &lower, &mut reasons);
         for (table, columns) in sharded {
             match statement {
                 Statement::Insert(insert) => {
-                    let named: Vec<String> = insert
-                        .columns
-                        .iter()
-                        .filter_map(|c| {
-                            c.0.last()
-                                .map(|p| p.to_string().trim_matches('`').to_lowercase())
-                        })
-                        .collect();
-                    if !named.iter().any(|c| c == columns[0]) {
-                        reasons.push(format!(
-                            "INSERT into {table} without its vindex column {}",
-                            columns[0]
-                        ));
-                    }
-                    if let Some(OnInsert::DuplicateKeyUpdate(assignments)) = &insert.on {
-                        for assignment in assignments {
-                            if let AssignmentTarget::ColumnName(name) = &assignment.target {
-                                let column = name
-                                    .0
-                                    .last()
-                                    .map(|p| p.to_string().trim_matches('`').to_lowercase())
-                                    .unwrap_or_default();
-                                if columns.contains(&column.as_str()) {
-                                    reasons.push(format!(
-                                        "upsert assigns the vindex column {table}.{column}"
-                                    ));
-                                }
-                            }
-                        }
-                    }
+                    insert_violations(insert, table, columns, &mut reasons);
                 }
-                _ => {
-                    let mut routed = false;
-                    let _ = visit_expressions(statement, |expr| {
-                        let column = match expr {
-                            Expr::BinaryOp {
-                                left,
-                                op: BinaryOperator::Eq,
-                                right,
-                            } => column_name(left).or_else(|| column_name(right)),
-                            Expr::In {
-                                expr,
-                                negated: false,
-                                ..
-                            } => column_name(expr),
-                            _ => None,
-                        };
-                        if column.is_some_and(|c| columns.contains(&c.as_str())) {
-                            routed = true;
-                            return ControlFlow::Break(());
-                        }
-                        ControlFlow::Continue(())
-                    });
-                    if !routed {
-                        match ALLOWLIST
-                            .iter()
-                            .find(|(_, _, marks)| marks.iter().all(|m| lower.contains(m)))
-                        {
-                            Some((name, _, _)) => allowed = Some(*name),
-                            None => reasons.push(format!(
-                                "{table} without `{} = ?` or `{} IN (…)`: a scatter query",
-                                columns[0], columns[0]
-                            )),
-                        }
-                    }
-                }
+                _ if routes(statement, columns) => {}
+                _ => match ALLOWLIST
+                    .iter()
+                    .find(|(_, _, marks)| marks.iter().all(|m| lower.contains(m)))
+                {
+                    Some((name, _, _)) => allowed = Some(*name),
+                    None => reasons.push(format!(
+                        "{table} without `{} = ?` or `{} IN (…)`: a scatter query",
+                        columns[0], columns[0]
+                    )),
+                },
             }
         }
     }
@@ -298,6 +221,103 @@ pub fn check(sql: &str) -> Verdict {
     } else {
         Verdict::Skipped
     }
+}
+
+/// The tables a statement names, lower-cased, without their schema.
+fn tables_of(statement: &Statement) -> Vec<String> {
+    let mut tables = Vec::new();
+    let _ = visit_relations(statement, |relation| {
+        if let Some(last) = relation.0.last() {
+            tables.push(last.to_string().trim_matches('`').to_lowercase());
+        }
+        ControlFlow::<()>::Continue(())
+    });
+    tables
+}
+
+/// Constructs outside the MySQL 8.0 ∩ MariaDB ∩ Vitess subset.
+fn outside_the_subset(statement: &Statement, lower: &str, reasons: &mut Vec<String>) {
+    let _ = visit_expressions(statement, |expr| {
+        match expr {
+            Expr::Function(f) if f.over.is_some() => {
+                reasons.push("window function".to_owned());
+            }
+            Expr::BinaryOp {
+                op: BinaryOperator::StringConcat,
+                ..
+            } => reasons.push("`||` (OR on MySQL, concatenation elsewhere)".to_owned()),
+            _ => {}
+        }
+        ControlFlow::<()>::Continue(())
+    });
+    if lower.contains(" returning ") {
+        reasons.push("RETURNING".to_owned());
+    }
+}
+
+/// An insert into a sharded table names its vindex column and, as an
+/// upsert, never assigns a vindex column.
+fn insert_violations(
+    insert: &sqlparser::ast::Insert,
+    table: &str,
+    columns: &[&str],
+    reasons: &mut Vec<String>,
+) {
+    let named: Vec<String> = insert
+        .columns
+        .iter()
+        .filter_map(|c| {
+            c.0.last()
+                .map(|p| p.to_string().trim_matches('`').to_lowercase())
+        })
+        .collect();
+    if !named.iter().any(|c| c == columns[0]) {
+        reasons.push(format!(
+            "INSERT into {table} without its vindex column {}",
+            columns[0]
+        ));
+    }
+    if let Some(OnInsert::DuplicateKeyUpdate(assignments)) = &insert.on {
+        for assignment in assignments {
+            if let AssignmentTarget::ColumnName(name) = &assignment.target {
+                let column = name
+                    .0
+                    .last()
+                    .map(|p| p.to_string().trim_matches('`').to_lowercase())
+                    .unwrap_or_default();
+                if columns.contains(&column.as_str()) {
+                    reasons.push(format!("upsert assigns the vindex column {table}.{column}"));
+                }
+            }
+        }
+    }
+}
+
+/// Whether the statement pins one of the routing `columns` with `= ?` or
+/// `IN (…)`.
+fn routes(statement: &Statement, columns: &[&str]) -> bool {
+    let mut routed = false;
+    let _ = visit_expressions(statement, |expr| {
+        let column = match expr {
+            Expr::BinaryOp {
+                left,
+                op: BinaryOperator::Eq,
+                right,
+            } => column_name(left).or_else(|| column_name(right)),
+            Expr::In {
+                expr,
+                negated: false,
+                ..
+            } => column_name(expr),
+            _ => None,
+        };
+        if column.is_some_and(|c| columns.contains(&c.as_str())) {
+            routed = true;
+            return ControlFlow::Break(());
+        }
+        ControlFlow::Continue(())
+    });
+    routed
 }
 
 /// The tables a statement reads or writes, each with its alias if it has one.
