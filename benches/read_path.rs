@@ -72,24 +72,7 @@ async fn run() -> anyhow::Result<()> {
     let body = json!({ "query": BUDGET, "operationName": "Budget", "variables": { "m": month } })
         .to_string();
     // The exact bytes a client gets back, for the floor to serve.
-    let answer = http
-        .post(format!("{base}/graphql"))
-        .bearer_auth(&token)
-        .header("content-type", "application/json")
-        .body(body.clone())
-        .send()
-        .await?
-        .bytes()
-        .await?;
-    let parsed: Value = serde_json::from_slice(&answer)?;
-    if parsed["data"]["budget"]["categories"]
-        .as_array()
-        .map(Vec::len)
-        != Some(10)
-    {
-        bail!("unexpected budget answer: {parsed}");
-    }
-
+    let answer = budget_answer(&http, &base, &token, &body).await?;
     let redis = Redis::connect(&SecretString::from(redis_url), &prefix).await?;
     let key = redis.key("bench:budget");
     redis
@@ -98,21 +81,12 @@ async fn run() -> anyhow::Result<()> {
         .await?;
     let floor_addr = spawn_floor(redis.clone(), key.clone()).await?;
 
-    let script = data_dir.path().join("post.lua");
-    std::fs::write(
-        &script,
-        format!(
-            "wrk.method = \"POST\"\nwrk.body = {}\nwrk.headers[\"Content-Type\"] = \"application/json\"\nwrk.headers[\"Authorization\"] = \"Bearer {token}\"\n",
-            lua_string(&body)
-        ),
-    )?;
-    let trivial = data_dir.path().join("trivial.lua");
-    std::fs::write(
-        &trivial,
-        format!(
-            "wrk.method = \"POST\"\nwrk.body = {}\nwrk.headers[\"Content-Type\"] = \"application/json\"\nwrk.headers[\"Authorization\"] = \"Bearer {token}\"\n",
-            lua_string(r#"{"query":"{ __typename }"}"#)
-        ),
+    let script = wrk_script(data_dir.path(), "post.lua", &token, &body)?;
+    let trivial = wrk_script(
+        data_dir.path(),
+        "trivial.lua",
+        &token,
+        r#"{"query":"{ __typename }"}"#,
     )?;
     let moneta_url = format!("{base}/graphql");
     let floor_url = format!("http://{floor_addr}/");
@@ -143,6 +117,62 @@ async fn run() -> anyhow::Result<()> {
         moneta.requests_per_second / floor.requests_per_second
     );
 
+    check_cache_hits(&http, &base).await?;
+    let _: i64 = redis.pool.del(&key).await?;
+    let _ = stop.send(());
+    server.await??;
+    Ok(())
+}
+
+/// The cached budget's answer, as the client gets it (checked).
+async fn budget_answer(
+    http: &reqwest::Client,
+    base: &str,
+    token: &str,
+    body: &str,
+) -> anyhow::Result<Vec<u8>> {
+    let answer = http
+        .post(format!("{base}/graphql"))
+        .bearer_auth(token)
+        .header("content-type", "application/json")
+        .body(body.to_owned())
+        .send()
+        .await?
+        .bytes()
+        .await?
+        .to_vec();
+    let parsed: Value = serde_json::from_slice(&answer)?;
+    if parsed["data"]["budget"]["categories"]
+        .as_array()
+        .map(Vec::len)
+        != Some(10)
+    {
+        bail!("unexpected budget answer: {parsed}");
+    }
+    Ok(answer)
+}
+
+/// A wrk script posting `body` as the user of `token`.
+fn wrk_script(
+    dir: &std::path::Path,
+    name: &str,
+    token: &str,
+    body: &str,
+) -> anyhow::Result<std::path::PathBuf> {
+    let script = dir.join(name);
+    std::fs::write(
+        &script,
+        format!(
+            "wrk.method = \"POST\"\nwrk.body = {}\nwrk.headers[\"Content-Type\"] = \"application/json\"\nwrk.headers[\"Authorization\"] = \"Bearer {token}\"\n",
+            lua_string(body)
+        ),
+    )?;
+    Ok(script)
+}
+
+/// Prints the cache's counts over the run; fails unless the reads were
+/// served from it.
+async fn check_cache_hits(http: &reqwest::Client, base: &str) -> anyhow::Result<()> {
     let metrics = http
         .get(format!("{base}/metrics"))
         .send()
@@ -168,10 +198,6 @@ async fn run() -> anyhow::Result<()> {
     if hits < 100.0 * misses {
         bail!("the budget reads were not served from the cache");
     }
-
-    let _: i64 = redis.pool.del(&key).await?;
-    let _ = stop.send(());
-    server.await??;
     Ok(())
 }
 
