@@ -44,8 +44,8 @@ fn live_bytes(region: &Region<'_, System>) -> isize {
     change.bytes_allocated as isize - change.bytes_deallocated as isize + change.bytes_reallocated
 }
 
-fn main() {
-    let mut rng = Rng(0x5eed_cafe);
+/// The shipped dictionary grown to `SELLERS` rows with made-up sellers.
+fn sellers(rng: &mut Rng) -> Vec<SellerRow> {
     let mut rows = dictionary::parse_csv(dictionary::SHIPPED_CSV).unwrap_or_default();
     while rows.len() < SELLERS {
         let n = 1 + (rng.next() % 3) as usize;
@@ -65,6 +65,24 @@ fn main() {
     }
     rows.sort_by(|a, b| a.key.cmp(&b.key));
     rows.dedup_by(|a, b| a.key == b.key);
+    rows
+}
+
+/// Statement-shaped raw strings over `keys`.
+fn raw_strings(rng: &mut Rng, keys: &[String]) -> Vec<String> {
+    let decorations = ["", "SQ *", "TST* ", "POS DEBIT ", "PAYPAL *"];
+    (0..LOOKUPS)
+        .map(|i| {
+            let key = &keys[(rng.next() as usize) % keys.len()];
+            let prefix = decorations[i % decorations.len()];
+            format!("{prefix}{key} #{} HOUSTON TX", rng.next() % 100_000)
+        })
+        .collect()
+}
+
+fn main() {
+    let mut rng = Rng(0x5eed_cafe);
+    let rows = sellers(&mut rng);
     let keys: Vec<String> = rows.iter().map(|r| r.key.clone()).collect();
 
     // Memory: the dictionary vs. a bare map of the same keys. The rows are
@@ -79,15 +97,7 @@ fn main() {
         keys.iter().map(|k| (k.clone(), Category::Food)).collect();
     let floor_bytes = live_bytes(&region);
 
-    // Statement-shaped raw strings over those keys.
-    let decorations = ["", "SQ *", "TST* ", "POS DEBIT ", "PAYPAL *"];
-    let raws: Vec<String> = (0..LOOKUPS)
-        .map(|i| {
-            let key = &keys[(rng.next() as usize) % keys.len()];
-            let prefix = decorations[i % decorations.len()];
-            format!("{prefix}{key} #{} HOUSTON TX", rng.next() % 100_000)
-        })
-        .collect();
+    let raws = raw_strings(&mut rng, &keys);
     let normalized: Vec<String> = raws.iter().map(|r| normalize(r)).collect();
 
     let categorizer = Categorizer::new(Arc::new(dictionary));
