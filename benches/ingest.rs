@@ -21,7 +21,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use chrono::{NaiveDate, TimeZone as _, Utc};
+use chrono::{DateTime, NaiveDate, TimeZone as _, Utc};
 use moneta_core::IdGenerator;
 use moneta_core::cache::{CacheSettings, ReadCache};
 use moneta_core::categories::{Categorizer, SellerDictionary};
@@ -111,6 +111,34 @@ async fn bench(url: &str, scratch_name: &str) -> anyhow::Result<()> {
         .iter()
         .map(|(u, page)| (format!("bench_{u}"), paged(page)))
         .collect();
+    insert_accounts(&db, now).await?;
+    let raw_secs = floor_secs(&db, &categorizer, &ids, &pages, now).await?;
+    let scratch = tempfile::tempdir()?;
+    let shared = shared_state(scratch_name).await?;
+    let pipeline = pipeline(&db, &categorizer, &ids, &shared, replayed, scratch.path())?;
+    let pipeline_secs = pipeline_secs(&db, &pipeline, &shared).await?;
+    let rate = |secs: f64| total as f64 / secs;
+    println!(
+        "transactions:                         {total} ({USERS} users, {CONCURRENCY} at a time)"
+    );
+    println!(
+        "floor: raw multi-row upsert:          {:>10.0} tx/s",
+        rate(raw_secs)
+    );
+    println!(
+        "pipeline: queue → sync → follow-up:   {:>10.0} tx/s ({} backends)",
+        rate(pipeline_secs),
+        shared.backend
+    );
+    println!(
+        "pipeline / floor:                     {:>10.2}",
+        raw_secs / pipeline_secs
+    );
+    Ok(())
+}
+
+/// Accounts 1..=2*USERS: the pipeline's users and the floor's.
+async fn insert_accounts(db: &DatabaseConnection, now: DateTime<Utc>) -> anyhow::Result<()> {
     for u in 1..=2 * USERS {
         accounts::Entity::insert(accounts::ActiveModel {
             user_id: Set(u),
@@ -125,16 +153,26 @@ async fn bench(url: &str, scratch_name: &str) -> anyhow::Result<()> {
             created_at: Set(now),
             updated_at: Set(now),
         })
-        .exec_without_returning(&db)
+        .exec_without_returning(db)
         .await?;
     }
 
-    // The floor: the same rows, categorized beforehand, upserted raw, for
-    // users USERS+1..=2*USERS.
+    Ok(())
+}
+
+/// The floor: the same rows, categorized beforehand, upserted raw, for
+/// users USERS+1..=2*USERS; returns the seconds it took.
+async fn floor_secs(
+    db: &DatabaseConnection,
+    categorizer: &Categorizer,
+    ids: &IdGenerator,
+    pages: &[(i64, SyncPage)],
+    now: DateTime<Utc>,
+) -> anyhow::Result<f64> {
     let mut raw_rows = Vec::new();
-    for (u, page) in &pages {
+    for (u, page) in pages {
         let sellers: Vec<&str> = page.added.iter().map(|t| t.seller.as_str()).collect();
-        let categorized = categorizer.categorize(&db, &sellers).await?;
+        let categorized = categorizer.categorize(db, &sellers).await?;
         let rows: Vec<transactions::ActiveModel> = page
             .added
             .iter()
@@ -183,12 +221,19 @@ async fn bench(url: &str, scratch_name: &str) -> anyhow::Result<()> {
     .await?;
     let raw_secs = started.elapsed().as_secs_f64();
 
-    // The pipeline, end to end, for users 1..=USERS.
-    let scratch = tempfile::tempdir()?;
-    let shared = shared_state(scratch_name).await?;
-    let pipeline = pipeline(&db, &categorizer, &ids, &shared, replayed, scratch.path())?;
+    Ok(raw_secs)
+}
+
+/// The pipeline, end to end, for users 1..=USERS: each account's job
+/// queued, then taken and synced by CONCURRENCY consumers; returns the
+/// seconds from the first take to the last acknowledgement.
+async fn pipeline_secs(
+    db: &DatabaseConnection,
+    pipeline: &SyncPipeline,
+    shared: &Shared,
+) -> anyhow::Result<f64> {
     for u in 1..=USERS {
-        seal_credentials(&db, &pipeline, u).await?;
+        seal_credentials(db, pipeline, u).await?;
         shared
             .queue
             .enqueue(&SyncJob {
@@ -214,26 +259,7 @@ async fn bench(url: &str, scratch_name: &str) -> anyhow::Result<()> {
     for result in futures_util::future::join_all(consumers).await {
         result?;
     }
-    let pipeline_secs = started.elapsed().as_secs_f64();
-
-    let rate = |secs: f64| total as f64 / secs;
-    println!(
-        "transactions:                         {total} ({USERS} users, {CONCURRENCY} at a time)"
-    );
-    println!(
-        "floor: raw multi-row upsert:          {:>10.0} tx/s",
-        rate(raw_secs)
-    );
-    println!(
-        "pipeline: queue → sync → follow-up:   {:>10.0} tx/s ({} backends)",
-        rate(pipeline_secs),
-        shared.backend
-    );
-    println!(
-        "pipeline / floor:                     {:>10.2}",
-        raw_secs / pipeline_secs
-    );
-    Ok(())
+    Ok(started.elapsed().as_secs_f64())
 }
 
 async fn upsert(
