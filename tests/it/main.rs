@@ -6,6 +6,9 @@
 
 // Test code: a failed `expect` is a failed assertion.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
+// A test is a scenario read top to bottom; the function-size rule is for
+// the product's code.
+#![allow(clippy::too_many_lines)]
 
 mod account_limits;
 mod auth;
@@ -32,6 +35,7 @@ mod schema;
 mod secrets_in_logs;
 mod settings_doc;
 mod socket;
+mod source_rules;
 mod startup;
 mod subscriptions;
 mod sync;

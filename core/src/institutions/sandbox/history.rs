@@ -104,60 +104,78 @@ impl Draft {
 pub(super) fn day(profile: &Profile, day: NaiveDate) -> Vec<Draft> {
     let day_number = u64::from(day.num_days_from_ce().cast_unsigned());
     let day_seed = derive(profile.key, day_number);
-    let mut out = Vec::with_capacity(8);
-    let push = |out: &mut Vec<Draft>,
-                rng: &mut Rng,
-                hour_range: (i64, i64),
-                seller: String,
-                pending: i64,
-                posted: i64,
-                fate: Fate| {
-        let index = out.len() as u64;
+    let mut drafts = DayDrafts {
+        profile,
+        day,
+        day_number,
+        out: Vec::with_capacity(8),
+    };
+    fixed(&mut drafts, day_seed);
+    everyday(&mut drafts, day_seed);
+    drafts.out
+}
+
+/// A day's drafts as they are made.
+struct DayDrafts<'a> {
+    profile: &'a Profile,
+    day: NaiveDate,
+    day_number: u64,
+    out: Vec<Draft>,
+}
+
+/// A transaction's amounts and fate.
+struct Amounts {
+    pending: i64,
+    posted: i64,
+    fate: Fate,
+}
+
+impl Amounts {
+    fn fixed(cents: i64) -> Self {
+        Self {
+            pending: cents,
+            posted: cents,
+            fate: Fate::Stays,
+        }
+    }
+}
+
+impl DayDrafts<'_> {
+    fn push(&mut self, rng: &mut Rng, hour_range: (i64, i64), seller: String, amounts: Amounts) {
+        let index = self.out.len() as u64;
         // A bijection of (day, index): ids never collide within a login.
-        let key = mix64((day_number << 8 | index) ^ profile.key);
+        let key = mix64((self.day_number << 8 | index) ^ self.profile.key);
         let seconds = rng.range(hour_range.0 * 3600, hour_range.1 * 3600 - 1);
-        let at = day
+        let at = self
+            .day
             .and_hms_opt(0, 0, 0)
             .map(|midnight| midnight.and_utc() + chrono::Duration::seconds(seconds))
             .unwrap_or_default();
-        out.push(Draft {
-            day,
+        self.out.push(Draft {
+            day: self.day,
             key,
             at,
             seller,
-            pending_cents: pending,
-            posted_cents: posted,
-            fate,
+            pending_cents: amounts.pending,
+            posted_cents: amounts.posted,
+            fate: amounts.fate,
         });
-    };
+    }
+}
 
-    // Payroll, rent and bills first: they are on fixed dates.
+/// Payroll, rent and bills: they are on fixed dates, and come first.
+fn fixed(drafts: &mut DayDrafts<'_>, day_seed: u64) {
+    let (profile, day) = (drafts.profile, drafts.day);
     let mut rng = Rng::new(derive(day_seed, 0x5a1a));
     if profile.is_payday(day) {
         let seller = profile.render(profile.payroll, day, &mut rng);
         let cents = -profile.paycheck_cents;
-        push(
-            &mut out,
-            &mut rng,
-            (5, 8),
-            seller,
-            cents,
-            cents,
-            Fate::Stays,
-        );
+        drafts.push(&mut rng, (5, 8), seller, Amounts::fixed(cents));
     }
     if day.day() == 1 {
         let seller = profile.render(profile.landlord, day, &mut rng);
         let cents = profile.rent_cents;
-        push(
-            &mut out,
-            &mut rng,
-            (6, 10),
-            seller,
-            cents,
-            cents,
-            Fate::Stays,
-        );
+        drafts.push(&mut rng, (6, 10), seller, Amounts::fixed(cents));
     }
     for bill in profile.bills.iter().filter(|b| b.day == day.day()) {
         let cents = if bill.bill.varies {
@@ -168,18 +186,14 @@ pub(super) fn day(profile: &Profile, day: NaiveDate) -> Vec<Draft> {
             bill.cents
         };
         let seller = profile.render(bill.bill.pattern, day, &mut rng);
-        push(
-            &mut out,
-            &mut rng,
-            (3, 9),
-            seller,
-            cents,
-            cents,
-            Fate::Stays,
-        );
+        drafts.push(&mut rng, (3, 9), seller, Amounts::fixed(cents));
     }
+}
 
-    // Everyday spending.
+/// Everyday spending: a few purchases at dictionary sellers or local
+/// businesses, some refunded, tipped, modified or reversed later.
+fn everyday(drafts: &mut DayDrafts<'_>, day_seed: u64) {
+    let (profile, day) = (drafts.profile, drafts.day);
     let mut day_rng = Rng::new(derive(day_seed, 0xe7e7));
     let count = EVERYDAY_MIN + day_rng.below(EVERYDAY_MAX - EVERYDAY_MIN + 1);
     for slot in 0..count {
@@ -205,31 +219,40 @@ pub(super) fn day(profile: &Profile, day: NaiveDate) -> Vec<Draft> {
             )
         };
         let amount = rng.range(min, max);
-        let refund = kind == Kind::Shop && rng.chance(REFUND_PER_MILLE);
-        let (pending, posted) = if refund {
-            (-amount, -amount)
-        } else if food && kind == Kind::Restaurant && rng.chance(TIP_PER_MILLE) {
-            (amount, amount + amount * rng.range(15, 20) / 100)
-        } else {
-            (amount, amount)
-        };
-        let fate = if refund {
-            Fate::Stays
-        } else {
-            let roll = rng.below(1000);
-            if roll < MODIFIED_PER_MILLE {
-                let delta = (posted * rng.range(3, 25) / 100).max(1);
-                let up = rng.chance(500) || posted - delta < 100;
-                Fate::Modified(if up { posted + delta } else { posted - delta })
-            } else if roll < MODIFIED_PER_MILLE + REVERSED_PER_MILLE {
-                Fate::Reversed
-            } else {
-                Fate::Stays
-            }
-        };
-        push(&mut out, &mut rng, (7, 23), seller, pending, posted, fate);
+        let amounts = purchase(&mut rng, amount, kind, food);
+        drafts.push(&mut rng, (7, 23), seller, amounts);
     }
-    out
+}
+
+/// A purchase of `amount`: perhaps a refund, perhaps tipped, and its fate.
+fn purchase(rng: &mut Rng, amount: i64, kind: Kind, food: bool) -> Amounts {
+    let refund = kind == Kind::Shop && rng.chance(REFUND_PER_MILLE);
+    let (pending, posted) = if refund {
+        (-amount, -amount)
+    } else if food && kind == Kind::Restaurant && rng.chance(TIP_PER_MILLE) {
+        (amount, amount + amount * rng.range(15, 20) / 100)
+    } else {
+        (amount, amount)
+    };
+    let fate = if refund {
+        Fate::Stays
+    } else {
+        let roll = rng.below(1000);
+        if roll < MODIFIED_PER_MILLE {
+            let delta = (posted * rng.range(3, 25) / 100).max(1);
+            let up = rng.chance(500) || posted - delta < 100;
+            Fate::Modified(if up { posted + delta } else { posted - delta })
+        } else if roll < MODIFIED_PER_MILLE + REVERSED_PER_MILLE {
+            Fate::Reversed
+        } else {
+            Fate::Stays
+        }
+    };
+    Amounts {
+        pending,
+        posted,
+        fate,
+    }
 }
 
 /// The whole state of a login on `as_of`: its last [`HISTORY_DAYS`] days,

@@ -1,0 +1,62 @@
+//! Rules of the code that clippy enforces only if nobody opts out: no
+//! `allow` of the function-size or argument-count lints in the product's
+//! sources (tests are exempt: see `main.rs`).
+
+use std::path::{Path, PathBuf};
+
+/// The product's source folders (everything but `tests/`).
+const SOURCES: [&str; 9] = [
+    "api",
+    "benches",
+    "core",
+    "entities",
+    "migration",
+    "platform",
+    "src",
+    "tools",
+    "workers",
+];
+
+fn rust_files(dir: &Path, into: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            rust_files(&path, into);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            into.push(path);
+        }
+    }
+}
+
+#[test]
+fn no_product_code_opts_out_of_the_size_lints() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files = Vec::new();
+    for dir in SOURCES {
+        rust_files(&root.join(dir), &mut files);
+    }
+    assert!(
+        files.len() > 100,
+        "the sources were not found: {}",
+        files.len()
+    );
+    let mut offenders = Vec::new();
+    for file in files {
+        let text = std::fs::read_to_string(&file).unwrap();
+        for (n, line) in text.lines().enumerate() {
+            let line = line.replace(' ', "");
+            if line.contains("clippy::too_many_arguments")
+                || line.contains("clippy::too_many_lines")
+            {
+                offenders.push(format!("{}:{}", file.display(), n + 1));
+            }
+        }
+    }
+    assert!(
+        offenders.is_empty(),
+        "split the function or group its arguments instead: {offenders:?}"
+    );
+}
