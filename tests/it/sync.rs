@@ -615,14 +615,7 @@ async fn the_daily_job_queues_active_users_accounts() {
     link(&app, &token, "user_other", "pass_good").await;
     let worker = &app.runtime.worker;
     // Drain the link jobs.
-    while let Some(d) = worker
-        .queue
-        .next("t", Duration::from_millis(100))
-        .await
-        .unwrap()
-    {
-        worker.queue.ack(&d).await.unwrap();
-    }
+    drain(worker).await;
     let queued = daily_sync::resume_today(worker).await.unwrap();
     assert_eq!(queued, 2);
     // The day is done: later ticks of the same day queue nothing.

@@ -19,7 +19,8 @@ const START: Duration = Duration::from_secs(60);
 /// One database, one Redis prefix, one api process; workers come and go.
 pub struct Cluster {
     pub shared: Shared,
-    pub api: Process,
+    /// Runs while the cluster lives; its output shows when a test fails.
+    _api: Process,
     pub client: Client,
 }
 
@@ -59,7 +60,7 @@ impl Cluster {
         let addr = api.serving_addr(START);
         Some(Self {
             shared,
-            api,
+            _api: api,
             client: Client::new(format!("http://{addr}")),
         })
     }
