@@ -43,14 +43,13 @@ async fn main() -> anyhow::Result<()> {
     // Test builds only: the crash points FAILPOINTS arms.
     let _crash_points = moneta_core::crash::CrashPoints::from_env();
     let result = match cli.command.unwrap_or(Command::Serve) {
-        Command::Serve => {
-            let app = Application::build(cli.settings).await?;
-            app.run_until(shutdown::signal()).await
-        }
+        // Boxed: the whole server's future inline in `main`'s would
+        // overflow rustc's layout depth limit in a release build.
+        Command::Serve => Box::pin(serve(cli.settings)).await,
         Command::Migrate => moneta::migrate(&cli.settings).await,
         Command::Jobs {
             command: JobsCommand::Run { name },
-        } => moneta::run_job(cli.settings, &name).await,
+        } => Box::pin(moneta::run_job(cli.settings, &name)).await,
         Command::Jobs {
             command: JobsCommand::DeadLetter { .. },
         }
@@ -58,4 +57,9 @@ async fn main() -> anyhow::Result<()> {
     };
     telemetry.shutdown();
     result
+}
+
+async fn serve(settings: moneta_platform::config::Settings) -> anyhow::Result<()> {
+    let app = Application::build(settings).await?;
+    app.run_until(shutdown::signal()).await
 }
