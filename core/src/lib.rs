@@ -11,6 +11,7 @@
 //! - [`crash`]: named crash points for tests (`crash_point!`, compiled in
 //!   only with the `failpoints` feature).
 //! - [`credentials`]: sealing bank credentials with an AEAD.
+//! - [`db`]: how core opens its database transactions.
 //! - [`auth`]: emails, password policy, argon2id hashing, access and refresh tokens.
 //! - [`accounts`]: linked bank accounts (read side for now).
 //! - [`cache`]: cache-aside for the hot reads (budget, spending, recent transactions).
@@ -40,6 +41,7 @@ pub mod categories;
 pub mod clock;
 pub mod crash;
 pub mod credentials;
+pub mod db;
 pub mod error;
 pub mod ids;
 pub mod institutions;

@@ -6,7 +6,6 @@ use chrono::{DateTime, Utc};
 use moneta_entities::{monthly_spending, transactions};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect,
-    TransactionTrait,
 };
 
 use crate::UserId;
@@ -41,7 +40,7 @@ async fn recompute_once(
     months: &[i32],
     now: DateTime<Utc>,
 ) -> Result<(), InternalError> {
-    let tx = db.begin().await?;
+    let tx = crate::db::begin_without_gap_locks(db).await?;
     let rows: Vec<(i32, String, Option<String>, i64)> = transactions::Entity::find()
         .select_only()
         .column(transactions::Column::Month)

@@ -12,7 +12,7 @@ use moneta_entities::{accounts, transactions};
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
-    QueryFilter, QuerySelect, TransactionTrait,
+    QueryFilter, QuerySelect,
 };
 
 use crate::categories::{Categorization, Categorizer};
@@ -65,7 +65,7 @@ impl PageApply<'_> {
         // Reads of the dictionary and crowd happen before the transaction.
         let categorized = self.categorizer.categorize(self.db, &raw_sellers).await?;
 
-        let tx = self.db.begin().await?;
+        let tx = crate::db::begin_without_gap_locks(self.db).await?;
         if !self.advance_cursor(&tx, page).await? {
             tx.rollback().await?;
             return Ok(applied);
