@@ -16,7 +16,7 @@ use moneta_api::http::client_ip::TrustedProxies;
 use moneta_api::http::metrics::Metrics;
 use moneta_api::{ApiConfig, Ops, Services};
 use moneta_core::IdGenerator;
-use moneta_core::accounts::AccountService;
+use moneta_core::accounts::{AccountService, Accounts};
 use moneta_core::auth::{AccessTokens, AuthService, PasswordHasher};
 use moneta_core::budget::BudgetService;
 use moneta_core::cache::{CacheSettings, ReadCache};
@@ -25,13 +25,16 @@ use moneta_core::clock::{SharedClock, SystemClock};
 use moneta_core::credentials::CredentialsCipher;
 use moneta_core::ids::{NodeIds, NodeLease};
 use moneta_core::institutions::{Institution, Institutions, sandbox::SandboxInstitution};
+use moneta_core::notifications::Notifications;
 use moneta_core::ports::{DeadLetter, Dependency, EventBus, JobQueue, Need, RawPageStore};
+use moneta_core::retention::Retention;
 use moneta_core::spending::FollowUp;
 use moneta_core::sync::SyncPipeline;
-use moneta_core::users::{Activity, Erasure};
+use moneta_core::transactions::Transactions;
+use moneta_core::users::{Activity, Erasure, Users};
 use moneta_migration::{Migrator, sea_orm_migration::MigratorTrait as _};
 use moneta_platform::config::{DatabaseKind, Environment, Role, Settings};
-use moneta_platform::db;
+use moneta_platform::db::{self, DatabaseConnection};
 use moneta_platform::health::DatabaseProbe;
 use moneta_platform::queue::RedisJobQueue;
 use moneta_platform::raw_pages::ObjectStorePages;
@@ -42,7 +45,6 @@ use moneta_workers::consumer::Consumers;
 use moneta_workers::{JobMetrics, Scheduler, WorkerContext};
 use poem::listener::{Acceptor as _, Listener as _, TcpAcceptor, TcpListener};
 use poem::{EndpointExt as _, IntoEndpoint as _, Server};
-use sea_orm::DatabaseConnection;
 use tokio::sync::watch;
 
 /// Everything a Moneta process runs on, short of a listener: connections,
@@ -212,9 +214,12 @@ impl Parts {
     fn services(&self, settings: &Settings, auth: AuthService) -> Services {
         let Self { db, clock, ids, .. } = self;
         Services {
-            db: db.clone(),
             auth,
-            accounts: AccountService {
+            accounts: Accounts::new(db.clone(), ids.clone()),
+            users: Users::new(db.clone()),
+            transactions: Transactions::new(db.clone(), self.cache.clone()),
+            notifications: Notifications::new(db.clone()),
+            account_links: AccountService {
                 db: db.clone(),
                 institutions: self.institutions.clone(),
                 cipher: self.cipher.clone(),
@@ -253,7 +258,9 @@ impl Parts {
         metrics: JobMetrics,
     ) -> anyhow::Result<WorkerContext> {
         Ok(WorkerContext {
-            db: self.db.clone(),
+            users: Users::new(self.db.clone()),
+            accounts: Accounts::new(self.db.clone(), self.ids.clone()),
+            retention_rules: Retention::new(self.db.clone()),
             queue: self.shared.queue.clone(),
             leases: self.shared.leases.clone(),
             checkpoints: self.shared.checkpoints.clone(),
@@ -348,10 +355,6 @@ impl Application {
 
     pub fn port(&self) -> u16 {
         self.addr.port()
-    }
-
-    pub fn db(&self) -> &DatabaseConnection {
-        &self.runtime.services.db
     }
 
     pub fn events(&self) -> Arc<dyn EventBus> {

@@ -3,7 +3,8 @@
 //! they parse input, call `core`, and convert `core` types to GraphQL ones.
 //!
 //! # Layout
-//! - [`state`]: what the server is built from ([`Services`], [`Ops`], [`ApiConfig`]).
+//! - [`state`]: what the server is built from ([`Services`], [`Ops`], [`ApiConfig`]);
+//!   `core`'s services are the API's only way to the database.
 //! - [`error`]: the one place where `core` errors become GraphQL errors.
 //! - [`graphql`]: the schema — types, queries, mutations, subscriptions by area.
 //! - [`http`]: routes — `/graphql`, `/graphql/ws`, `/healthz`, `/readyz`, `/metrics`.

@@ -2,24 +2,31 @@
 
 use std::sync::Arc;
 
-use moneta_core::accounts::AccountService;
+use moneta_core::accounts::{AccountService, Accounts};
 use moneta_core::auth::AuthService;
 use moneta_core::budget::BudgetService;
 use moneta_core::cache::ReadCache;
 use moneta_core::categories::CategoryOverrides;
+use moneta_core::notifications::Notifications;
 use moneta_core::ports::{Dependency, EventBus, JobQueue, RateLimiter};
-use moneta_core::users::{Activity, Erasure};
-use sea_orm::DatabaseConnection;
+use moneta_core::transactions::Transactions;
+use moneta_core::users::{Activity, Erasure, Users};
 
 use crate::http::client_ip::TrustedProxies;
 use crate::http::metrics::Metrics;
 
-/// The domain services resolvers call.
+/// The domain services resolvers call. The API reaches the database
+/// only through them.
 #[derive(Debug, Clone)]
 pub struct Services {
-    pub db: DatabaseConnection,
     pub auth: AuthService,
-    pub accounts: AccountService,
+    /// Linking, refreshing and unlinking accounts.
+    pub account_links: AccountService,
+    /// Reading accounts.
+    pub accounts: Accounts,
+    pub users: Users,
+    pub transactions: Transactions,
+    pub notifications: Notifications,
     pub categories: CategoryOverrides,
     pub budgets: BudgetService,
     pub activity: Activity,

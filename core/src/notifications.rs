@@ -1,9 +1,13 @@
-//! The user's notifications: budget alerts and sync results.
+//! The user's notifications: budget alerts and sync results; the API
+//! reads and marks them through [`Notifications`].
 
 use chrono::{DateTime, Utc};
 use moneta_entities::notifications;
 use sea_orm::sea_query::{Condition, Expr};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect,
+};
 
 use crate::UserId;
 use crate::categories::Category;
@@ -161,6 +165,40 @@ pub async fn mark_read(
             .rows_affected;
     }
     Ok(changed)
+}
+
+/// The users' notifications, over the database.
+#[derive(Debug, Clone)]
+pub struct Notifications {
+    db: DatabaseConnection,
+}
+
+impl Notifications {
+    pub fn new(db: DatabaseConnection) -> Self {
+        Self { db }
+    }
+
+    /// [`page`]: up to `limit` of the user's notifications, newest first.
+    pub async fn page(
+        &self,
+        user: UserId,
+        unread_only: bool,
+        after: Option<Position>,
+        limit: u64,
+    ) -> Result<Vec<Notification>, InternalError> {
+        page(&self.db, user, unread_only, after, limit).await
+    }
+
+    /// [`find`]: the user's notification with this id.
+    pub async fn find(&self, user: UserId, id: i64) -> Result<Option<Notification>, InternalError> {
+        find(&self.db, user, id).await
+    }
+
+    /// [`mark_read`]: marks the user's notifications among `ids` read;
+    /// returns how many changed.
+    pub async fn mark_read(&self, user: UserId, ids: &[i64]) -> Result<u64, InternalError> {
+        mark_read(&self.db, user, ids).await
+    }
 }
 
 #[cfg(test)]

@@ -1,8 +1,9 @@
-//! Transactions as the rest of the domain reads them.
+//! Transactions as the rest of the domain reads them; the API reads
+//! them through [`Transactions`].
 
 use chrono::{DateTime, Utc};
 use moneta_entities::transactions;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter};
 
 use crate::UserId;
 use crate::cache::{ReadCache, View};
@@ -175,5 +176,35 @@ pub async fn page_cached(
             .await
     } else {
         page(db, user, filter, after, limit).await
+    }
+}
+
+/// The users' transactions, over the database and the read cache.
+#[derive(Debug, Clone)]
+pub struct Transactions {
+    db: DatabaseConnection,
+    cache: ReadCache,
+}
+
+impl Transactions {
+    pub fn new(db: DatabaseConnection, cache: ReadCache) -> Self {
+        Self { db, cache }
+    }
+
+    /// [`find`]: the user's transaction with this id.
+    pub async fn find(&self, user: UserId, id: i64) -> Result<Option<Transaction>, InternalError> {
+        find(&self.db, user, id).await
+    }
+
+    /// [`page_cached`]: up to `limit` of the user's transactions, newest
+    /// first, the home screen's first page through the cache.
+    pub async fn page(
+        &self,
+        user: UserId,
+        filter: TransactionFilter,
+        after: Option<Position>,
+        limit: u64,
+    ) -> Result<Vec<Transaction>, InternalError> {
+        page_cached(&self.db, &self.cache, user, filter, after, limit).await
     }
 }

@@ -3,10 +3,15 @@
 use std::time::Duration;
 
 use sea_orm::sqlx::mysql::{MySqlConnectOptions, MySqlSslMode};
-use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr};
+use sea_orm::{ConnectOptions, Database, DbErr};
 use secrecy::ExposeSecret as _;
 
 use crate::config::{DatabaseKind, DatabaseTlsMode, Settings, TlsSettings};
+
+/// The connection pool [`connect`] opens: the composition root holds it
+/// and hands it to `core`'s services (it names no query of its own, so it
+/// needs no dependency on SeaORM).
+pub use sea_orm::DatabaseConnection;
 
 /// Connects to the configured database.
 ///

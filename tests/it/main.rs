@@ -18,6 +18,7 @@ mod cache;
 mod categories;
 mod chaos;
 mod crash;
+mod dependency_rules;
 mod entities_roundtrip;
 mod erasure;
 mod harness;

@@ -16,7 +16,9 @@
 //!   with its last error (`moneta jobs dead-letter list|retry`); so does
 //!   one delivered more often than that (its workers kept dying mid-job).
 //!   Its account, if still SYNCING, is set to ERROR with a SYNC_FAILED
-//!   notification ([`mark_sync_abandoned`]), so the user knows to refresh.
+//!   notification
+//!   ([`Accounts::mark_sync_abandoned`](moneta_core::accounts::Accounts::mark_sync_abandoned)),
+//!   so the user knows to refresh.
 //! - **Shutdown.** Only the take ([`JobQueue::next`], cancel-safe) races
 //!   the stop signal: a job once taken runs to its end outside it. The
 //!   caller bounds the wait ([`Consumers::finished`] under a timeout: the
@@ -30,7 +32,6 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
-use moneta_core::accounts::mark_sync_abandoned;
 use moneta_core::ports::{Delivery, UserEvent};
 use moneta_core::sync::SyncOutcome;
 use moneta_core::{InternalError, UserId};
@@ -297,7 +298,10 @@ async fn dead_letter(ctx: &WorkerContext, delivery: &Delivery) {
     ctx.metrics.dead_lettered();
     let user = UserId::new(delivery.job.user_id);
     let account_id = delivery.job.account_id;
-    let marked = mark_sync_abandoned(&ctx.db, &ctx.pipeline.ids, user, account_id, now).await;
+    let marked = ctx
+        .accounts
+        .mark_sync_abandoned(user, account_id, now)
+        .await;
     tracing::error!(
         id = delivery.id,
         account_marked = matches!(marked, Ok(true)),

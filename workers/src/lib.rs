@@ -6,7 +6,8 @@
 //! # Layout
 //! - [`consumer`]: sync consumers: queue → pipeline → ack (or dead letter), kept
 //!   alive while they run, finishing their jobs at shutdown.
-//! - [`context`]: what every job receives.
+//! - [`context`]: what every job receives, `core`'s services among it (the
+//!   workers' only way to the database).
 //! - [`jobs`]: the jobs and their registry (`moneta jobs run <name>` and cron both use it):
 //!   the daily sync and the retention jobs.
 //! - [`metrics`]: job runs and durations for `/metrics`.

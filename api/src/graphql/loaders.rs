@@ -4,16 +4,14 @@
 use std::collections::HashMap;
 
 use async_graphql::dataloader::Loader;
-use moneta_core::accounts::Account;
+use moneta_core::accounts::{Account, Accounts};
 use moneta_core::{InternalError, UserId};
-use moneta_entities::accounts;
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 
 /// Accounts by (user, account id): one `user_id = ? AND id IN (…)` query
 /// per user in the batch — a page of transactions is one user, so one query.
 #[derive(Debug, Clone)]
 pub struct AccountLoader {
-    pub db: DatabaseConnection,
+    pub accounts: Accounts,
 }
 
 impl Loader<(UserId, i64)> for AccountLoader {
@@ -30,14 +28,12 @@ impl Loader<(UserId, i64)> for AccountLoader {
         }
         let mut found = HashMap::new();
         for (user, ids) in by_user {
-            let rows = accounts::Entity::find()
-                .filter(accounts::Column::UserId.eq(user.get()))
-                .filter(accounts::Column::Id.is_in(ids))
-                .all(&self.db)
+            let accounts = self
+                .accounts
+                .find_many(user, ids)
                 .await
-                .map_err(|e| std::sync::Arc::new(InternalError::from(e)))?;
-            for row in rows {
-                let account = Account::try_from(row).map_err(std::sync::Arc::new)?;
+                .map_err(std::sync::Arc::new)?;
+            for account in accounts {
                 found.insert((user, account.id), account);
             }
         }

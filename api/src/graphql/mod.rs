@@ -60,7 +60,7 @@ impl Limits {
 pub fn build(services: Services, metrics: Metrics, config: ApiConfig) -> MonetaSchema {
     let accounts = DataLoader::new(
         loaders::AccountLoader {
-            db: services.db.clone(),
+            accounts: services.accounts.clone(),
         },
         tokio::spawn,
     );

@@ -7,6 +7,7 @@
 //! - [`notifications`]: read sync notifications, and budget alerts past 13 months or more.
 //! - [`email_claims`]: email claims of registrations that died before the user row.
 //! - [`error`]: what can go wrong.
+//! - [`Retention`]: the rules over the database, as the workers call them.
 //!
 //! Tokens and notifications live on the user's shard: each rule finds
 //! candidates with one reviewed scatter scan (keyset over the primary key,
@@ -20,6 +21,7 @@ mod notifications;
 mod policy;
 mod refresh_tokens;
 mod scan;
+mod service;
 
 pub use email_claims::release_abandoned_email_claims;
 pub use error::RetentionError;
@@ -30,3 +32,4 @@ pub use policy::{
 };
 pub use refresh_tokens::purge_refresh_tokens;
 pub use scan::BATCH;
+pub use service::Retention;

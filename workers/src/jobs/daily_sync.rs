@@ -13,9 +13,8 @@
 use std::time::Duration;
 
 use futures_util::future::BoxFuture;
+use moneta_core::UserId;
 use moneta_core::ports::{SyncJob, SyncReason, hold_while};
-use moneta_entities::{accounts, users};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use super::JobError;
 use crate::WorkerContext;
@@ -132,45 +131,27 @@ where
     let mut after = after;
     let mut queued = 0_u64;
     loop {
-        // Reviewed scatter query: keyset over users.id with a LIMIT, the one
-        // batch scan of the daily job.
-        let users: Vec<i64> = users::Entity::find()
-            .select_only()
-            .column(users::Column::Id)
-            .filter(users::Column::Id.gt(after))
-            .filter(users::Column::LastActiveAt.gte(since))
-            // Being deleted: nothing of theirs is synced again.
-            .filter(users::Column::DeletedAt.is_null())
-            .order_by_asc(users::Column::Id)
-            .limit(batch)
-            .into_tuple()
-            .all(&ctx.db)
-            .await
-            .map_err(moneta_core::InternalError::from)?;
+        // Users being deleted are left out: nothing of theirs is synced again.
+        let users = ctx
+            .users
+            .active_after(UserId::new(after), since, batch)
+            .await?;
         let Some(&last) = users.last() else {
             break;
         };
-        after = last;
-        let rows: Vec<(i64, i64)> = accounts::Entity::find()
-            .select_only()
-            .column(accounts::Column::UserId)
-            .column(accounts::Column::Id)
-            .filter(accounts::Column::UserId.is_in(users.iter().copied()))
-            .into_tuple()
-            .all(&ctx.db)
-            .await
-            .map_err(moneta_core::InternalError::from)?;
-        for (user_id, account_id) in rows {
+        after = last.get();
+        let rows = ctx.accounts.of_users(&users).await?;
+        for (user, account_id) in rows {
             ctx.queue
                 .enqueue(&SyncJob {
-                    user_id,
+                    user_id: user.get(),
                     account_id,
                     reason: SyncReason::Daily,
                 })
                 .await?;
             queued += 1;
         }
-        saved(last).await?;
+        saved(after).await?;
         moneta_core::crash_point!("daily_sync.batch.saved");
         if (users.len() as u64) < batch {
             break;

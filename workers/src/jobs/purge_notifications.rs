@@ -2,8 +2,6 @@
 //! budget alerts past their horizons
 //! (`moneta_core::retention::purge_notifications`); daily.
 
-use moneta_core::retention::purge_notifications;
-
 use super::JobError;
 use super::once::Period;
 use crate::WorkerContext;
@@ -15,13 +13,14 @@ super::once::once_per_tick!(NAME, Period::Day, run);
 
 /// Runs the rule now; returns how many rows went.
 pub async fn run(ctx: &WorkerContext) -> Result<u64, JobError> {
-    let deleted = purge_notifications(
-        &ctx.db,
-        ctx.clock.now(),
-        ctx.retention.read_sync_notifications,
-        ctx.retention.budget_alerts,
-    )
-    .await?;
+    let deleted = ctx
+        .retention_rules
+        .purge_notifications(
+            ctx.clock.now(),
+            ctx.retention.read_sync_notifications,
+            ctx.retention.budget_alerts,
+        )
+        .await?;
     ctx.metrics.retention_deleted(NAME, deleted);
     Ok(deleted)
 }

@@ -2,8 +2,6 @@
 //! expired or were revoked (`moneta_core::retention::purge_refresh_tokens`);
 //! daily.
 
-use moneta_core::retention::purge_refresh_tokens;
-
 use super::JobError;
 use super::once::Period;
 use crate::WorkerContext;
@@ -15,8 +13,10 @@ super::once::once_per_tick!(NAME, Period::Day, run);
 
 /// Runs the rule now; returns how many rows went.
 pub async fn run(ctx: &WorkerContext) -> Result<u64, JobError> {
-    let deleted =
-        purge_refresh_tokens(&ctx.db, ctx.clock.now(), ctx.retention.refresh_tokens).await?;
+    let deleted = ctx
+        .retention_rules
+        .purge_refresh_tokens(ctx.clock.now(), ctx.retention.refresh_tokens)
+        .await?;
     ctx.metrics.retention_deleted(NAME, deleted);
     Ok(deleted)
 }

@@ -2,8 +2,6 @@
 //! between claim and user insert
 //! (`moneta_core::retention::release_abandoned_email_claims`); hourly.
 
-use moneta_core::retention::release_abandoned_email_claims;
-
 use super::JobError;
 use super::once::Period;
 use crate::WorkerContext;
@@ -15,9 +13,10 @@ super::once::once_per_tick!(NAME, Period::Hour, run);
 
 /// Runs the rule now; returns how many rows went.
 pub async fn run(ctx: &WorkerContext) -> Result<u64, JobError> {
-    let deleted =
-        release_abandoned_email_claims(&ctx.db, ctx.clock.now(), ctx.retention.email_claims)
-            .await?;
+    let deleted = ctx
+        .retention_rules
+        .release_abandoned_email_claims(ctx.clock.now(), ctx.retention.email_claims)
+        .await?;
     ctx.metrics.retention_deleted(NAME, deleted);
     Ok(deleted)
 }

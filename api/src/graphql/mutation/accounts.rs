@@ -80,7 +80,7 @@ impl AccountMutation {
             login: input.login,
             password: SecretString::from(input.password),
         };
-        Ok(match services(ctx)?.accounts.link(me, request).await {
+        Ok(match services(ctx)?.account_links.link(me, request).await {
             Ok(account) => LinkAccountPayload {
                 account: Some(Account(account)),
                 user_errors: Vec::new(),
@@ -103,7 +103,7 @@ impl AccountMutation {
         let me = identity(ctx)?.user_id;
         rate_limit(ctx, &[(format!("refresh:user:{me}"), REFRESH_PER_USER)]).await?;
         let id = ids::decode_as(Kind::Account, &input.account_id).ok_or_else(not_found)?;
-        Ok(match services(ctx)?.accounts.refresh(me, id).await {
+        Ok(match services(ctx)?.account_links.refresh(me, id).await {
             Ok(account) => RefreshAccountPayload {
                 account: Some(Account(account)),
                 user_errors: Vec::new(),
@@ -123,7 +123,7 @@ impl AccountMutation {
     ) -> Result<UnlinkAccountPayload> {
         let me = identity(ctx)?.user_id;
         let id = ids::decode_as(Kind::Account, &input.account_id).ok_or_else(not_found)?;
-        Ok(match services(ctx)?.accounts.unlink(me, id).await {
+        Ok(match services(ctx)?.account_links.unlink(me, id).await {
             Ok(()) => UnlinkAccountPayload {
                 deleted_account_id: Some(input.account_id),
                 user_errors: Vec::new(),

@@ -1,6 +1,5 @@
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 use moneta_core::budget::BudgetError;
-use moneta_core::notifications;
 use rust_decimal::Decimal;
 
 use crate::error::{gql_error, user_errors};
@@ -112,7 +111,9 @@ impl BudgetMutation {
             .iter()
             .filter_map(|id| ids::decode_as(Kind::Notification, id))
             .collect();
-        let changed = notifications::mark_read(&services(ctx)?.db, me, &rows)
+        let changed = services(ctx)?
+            .notifications
+            .mark_read(me, &rows)
             .await
             .map_err(|e| gql_error(&e))?;
         Ok(MarkNotificationsReadPayload {

@@ -1,5 +1,4 @@
 use async_graphql::{Context, ID, Object, Result};
-use moneta_core::accounts;
 
 use crate::error::gql_error;
 use crate::graphql::ids::{self, Kind};
@@ -14,7 +13,9 @@ impl AccountsQuery {
     /// The caller's linked accounts, oldest first.
     async fn accounts(&self, ctx: &Context<'_>) -> Result<Vec<Account>> {
         let me = identity(ctx)?.user_id;
-        let list = accounts::list(&services(ctx)?.db, me)
+        let list = services(ctx)?
+            .accounts
+            .list(me)
             .await
             .map_err(|e| gql_error(&e))?;
         Ok(list.into_iter().map(Account).collect())
@@ -26,7 +27,9 @@ impl AccountsQuery {
         let Some(row) = ids::decode_as(Kind::Account, &id) else {
             return Ok(None);
         };
-        Ok(accounts::find(&services(ctx)?.db, me, row)
+        Ok(services(ctx)?
+            .accounts
+            .find(me, row)
             .await
             .map_err(|e| gql_error(&e))?
             .map(Account))

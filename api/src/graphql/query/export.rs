@@ -9,7 +9,7 @@
 
 use async_graphql::resolver_utils::{EnumType, enum_value};
 use async_graphql::{Context, Json, Object, Result, ScalarType};
-use moneta_core::users::{self, Export};
+use moneta_core::users::Export;
 use serde_json::{Value, json};
 
 use crate::error::gql_error;
@@ -36,7 +36,9 @@ impl ExportQuery {
         let me = identity(ctx)?.user_id;
         let services = services(ctx)?;
         let now = services.budgets.clock.now();
-        let export = users::export(&services.db, me, now)
+        let export = services
+            .users
+            .export(me, now)
             .await
             .map_err(|e| gql_error(&e))?;
         Ok(export.map(|e| Json(document(e))))

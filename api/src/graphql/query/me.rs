@@ -1,6 +1,5 @@
 use async_graphql::{Context, Object, Result};
 use moneta_core::auth::Identity;
-use moneta_core::users;
 
 use crate::error::gql_error;
 use crate::graphql::services;
@@ -16,7 +15,9 @@ impl MeQuery {
         let Some(identity) = ctx.data_opt::<Identity>() else {
             return Ok(None);
         };
-        let user = users::find(&services(ctx)?.db, identity.user_id)
+        let user = services(ctx)?
+            .users
+            .find(identity.user_id)
             .await
             .map_err(|e| gql_error(&e))?;
         Ok(user.map(User))

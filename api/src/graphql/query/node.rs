@@ -1,5 +1,5 @@
 use async_graphql::{Context, ID, Object, Result};
-use moneta_core::{UserId, accounts, notifications, transactions, users};
+use moneta_core::UserId;
 
 use crate::error::gql_error;
 use crate::graphql::ids::{self, Kind};
@@ -18,22 +18,30 @@ impl NodeQuery {
         let Some((kind, row)) = ids::decode(&id) else {
             return Ok(None);
         };
-        let db = &services(ctx)?.db;
+        let services = services(ctx)?;
         let node = match kind {
-            Kind::User if row == me.get() => users::find(db, UserId::new(row))
+            Kind::User if row == me.get() => services
+                .users
+                .find(UserId::new(row))
                 .await
                 .map_err(|e| gql_error(&e))?
                 .map(|u| Node::User(User(u))),
             Kind::User => None,
-            Kind::Account => accounts::find(db, me, row)
+            Kind::Account => services
+                .accounts
+                .find(me, row)
                 .await
                 .map_err(|e| gql_error(&e))?
                 .map(|a| Node::Account(Account(a))),
-            Kind::Transaction => transactions::find(db, me, row)
+            Kind::Transaction => services
+                .transactions
+                .find(me, row)
                 .await
                 .map_err(|e| gql_error(&e))?
                 .map(|t| Node::Transaction(Transaction(t))),
-            Kind::Notification => notifications::find(db, me, row)
+            Kind::Notification => services
+                .notifications
+                .find(me, row)
                 .await
                 .map_err(|e| gql_error(&e))?
                 .map(|n| Node::Notification(Notification(n))),

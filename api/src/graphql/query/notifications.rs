@@ -1,5 +1,4 @@
 use async_graphql::{Context, Object, Result};
-use moneta_core::notifications;
 
 use crate::error::gql_error;
 use crate::graphql::types::{
@@ -25,15 +24,11 @@ impl NotificationsQuery {
         let me = identity(ctx)?.user_id;
         let size = page_size(first)?;
         let position = after.as_deref().map(decode_cursor).transpose()?;
-        let mut rows = notifications::page(
-            &services(ctx)?.db,
-            me,
-            unread_only.unwrap_or(false),
-            position,
-            size + 1,
-        )
-        .await
-        .map_err(|e| gql_error(&e))?;
+        let mut rows = services(ctx)?
+            .notifications
+            .page(me, unread_only.unwrap_or(false), position, size + 1)
+            .await
+            .map_err(|e| gql_error(&e))?;
         let has_next_page = rows.len() as u64 > size;
         rows.truncate(size as usize);
         let edges: Vec<NotificationEdge> = rows

@@ -1,6 +1,6 @@
 use async_graphql::{Context, ID, InputObject, Object, Result};
 use moneta_core::UserId;
-use moneta_core::transactions::{self, TransactionFilter as CoreFilter};
+use moneta_core::transactions::TransactionFilter as CoreFilter;
 
 use crate::error::gql_error;
 use crate::graphql::ids::{self, Kind};
@@ -56,16 +56,10 @@ pub async fn list(
 ) -> Result<TransactionConnection> {
     let size = page_size(first)?;
     let position = after.as_deref().map(decode_position).transpose()?;
-    let services = services(ctx)?;
-    let rows = transactions::page_cached(
-        &services.db,
-        &services.cache,
-        me,
-        filter,
-        position,
-        size + 1,
-    )
-    .await
-    .map_err(|e| gql_error(&e))?;
+    let rows = services(ctx)?
+        .transactions
+        .page(me, filter, position, size + 1)
+        .await
+        .map_err(|e| gql_error(&e))?;
     Ok(transaction_connection(rows, size, position.is_some()))
 }

@@ -1,6 +1,5 @@
 use async_graphql::{Context, Result, Subscription};
 use futures_util::{Stream, StreamExt as _};
-use moneta_core::accounts;
 use moneta_core::ports::UserEvent;
 
 use crate::error::gql_error;
@@ -22,7 +21,7 @@ impl AccountSubscription {
             .await
             .map_err(|e| gql_error(&e))?;
         Ok(events.filter_map(move |event| {
-            let db = services.db.clone();
+            let accounts = services.accounts.clone();
             async move {
                 let UserEvent::AccountSynced {
                     account_id,
@@ -34,7 +33,7 @@ impl AccountSubscription {
                     return None;
                 };
                 // The account may have been unlinked since; then say nothing.
-                let account = accounts::find(&db, me, account_id).await.ok()??;
+                let account = accounts.find(me, account_id).await.ok()??;
                 Some(SyncEvent {
                     account: Account(account),
                     added: count(added),

@@ -1,7 +1,6 @@
 use async_graphql::{Context, Result, Subscription};
 use futures_util::{Stream, StreamExt as _};
 use moneta_core::month::Month as CoreMonth;
-use moneta_core::notifications;
 use moneta_core::ports::UserEvent;
 
 use crate::error::gql_error;
@@ -24,7 +23,7 @@ impl BudgetSubscription {
             .await
             .map_err(|e| gql_error(&e))?;
         Ok(events.filter_map(move |event| {
-            let db = services.db.clone();
+            let notifications = services.notifications.clone();
             async move {
                 let UserEvent::BudgetAlert {
                     notification_id,
@@ -36,7 +35,7 @@ impl BudgetSubscription {
                 else {
                     return None;
                 };
-                let notification = notifications::find(&db, me, notification_id).await.ok()??;
+                let notification = notifications.find(me, notification_id).await.ok()??;
                 Some(BudgetAlert {
                     notification: Notification(notification),
                     category: category
