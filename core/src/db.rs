@@ -15,7 +15,7 @@ use sea_orm::{
 pub async fn begin_without_gap_locks(
     db: &DatabaseConnection,
 ) -> Result<DatabaseTransaction, DbErr> {
-    let level = (db.get_database_backend() == DbBackend::MySql)
-        .then_some(IsolationLevel::ReadCommitted);
+    let level =
+        (db.get_database_backend() == DbBackend::MySql).then_some(IsolationLevel::ReadCommitted);
     db.begin_with_config(level, None).await
 }
