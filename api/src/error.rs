@@ -26,6 +26,17 @@ pub fn gql_error(err: &(dyn DomainError + '_)) -> Error {
     Error::new(message).extend_with(|_, ext| ext.set("code", code.as_str()))
 }
 
+/// `result.or_gql()?` in a resolver: a core failure through [`gql_error`].
+pub trait OrGql<T> {
+    fn or_gql(self) -> Result<T, Error>;
+}
+
+impl<T, E: DomainError> OrGql<T> for Result<T, E> {
+    fn or_gql(self) -> Result<T, Error> {
+        self.map_err(|e| gql_error(&e))
+    }
+}
+
 /// The same error for a response that never reached a resolver (e.g. a
 /// rejected access token).
 pub fn server_error(err: &(dyn DomainError + '_)) -> ServerError {

@@ -1,8 +1,8 @@
 //! How core opens its database transactions.
 
 use sea_orm::{
-    ConnectionTrait as _, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr,
-    IsolationLevel, TransactionTrait as _,
+    DatabaseConnection, DatabaseTransaction, DbBackend, DbErr, IsolationLevel,
+    TransactionTrait as _,
 };
 
 /// A transaction over one user's rows that reads nothing it must see

@@ -6,7 +6,7 @@ use std::time::Duration;
 use async_graphql::{Context, ErrorExtensions as _, Result};
 use moneta_core::ErrorCode;
 
-use crate::error::gql_error;
+use crate::error::OrGql as _;
 use crate::graphql::services;
 
 /// A `(attempts, window in seconds)` limit.
@@ -29,7 +29,7 @@ pub async fn rate_limit(ctx: &Context<'_>, checks: &[(String, Limit)]) -> Result
         let refused = limiter
             .hit(key, *limit, Duration::from_secs(*window))
             .await
-            .map_err(|e| gql_error(&e))?;
+            .or_gql()?;
         if let Some(retry_after) = refused {
             return Err(rate_limited(retry_after));
         }

@@ -2,7 +2,7 @@ use async_graphql::{Context, InputObject, Object, Result};
 use moneta_core::auth::{AuthError, Session};
 use secrecy::SecretString;
 
-use crate::error::{gql_error, user_errors};
+use crate::error::{OrGql as _, user_errors};
 use crate::graphql::limits::REGISTER_PER_IP;
 use crate::graphql::login_throttle::LoginThrottle;
 use crate::graphql::rate_limit::{rate_limit, rate_limited};
@@ -62,7 +62,7 @@ impl AuthMutation {
     async fn login(&self, ctx: &Context<'_>, input: LoginInput) -> Result<AuthPayload> {
         let services = services(ctx)?;
         let throttle = LoginThrottle::new(&*services.rate_limiter, &input.email, client_ip(ctx));
-        if let Some(wait) = throttle.admit().await.map_err(|e| gql_error(&e))? {
+        if let Some(wait) = throttle.admit().await.or_gql()? {
             return Err(rate_limited(wait));
         }
         let result = services
@@ -98,6 +98,6 @@ impl AuthMutation {
             .auth
             .logout(&input.refresh_token)
             .await
-            .map_err(|e| gql_error(&e))
+            .or_gql()
     }
 }

@@ -2,7 +2,7 @@ use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 use moneta_core::budget::BudgetError;
 use rust_decimal::Decimal;
 
-use crate::error::{gql_error, user_errors};
+use crate::error::{OrGql as _, user_errors};
 use crate::graphql::ids::{self, Kind};
 use crate::graphql::types::{Budget, Category, UserError};
 use crate::graphql::{identity, services};
@@ -115,7 +115,7 @@ impl BudgetMutation {
             .notifications
             .mark_read(me, &rows)
             .await
-            .map_err(|e| gql_error(&e))?;
+            .or_gql()?;
         Ok(MarkNotificationsReadPayload {
             updated_count: i32::try_from(changed).unwrap_or(i32::MAX),
             user_errors: Vec::new(),

@@ -3,7 +3,7 @@
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 use secrecy::SecretString;
 
-use crate::error::{gql_error, user_errors};
+use crate::error::{OrGql as _, user_errors};
 use crate::graphql::ids::{self, Kind};
 use crate::graphql::limits::DELETE_ME_PER_USER;
 use crate::graphql::rate_limit::rate_limit;
@@ -51,10 +51,10 @@ impl MeMutation {
         // tokens on every replica, their live sockets — while the rest is
         // erased.
         let erasure = &services.erasure;
-        erasure.mark(me).await.map_err(|e| gql_error(&e))?;
+        erasure.mark(me).await.or_gql()?;
         services.auth.end_all_sessions(me).await;
         tracing::info!(user_id = %me, "account deletion requested");
-        erasure.resume(me).await.map_err(|e| gql_error(&e))?;
+        erasure.resume(me).await.or_gql()?;
         Ok(DeleteMePayload {
             deleted_user_id: Some(ids::encode(Kind::User, me.get())),
             user_errors: Vec::new(),

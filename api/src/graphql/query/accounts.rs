@@ -1,6 +1,6 @@
 use async_graphql::{Context, ID, Object, Result};
 
-use crate::error::gql_error;
+use crate::error::OrGql as _;
 use crate::graphql::ids::{self, Kind};
 use crate::graphql::types::Account;
 use crate::graphql::{identity, services};
@@ -13,11 +13,7 @@ impl AccountsQuery {
     /// The caller's linked accounts, oldest first.
     async fn accounts(&self, ctx: &Context<'_>) -> Result<Vec<Account>> {
         let me = identity(ctx)?.user_id;
-        let list = services(ctx)?
-            .accounts
-            .list(me)
-            .await
-            .map_err(|e| gql_error(&e))?;
+        let list = services(ctx)?.accounts.list(me).await.or_gql()?;
         Ok(list.into_iter().map(Account).collect())
     }
 
@@ -31,7 +27,7 @@ impl AccountsQuery {
             .accounts
             .find(me, row)
             .await
-            .map_err(|e| gql_error(&e))?
+            .or_gql()?
             .map(Account))
     }
 }

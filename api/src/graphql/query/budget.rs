@@ -1,7 +1,7 @@
 use async_graphql::{Context, Object, Result};
 use moneta_core::categories::Category as CoreCategory;
 
-use crate::error::gql_error;
+use crate::error::OrGql as _;
 use crate::graphql::types::{Budget, CategorySpending, Month, cents_to_decimal};
 use crate::graphql::{identity, services};
 
@@ -22,7 +22,7 @@ impl BudgetQuery {
             .budgets
             .monthly_spending(me, month.0)
             .await
-            .map_err(|e| gql_error(&e))?;
+            .or_gql()?;
         Ok(CoreCategory::SPENDING
             .iter()
             .map(|c| CategorySpending {
@@ -40,6 +40,6 @@ impl BudgetQuery {
             .budget(me, month.0)
             .await
             .map(Budget::from)
-            .map_err(|e| gql_error(&e))
+            .or_gql()
     }
 }

@@ -12,7 +12,7 @@ use async_graphql::{Context, Json, Object, Result, ScalarType};
 use moneta_core::users::Export;
 use serde_json::{Value, json};
 
-use crate::error::gql_error;
+use crate::error::OrGql as _;
 use crate::graphql::ids::{self, Kind};
 use crate::graphql::types::{
     AccountStatus, Budget, BudgetSource, BudgetStatus, Category, CategorySource, IncomeSource,
@@ -36,11 +36,7 @@ impl ExportQuery {
         let me = identity(ctx)?.user_id;
         let services = services(ctx)?;
         let now = services.budgets.clock.now();
-        let export = services
-            .users
-            .export(me, now)
-            .await
-            .map_err(|e| gql_error(&e))?;
+        let export = services.users.export(me, now).await.or_gql()?;
         Ok(export.map(|e| Json(document(e))))
     }
 }

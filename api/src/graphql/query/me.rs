@@ -1,7 +1,7 @@
 use async_graphql::{Context, Object, Result};
 use moneta_core::auth::Identity;
 
-use crate::error::gql_error;
+use crate::error::OrGql as _;
 use crate::graphql::services;
 use crate::graphql::types::User;
 
@@ -15,11 +15,7 @@ impl MeQuery {
         let Some(identity) = ctx.data_opt::<Identity>() else {
             return Ok(None);
         };
-        let user = services(ctx)?
-            .users
-            .find(identity.user_id)
-            .await
-            .map_err(|e| gql_error(&e))?;
+        let user = services(ctx)?.users.find(identity.user_id).await.or_gql()?;
         Ok(user.map(User))
     }
 }

@@ -1,7 +1,7 @@
 use async_graphql::{Context, ID, Object, Result};
 use moneta_core::UserId;
 
-use crate::error::gql_error;
+use crate::error::OrGql as _;
 use crate::graphql::ids::{self, Kind};
 use crate::graphql::types::{Account, Node, Notification, Transaction, User};
 use crate::graphql::{identity, services};
@@ -24,26 +24,26 @@ impl NodeQuery {
                 .users
                 .find(UserId::new(row))
                 .await
-                .map_err(|e| gql_error(&e))?
+                .or_gql()?
                 .map(|u| Node::User(User(u))),
             Kind::User => None,
             Kind::Account => services
                 .accounts
                 .find(me, row)
                 .await
-                .map_err(|e| gql_error(&e))?
+                .or_gql()?
                 .map(|a| Node::Account(Account(a))),
             Kind::Transaction => services
                 .transactions
                 .find(me, row)
                 .await
-                .map_err(|e| gql_error(&e))?
+                .or_gql()?
                 .map(|t| Node::Transaction(Transaction(t))),
             Kind::Notification => services
                 .notifications
                 .find(me, row)
                 .await
-                .map_err(|e| gql_error(&e))?
+                .or_gql()?
                 .map(|n| Node::Notification(Notification(n))),
         };
         Ok(node)

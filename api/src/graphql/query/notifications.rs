@@ -1,6 +1,6 @@
 use async_graphql::{Context, Object, Result};
 
-use crate::error::gql_error;
+use crate::error::OrGql as _;
 use crate::graphql::types::{
     Notification, NotificationConnection, NotificationEdge, PageInfo, decode_cursor, encode_cursor,
     page_size,
@@ -28,7 +28,7 @@ impl NotificationsQuery {
             .notifications
             .page(me, unread_only.unwrap_or(false), position, size + 1)
             .await
-            .map_err(|e| gql_error(&e))?;
+            .or_gql()?;
         let has_next_page = rows.len() as u64 > size;
         rows.truncate(size as usize);
         let edges: Vec<NotificationEdge> = rows

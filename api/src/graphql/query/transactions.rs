@@ -2,7 +2,7 @@ use async_graphql::{Context, ID, InputObject, Object, Result};
 use moneta_core::UserId;
 use moneta_core::transactions::TransactionFilter as CoreFilter;
 
-use crate::error::gql_error;
+use crate::error::OrGql as _;
 use crate::graphql::ids::{self, Kind};
 use crate::graphql::types::{
     Category, Month, TransactionConnection, decode_position, page_size, transaction_connection,
@@ -60,6 +60,6 @@ pub async fn list(
         .transactions
         .page(me, filter, position, size + 1)
         .await
-        .map_err(|e| gql_error(&e))?;
+        .or_gql()?;
     Ok(transaction_connection(rows, size, position.is_some()))
 }

@@ -2,7 +2,7 @@ use async_graphql::{Context, Result, Subscription};
 use futures_util::{Stream, StreamExt as _};
 use moneta_core::ports::UserEvent;
 
-use crate::error::gql_error;
+use crate::error::OrGql as _;
 use crate::graphql::types::{Account, SyncEvent};
 use crate::graphql::{identity, services};
 
@@ -15,11 +15,7 @@ impl AccountSubscription {
     async fn account_synced(&self, ctx: &Context<'_>) -> Result<impl Stream<Item = SyncEvent>> {
         let me = identity(ctx)?.user_id;
         let services = services(ctx)?.clone();
-        let events = services
-            .events
-            .subscribe(me)
-            .await
-            .map_err(|e| gql_error(&e))?;
+        let events = services.events.subscribe(me).await.or_gql()?;
         Ok(events.filter_map(move |event| {
             let accounts = services.accounts.clone();
             async move {

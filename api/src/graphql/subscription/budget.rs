@@ -3,7 +3,7 @@ use futures_util::{Stream, StreamExt as _};
 use moneta_core::month::Month as CoreMonth;
 use moneta_core::ports::UserEvent;
 
-use crate::error::gql_error;
+use crate::error::OrGql as _;
 use crate::graphql::types::{BudgetAlert, Month, Notification, cents_to_decimal};
 use crate::graphql::{identity, services};
 
@@ -17,11 +17,7 @@ impl BudgetSubscription {
     async fn budget_alerts(&self, ctx: &Context<'_>) -> Result<impl Stream<Item = BudgetAlert>> {
         let me = identity(ctx)?.user_id;
         let services = services(ctx)?.clone();
-        let events = services
-            .events
-            .subscribe(me)
-            .await
-            .map_err(|e| gql_error(&e))?;
+        let events = services.events.subscribe(me).await.or_gql()?;
         Ok(events.filter_map(move |event| {
             let notifications = services.notifications.clone();
             async move {
