@@ -3,15 +3,13 @@
 //! instead of waiting forever.
 
 use chrono::{DateTime, Utc};
-use moneta_entities::{accounts, notifications};
+use moneta_entities::accounts;
 use sea_orm::sea_query::Expr;
-use sea_orm::{
-    ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, TransactionTrait,
-};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, TransactionTrait};
 
 use super::AccountStatus;
 use crate::error::InternalError;
-use crate::notifications::NotificationKind;
+use crate::notifications::{self, NewNotification, NotificationKind};
 use crate::{IdGenerator, UserId};
 
 /// What the user reads: a refresh queues a new sync.
@@ -43,18 +41,8 @@ pub async fn mark_sync_abandoned(
         .rows_affected
         == 1;
     if marked {
-        notifications::Entity::insert(notifications::ActiveModel {
-            user_id: Set(user.get()),
-            id: Set(ids.next_id()),
-            kind: Set(NotificationKind::SyncFailed.as_str().to_owned()),
-            category: Set(None),
-            month: Set(None),
-            message: Set(ABANDONED_MESSAGE.to_owned()),
-            is_read: Set(false),
-            created_at: Set(now),
-        })
-        .exec_without_returning(&tx)
-        .await?;
+        let note = NewNotification::plain(NotificationKind::SyncFailed, ABANDONED_MESSAGE);
+        notifications::store(&tx, ids, user, note, now).await?;
     }
     tx.commit().await?;
     Ok(marked)

@@ -7,12 +7,12 @@
 //! delivery is best effort; the stored notification is the truth.
 
 use chrono::{DateTime, Utc};
-use moneta_entities::notifications;
-use sea_orm::{ActiveValue::Set, ConnectionTrait, EntityTrait, SqlErr};
+use sea_orm::ConnectionTrait;
 
 use super::{BudgetLine, BudgetSource, BudgetStatus, compute_budget};
 use crate::error::InternalError;
 use crate::month::Month;
+use crate::notifications::{self, NewNotification, NotificationKind};
 use crate::ports::{EventBus, UserEvent};
 use crate::{IdGenerator, UserId};
 
@@ -37,10 +37,10 @@ impl AlertLevel {
         }
     }
 
-    pub const fn kind(self) -> &'static str {
+    pub const fn kind(self) -> NotificationKind {
         match self {
-            Self::Approaching => "BUDGET_APPROACHING",
-            Self::Exceeded => "BUDGET_EXCEEDED",
+            Self::Approaching => NotificationKind::BudgetApproaching,
+            Self::Exceeded => NotificationKind::BudgetExceeded,
         }
     }
 }
@@ -62,7 +62,6 @@ pub async fn evaluate_alerts(
         let Some(level) = AlertLevel::of(line) else {
             continue;
         };
-        let id = ids.next_id();
         let message = match level {
             AlertLevel::Approaching => format!(
                 "You have spent {} of your {} {} budget for {month}",
@@ -77,25 +76,17 @@ pub async fn evaluate_alerts(
                 dollars(line.spent_cents),
             ),
         };
-        let inserted = notifications::Entity::insert(notifications::ActiveModel {
-            user_id: Set(user.get()),
-            id: Set(id),
-            kind: Set(level.kind().to_owned()),
-            category: Set(Some(line.category.as_str().to_owned())),
-            month: Set(Some(month.as_int())),
-            message: Set(message),
-            is_read: Set(false),
-            created_at: Set(now),
-        })
-        .exec_without_returning(db)
-        .await;
-        match inserted {
-            Ok(_) => {}
-            Err(e) if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => continue,
-            Err(e) => return Err(e.into()),
-        }
+        let note = NewNotification {
+            kind: level.kind(),
+            message,
+            category: Some(line.category),
+            month: Some(month),
+        };
+        let Some(id) = notifications::store(db, ids, user, note, now).await? else {
+            continue;
+        };
         fired += 1;
-        tracing::info!(user_id = %user, category = line.category.as_str(), %month, kind = level.kind(), "budget alert");
+        tracing::info!(user_id = %user, category = line.category.as_str(), %month, kind = level.kind().as_str(), "budget alert");
         let event = UserEvent::BudgetAlert {
             notification_id: id,
             category: line.category.as_str().to_owned(),

@@ -3,7 +3,6 @@
 //! each job; everything it needs arrives through [`SyncPipeline`]'s ports.
 
 mod apply;
-mod notify;
 mod pipeline;
 
 pub use apply::{Applied, CarriedOverrides, PageApply, month_of};

@@ -8,13 +8,13 @@ use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 
 use super::apply::{Applied, CarriedOverrides, PageApply};
-use super::notify;
 use crate::accounts::{AccountStatus, find};
 use crate::categories::Categorizer;
 use crate::clock::SharedClock;
 use crate::credentials::CredentialsCipher;
 use crate::error::{InternalError, TRANSIENT_ATTEMPTS, backoff};
 use crate::institutions::{Credentials, Institution, InstitutionError, Institutions, SyncPage};
+use crate::notifications::{self, NewNotification, NotificationKind};
 use crate::ports::{EventBus, LeaseToken, Leases, RawPageStore, SyncJob, UserEvent, hold_while};
 use crate::spending::FollowUp;
 use crate::{IdGenerator, UserId, crash_point};
@@ -318,17 +318,13 @@ impl SyncPipeline {
         // A sync that changed nothing says so live, but stores nothing: a
         // daily "synced" note per account would bury the alerts.
         if added + modified + removed > 0 {
-            notify::store(
-                &self.db,
-                &self.ids,
-                user,
-                "SYNC_COMPLETED",
+            let note = NewNotification::plain(
+                NotificationKind::SyncCompleted,
                 format!(
                     "Account synced: {added} new, {modified} updated, {removed} removed transactions"
                 ),
-                self.clock.now(),
-            )
-            .await?;
+            );
+            notifications::store(&self.db, &self.ids, user, note, self.clock.now()).await?;
         }
         self.publish(user, account_id, added, modified, removed)
             .await;
@@ -352,15 +348,11 @@ impl SyncPipeline {
         // spending, views and alerts settled before the event goes out.
         self.follow_up.settle(user).await?;
         self.set_status(user, account_id, status, false).await?;
-        notify::store(
-            &self.db,
-            &self.ids,
-            user,
-            "SYNC_FAILED",
+        let note = NewNotification::plain(
+            NotificationKind::SyncFailed,
             format!("Account sync failed: {message}"),
-            self.clock.now(),
-        )
-        .await?;
+        );
+        notifications::store(&self.db, &self.ids, user, note, self.clock.now()).await?;
         self.publish(user, account_id, 0, 0, 0).await;
         tracing::info!(user_id = %user, account_id, status = status.as_str(), "sync failed");
         Ok(SyncOutcome::Failed(status))

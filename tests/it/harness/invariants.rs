@@ -179,7 +179,7 @@ pub async fn figures(db: &DatabaseConnection, users: &[i64]) -> Figures {
                 .iter()
                 .filter(|n| {
                     n.user_id == user
-                        && n.kind == level.kind()
+                        && n.kind == level.kind().as_str()
                         && n.category.as_deref() == Some(line.category.as_str())
                         && n.month == Some(month.as_int())
                 })

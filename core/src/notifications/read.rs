@@ -1,5 +1,4 @@
-//! The user's notifications: budget alerts and sync results; the API
-//! reads and marks them through [`Notifications`].
+//! Reading and marking the user's notifications.
 
 use chrono::{DateTime, Utc};
 use moneta_entities::notifications;
@@ -9,52 +8,11 @@ use sea_orm::{
     QuerySelect,
 };
 
+use super::NotificationKind;
 use crate::UserId;
 use crate::categories::Category;
 use crate::error::InternalError;
 use crate::month::Month;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum NotificationKind {
-    BudgetApproaching,
-    BudgetExceeded,
-    SyncCompleted,
-    SyncFailed,
-}
-
-impl NotificationKind {
-    /// Every kind.
-    pub const ALL: [Self; 4] = [
-        Self::BudgetApproaching,
-        Self::BudgetExceeded,
-        Self::SyncCompleted,
-        Self::SyncFailed,
-    ];
-
-    /// The stored `kind`.
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Self::BudgetApproaching => "BUDGET_APPROACHING",
-            Self::BudgetExceeded => "BUDGET_EXCEEDED",
-            Self::SyncCompleted => "SYNC_COMPLETED",
-            Self::SyncFailed => "SYNC_FAILED",
-        }
-    }
-
-    fn parse(s: &str) -> Result<Self, InternalError> {
-        Ok(match s {
-            "BUDGET_APPROACHING" => Self::BudgetApproaching,
-            "BUDGET_EXCEEDED" => Self::BudgetExceeded,
-            "SYNC_COMPLETED" => Self::SyncCompleted,
-            "SYNC_FAILED" => Self::SyncFailed,
-            other => {
-                return Err(InternalError::Corrupt(format!(
-                    "notification kind {other:?}"
-                )));
-            }
-        })
-    }
-}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Notification {
@@ -198,17 +156,5 @@ impl Notifications {
     /// returns how many changed.
     pub async fn mark_read(&self, user: UserId, ids: &[i64]) -> Result<u64, InternalError> {
         mark_read(&self.db, user, ids).await
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn every_kind_reads_back_what_it_stores() {
-        for kind in NotificationKind::ALL {
-            assert_eq!(NotificationKind::parse(kind.as_str()).ok(), Some(kind));
-        }
     }
 }
