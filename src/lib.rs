@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use anyhow::Context as _;
 use moneta_api::http::client_ip::TrustedProxies;
-use moneta_api::http::metrics::Metrics;
+use moneta_api::metrics::Metrics;
 use moneta_api::{ApiConfig, Ops, Services};
 use moneta_core::IdGenerator;
 use moneta_core::accounts::{AccountService, Accounts};

@@ -8,10 +8,13 @@
 //! - [`error`]: the one place where `core` errors become GraphQL errors.
 //! - [`graphql`]: the schema — types, queries, mutations, subscriptions by area.
 //! - [`http`]: routes — `/graphql`, `/graphql/ws`, `/healthz`, `/readyz`, `/metrics`.
+//! - [`metrics`]: the Prometheus registry and instruments the routes, the
+//!   schema and the workers record into.
 
 pub mod error;
 pub mod graphql;
 pub mod http;
+pub mod metrics;
 pub mod state;
 
 pub use graphql::{Limits, MonetaSchema, sdl, validation_schema};

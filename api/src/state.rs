@@ -13,7 +13,7 @@ use moneta_core::transactions::Transactions;
 use moneta_core::users::{Activity, Erasure, Users};
 
 use crate::http::client_ip::TrustedProxies;
-use crate::http::metrics::Metrics;
+use crate::metrics::Metrics;
 
 /// The domain services resolvers call. The API reaches the database
 /// only through them.

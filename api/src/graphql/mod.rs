@@ -24,7 +24,7 @@ pub use mutation::MutationRoot;
 pub use query::QueryRoot;
 pub use subscription::SubscriptionRoot;
 
-use crate::http::metrics::Metrics;
+use crate::metrics::Metrics;
 use crate::state::{ApiConfig, Services};
 
 pub type MonetaSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;

@@ -14,7 +14,7 @@ use futures_util::StreamExt as _;
 use futures_util::stream::BoxStream;
 use tracing::Instrument as _;
 
-use crate::http::metrics::Metrics;
+use crate::metrics::Metrics;
 
 /// Installs [`Observed`] on a schema.
 pub struct Observe(pub Metrics);

@@ -65,7 +65,7 @@ pub fn healthz() -> &'static str {
 #[handler]
 pub async fn readyz(Data(ops): Data<&Ops>) -> impl IntoResponse {
     let readiness = assess(&ops.dependencies).await;
-    ops.metrics.observe_readiness(&readiness);
+    super::metrics::observe_readiness(&ops.metrics, &readiness);
     let status = if readiness.ready {
         StatusCode::OK
     } else {
@@ -84,7 +84,7 @@ mod tests {
     use poem::test::TestClient;
     use serde_json::json;
 
-    use crate::http::metrics::Metrics;
+    use crate::metrics::Metrics;
     use crate::state::Ops;
 
     #[derive(Debug)]

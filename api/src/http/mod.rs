@@ -1,7 +1,6 @@
 //! Routes.
 
 mod bearer;
-mod cache_metrics;
 pub mod client_ip;
 mod graphql;
 mod health;

@@ -12,7 +12,7 @@ use super::protocol::PROTOCOL;
 use crate::graphql::limits::MAX_BODY_BYTES;
 use crate::graphql::{Documents, MonetaSchema};
 use crate::http::client_ip::{TrustedProxies, client_ip};
-use crate::http::metrics::Metrics;
+use crate::metrics::Metrics;
 use crate::state::{ClientIp, Services};
 
 /// What every socket of this server shares.
