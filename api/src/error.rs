@@ -116,6 +116,21 @@ pub fn coded_server_error(code: ErrorCode, message: &str) -> ServerError {
     error
 }
 
+/// The RATE_LIMITED error: retry after `retry_after`.
+pub fn rate_limited(retry_after: std::time::Duration) -> Error {
+    let seconds = retry_after.as_secs() + u64::from(retry_after.subsec_nanos() > 0);
+    Error::new("too many attempts; retry later").extend_with(|_, ext| {
+        ext.set("code", ErrorCode::RateLimited.as_str());
+        ext.set("retryAfter", seconds.max(1));
+    })
+}
+
+/// The response body when a response cannot be serialized (it cannot
+/// happen for the values the schema produces; if it did, the client
+/// still gets a coded error).
+pub const UNSERIALIZABLE_RESPONSE: &str =
+    r#"{"errors":[{"message":"internal error","extensions":{"code":"INTERNAL"}}]}"#;
+
 fn cause_chain(err: &(dyn std::error::Error + '_)) -> String {
     let mut chain = err.to_string();
     let mut source = err.source();

@@ -1,6 +1,7 @@
-//! Rules of the code that clippy enforces only if nobody opts out: no
-//! `allow` of the function-size or argument-count lints in the product's
-//! sources (tests are exempt: see `main.rs`).
+//! Rules of the code that no compiler check holds: no `allow` of the
+//! function-size or argument-count lints in the product's sources (tests
+//! are exempt: see `main.rs`), and GraphQL error codes assigned at one
+//! mapping point, `api::error`.
 
 use std::path::{Path, PathBuf};
 
@@ -59,4 +60,38 @@ fn no_product_code_opts_out_of_the_size_lints() {
         offenders.is_empty(),
         "split the function or group its arguments instead: {offenders:?}"
     );
+}
+
+/// Whether a line of Rust gives a GraphQL error its `extensions.code`.
+fn assigns_a_code(line: &str) -> bool {
+    let line = line.replace(' ', "");
+    line.contains(".set(\"code\"") || line.contains("\"extensions\":{\"code\"")
+}
+
+#[test]
+fn graphql_error_codes_are_assigned_in_api_error_only() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mapping_point = root.join("api/src/error.rs");
+    let mut files = Vec::new();
+    for dir in SOURCES {
+        rust_files(&root.join(dir), &mut files);
+    }
+    let assigning: Vec<&PathBuf> = files
+        .iter()
+        .filter(|file| {
+            let text = std::fs::read_to_string(file).unwrap();
+            text.lines().any(assigns_a_code)
+        })
+        .collect();
+    assert_eq!(
+        assigning,
+        [&mapping_point],
+        "GraphQL error codes are set in api::error only (call its helpers)"
+    );
+    // The check sees what it looks for.
+    assert!(assigns_a_code(r#"ext.set("code", code.as_str())"#));
+    assert!(assigns_a_code(
+        r##"r#"{"errors":[{"message":"x","extensions":{"code":"INTERNAL"}}]}"#"##
+    ));
+    assert!(!assigns_a_code(r#"ext.set("retryAfter", 3)"#));
 }

@@ -53,7 +53,7 @@ pub struct LoginThrottle<'a> {
 
 impl<'a> LoginThrottle<'a> {
     pub fn new(limiter: &'a dyn RateLimiter, email: &str, client: Option<IpAddr>) -> Self {
-        let digest = Sha256::digest(email.trim().to_lowercase().as_bytes());
+        let digest = Sha256::digest(moneta_core::auth::normalize_email(email).as_bytes());
         let email = digest.iter().take(16).map(|b| format!("{b:02x}")).collect();
         Self {
             limiter,

@@ -14,7 +14,7 @@ use poem::http::{HeaderMap, StatusCode, header};
 use poem::web::{Data, Html, RemoteAddr};
 use poem::{Body, IntoResponse, Response, handler};
 
-use crate::error::{coded_server_error, server_error};
+use crate::error::{UNSERIALIZABLE_RESPONSE, coded_server_error, server_error};
 use crate::graphql::limits::MAX_BODY_BYTES;
 use crate::graphql::{Documents, MonetaSchema, admission};
 use crate::http::bearer;
@@ -199,9 +199,7 @@ async fn read_request(
 }
 
 fn to_json(response: &GqlResponse) -> String {
-    serde_json::to_string(response).unwrap_or_else(|_| {
-        r#"{"errors":[{"message":"internal error","extensions":{"code":"INTERNAL"}}]}"#.to_owned()
-    })
+    serde_json::to_string(response).unwrap_or_else(|_| UNSERIALIZABLE_RESPONSE.to_owned())
 }
 
 #[handler]

@@ -35,7 +35,7 @@ impl Email {
         }
         Ok(Self {
             display: display.to_owned(),
-            normalized: display.to_lowercase(),
+            normalized: normalize(display),
         })
     }
 
@@ -53,6 +53,12 @@ impl fmt::Debug for Email {
         // Personal data: keep it out of debug output and logs.
         f.write_str("Email(<redacted>)")
     }
+}
+
+/// The form two spellings of one address share (`Ann@Example.com ` and
+/// `ann@example.com`): what accounts are unique on and throttles count by.
+pub fn normalize(raw: &str) -> String {
+    raw.trim().to_lowercase()
 }
 
 #[cfg(test)]

@@ -12,7 +12,7 @@ mod refresh_token;
 mod service;
 
 pub use access_token::{ACCESS_TOKEN_TTL, AccessTokens, Identity};
-pub use email::Email;
+pub use email::{Email, normalize as normalize_email};
 pub use error::{AuthError, ValidationError};
 pub use hasher::PasswordHasher;
 pub use keyspace::{keyspace_id, user_id_of};

@@ -29,7 +29,7 @@ impl Password {
                 format!("must be at most {MAX_CHARS} characters long"),
             ));
         }
-        if raw.expose_secret().trim().to_lowercase() == email.normalized() {
+        if super::email::normalize(raw.expose_secret()) == email.normalized() {
             return Err(ValidationError::new(
                 "password",
                 "must not be the same as the email address",

@@ -2,10 +2,10 @@ use async_graphql::{Context, InputObject, Object, Result};
 use moneta_core::auth::{AuthError, Session};
 use secrecy::SecretString;
 
-use crate::error::{OrGql as _, user_errors};
+use crate::error::{OrGql as _, rate_limited, user_errors};
 use crate::graphql::limits::REGISTER_PER_IP;
 use crate::graphql::login_throttle::LoginThrottle;
-use crate::graphql::rate_limit::{rate_limit, rate_limited};
+use crate::graphql::rate_limit::rate_limit;
 use crate::graphql::services;
 use crate::graphql::types::AuthPayload;
 use crate::state::ClientIp;
