@@ -20,7 +20,7 @@ use moneta_core::accounts::{AccountService, Accounts};
 use moneta_core::auth::{AccessTokens, AuthService, PasswordHasher};
 use moneta_core::budget::BudgetService;
 use moneta_core::cache::{CacheSettings, ReadCache};
-use moneta_core::categories::{Categorizer, CategoryOverrides, SellerDictionary, dictionary};
+use moneta_core::categories::{Categorizer, SellerDictionary, dictionary};
 use moneta_core::clock::{SharedClock, SystemClock};
 use moneta_core::credentials::CredentialsCipher;
 use moneta_core::ids::{NodeIds, NodeLease};
@@ -30,6 +30,7 @@ use moneta_core::ports::{DeadLetter, Dependency, EventBus, JobQueue, Need, RawPa
 use moneta_core::retention::Retention;
 use moneta_core::spending::FollowUp;
 use moneta_core::sync::SyncPipeline;
+use moneta_core::transactions::CategoryOverrides;
 use moneta_core::transactions::Transactions;
 use moneta_core::users::{Activity, Erasure, Users};
 use moneta_migration::{Migrator, sea_orm_migration::MigratorTrait as _};

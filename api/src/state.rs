@@ -6,9 +6,9 @@ use moneta_core::accounts::{AccountService, Accounts};
 use moneta_core::auth::AuthService;
 use moneta_core::budget::BudgetService;
 use moneta_core::cache::ReadCache;
-use moneta_core::categories::CategoryOverrides;
 use moneta_core::notifications::Notifications;
 use moneta_core::ports::{Dependency, EventBus, JobQueue, RateLimiter};
+use moneta_core::transactions::CategoryOverrides;
 use moneta_core::transactions::Transactions;
 use moneta_core::users::{Activity, Erasure, Users};
 

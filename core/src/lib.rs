@@ -1,5 +1,5 @@
-//! Moneta's domain: the rules of money, users and (in later issues) accounts,
-//! categories, budgets and the sync pipeline. It knows nothing of HTTP,
+//! Moneta's domain: the rules of money, users, accounts, categories,
+//! budgets and the sync pipeline. It knows nothing of HTTP,
 //! GraphQL or cron; the outside world reaches it through the ports in
 //! [`ports`], which `platform` implements.
 //!
@@ -18,8 +18,9 @@
 //! - [`budget`]: the income-tier template, overrides, income estimate, alerts.
 //! - [`notifications`]: the user's notifications.
 //! - [`categories`]: the 13 categories, seller normalization, the seller
-//!   dictionary, crowd votes, the categorizer and manual overrides.
-//! - [`transactions`]: transactions as the domain reads them.
+//!   dictionary, crowd votes and the categorizer.
+//! - [`transactions`]: transactions as the domain reads them, and the
+//!   user's category overrides.
 //! - [`spending`]: monthly spending per category, recomputed from
 //!   transactions, and the durable follow-up a change owes (`FollowUp`).
 //! - [`sync`]: the extraction pipeline (pull, store raw, categorize, upsert,

@@ -1,6 +1,8 @@
 //! The category service: which of the thirteen categories a transaction
 //! gets, and why. Normalization and the precedence are pure; the
-//! dictionary is in memory; crowd tallies and overrides are stored.
+//! dictionary is in memory; crowd tallies are stored. It depends on
+//! nothing above it: a user's override of a transaction's category lives
+//! with the transactions (`transactions::CategoryOverrides`).
 
 mod categorizer;
 mod category;
@@ -8,11 +10,9 @@ pub mod crowd;
 pub mod dictionary;
 mod error;
 mod normalize;
-mod overrides;
 
 pub use categorizer::{Categorization, Categorizer, decide};
 pub use category::{Category, CategorySource, UnknownCategory};
 pub use dictionary::{SellerDictionary, SellerEntry, SellerMatch, SellerRow};
 pub use error::CategoryError;
 pub use normalize::normalize;
-pub use overrides::CategoryOverrides;

@@ -6,11 +6,11 @@ use moneta_entities::transactions;
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, TransactionTrait};
 
-use super::{Category, CategoryError, crowd};
+use super::Transaction;
+use crate::categories::{Category, CategoryError, crowd};
 use crate::clock::SharedClock;
 use crate::spending::FollowUp;
-use crate::transactions::Transaction;
-use crate::{IdGenerator, UserId, crash_point, spending, transactions as txns};
+use crate::{IdGenerator, UserId, crash_point, spending};
 
 #[derive(Debug, Clone)]
 pub struct CategoryOverrides {
@@ -36,7 +36,7 @@ impl CategoryOverrides {
         category: Category,
     ) -> Result<Transaction, CategoryError> {
         let now = self.clock.now();
-        let before = txns::find(&self.db, user, transaction_id)
+        let before = super::find(&self.db, user, transaction_id)
             .await?
             .ok_or(CategoryError::TransactionNotFound)?;
         let tx = self.db.begin().await?;
@@ -66,7 +66,7 @@ impl CategoryOverrides {
             to = category.as_str(),
             "category overridden"
         );
-        txns::find(&self.db, user, transaction_id)
+        super::find(&self.db, user, transaction_id)
             .await?
             .ok_or(CategoryError::TransactionNotFound)
     }

@@ -1,0 +1,9 @@
+//! A user's transactions: as the rest of the domain reads them
+//! ([`Transactions`]), and the user's override of one's category
+//! ([`CategoryOverrides`]).
+
+mod overrides;
+mod read;
+
+pub use overrides::CategoryOverrides;
+pub use read::{Position, Transaction, TransactionFilter, Transactions, find, page, page_cached};
