@@ -30,7 +30,7 @@ use moneta_core::cache::{CacheSettings, ReadCache};
 use moneta_core::categories::{Categorizer, SellerDictionary};
 use moneta_core::clock::{SharedClock, SystemClock};
 use moneta_core::credentials::CredentialsCipher;
-use moneta_core::error::{InternalError, TRANSIENT_ATTEMPTS, backoff};
+use moneta_core::error::{InternalError, TransientRetry};
 use moneta_core::institutions::sandbox::SandboxInstitution;
 use moneta_core::institutions::{
     Credentials, Institution, InstitutionError, Institutions, LinkedLogin, ProviderTransaction,
@@ -213,13 +213,10 @@ async fn floor_secs(
         async move {
             for chunk in rows.chunks(CHUNK) {
                 // The same retry on deadlock as the pipeline's.
-                let mut attempt = 0;
+                let mut retry = TransientRetry::default();
                 loop {
-                    attempt += 1;
                     match upsert(&db, chunk).await {
-                        Err(e) if e.is_transient() && attempt < TRANSIENT_ATTEMPTS => {
-                            backoff(attempt).await
-                        }
+                        Err(e) if retry.again(&e).await => {}
                         other => break other?,
                     }
                 }

@@ -43,6 +43,7 @@ use moneta_platform::redis::Redis;
 use moneta_platform::secrets::Secrets;
 use moneta_platform::shared::SharedState;
 use moneta_workers::consumer::Consumers;
+use moneta_workers::jobs::ScheduledJob;
 use moneta_workers::{JobMetrics, Scheduler, WorkerContext};
 use poem::listener::{Acceptor as _, Listener as _, TcpAcceptor, TcpListener};
 use poem::{EndpointExt as _, IntoEndpoint as _, Server};
@@ -81,6 +82,7 @@ struct Parts {
 impl Runtime {
     pub async fn build(settings: Settings, clock: SharedClock) -> anyhow::Result<Self> {
         let kind = settings.database_kind()?;
+        scheduled_jobs(&settings.scheduled_jobs)?;
         let secrets = Secrets::resolve(&settings, settings.role, kind)?;
         let (db, metrics) = open_database(&settings, kind, &clock).await?;
         let dictionary = SellerDictionary::load(&db)
@@ -400,7 +402,8 @@ impl Application {
             Some(grace),
         );
         if role.runs_workers() {
-            let workers = run_workers(worker, settings.worker_concurrency, grace, stop_rx);
+            let jobs = scheduled_jobs(&settings.scheduled_jobs)?;
+            let workers = run_workers(worker, jobs, settings.worker_concurrency, grace, stop_rx);
             let (served, worked) = tokio::join!(server, workers);
             served?;
             worked?;
@@ -461,21 +464,40 @@ fn endpoint(
     }
 }
 
+/// The jobs of the registry `MONETA_SCHEDULED_JOBS` names (`all`, `none`
+/// or a list), or the error naming the known ones.
+fn scheduled_jobs(names: &[String]) -> anyhow::Result<Vec<ScheduledJob>> {
+    let registry = moneta_workers::jobs::registry();
+    match names {
+        [all] if all == "all" => return Ok(registry),
+        [none] if none == "none" => return Ok(Vec::new()),
+        _ => {}
+    }
+    names
+        .iter()
+        .map(|name| {
+            moneta_workers::jobs::find(name.trim()).ok_or_else(|| {
+                let known: Vec<&str> = registry.iter().map(|job| job.name).collect();
+                anyhow::anyhow!(
+                    "MONETA_SCHEDULED_JOBS: no scheduled job {name:?}; known: all, none, {}",
+                    known.join(", ")
+                )
+            })
+        })
+        .collect()
+}
+
 /// The scheduler and the sync consumers, until `stop`; then the jobs in
 /// flight get `grace` to finish, and what still runs is abandoned
 /// unacknowledged, for another worker to reclaim.
 async fn run_workers(
     worker: WorkerContext,
+    jobs: Vec<ScheduledJob>,
     concurrency: usize,
     grace: Duration,
     stop: watch::Receiver<bool>,
 ) -> anyhow::Result<()> {
-    let scheduler = Scheduler::new(
-        worker.clone(),
-        moneta_workers::jobs::registry(),
-        worker.metrics.clone(),
-    )
-    .await?;
+    let scheduler = Scheduler::new(worker.clone(), jobs, worker.metrics.clone()).await?;
     let mut consumers = Consumers::start(worker, concurrency, stop.clone());
     let consumers_stop = stopped(stop.clone());
     let consumed = async move {

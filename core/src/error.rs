@@ -135,11 +135,43 @@ impl InternalError {
 /// Attempts at a transaction that keeps hitting transient failures.
 pub const TRANSIENT_ATTEMPTS: u32 = 5;
 
-/// Waits before retry `attempt` (1-based): 10, 20, 40 … ms, plus jitter.
+/// Waits before retry `attempt` (1-based): 20, 40, 80 … ms, plus jitter.
 pub async fn backoff(attempt: u32) {
     let base = 10u64 << attempt.min(6);
     let jitter = rand::random::<u64>() % base.max(1);
     tokio::time::sleep(std::time::Duration::from_millis(base + jitter)).await;
+}
+
+/// The one retry of work that meets transient failures (a deadlock, a
+/// busy SQLite): up to [`TRANSIENT_ATTEMPTS`] attempts, backing off
+/// between them.
+///
+/// ```text
+/// let mut retry = TransientRetry::default();
+/// loop {
+///     match attempt().await {
+///         Err(e) if retry.again(&e).await => {}
+///         other => return other,
+///     }
+/// }
+/// ```
+#[derive(Debug, Default)]
+pub struct TransientRetry {
+    failed: u32,
+}
+
+impl TransientRetry {
+    /// After a failed attempt: `true`, once the backoff is waited, when
+    /// `error` is transient and attempts remain; `false` to give up.
+    pub async fn again(&mut self, error: &InternalError) -> bool {
+        self.failed += 1;
+        if !error.is_transient() || self.failed >= TRANSIENT_ATTEMPTS {
+            return false;
+        }
+        tracing::debug!(attempt = self.failed, %error, "retried after a transient failure");
+        backoff(self.failed).await;
+        true
+    }
 }
 
 impl DomainError for InternalError {

@@ -413,3 +413,19 @@ async fn jobs_run_names_the_known_jobs_for_an_unknown_one() {
         assert!(error.contains(name), "{error}");
     }
 }
+
+/// A worker told to schedule a job that does not exist refuses to start,
+/// naming the ones that do; `none` and a list of known names start.
+#[tokio::test]
+async fn scheduled_jobs_names_only_known_jobs() {
+    let mut settings = moneta_platform::config::Settings::defaults();
+    settings.scheduled_jobs = vec!["daily-sync".to_owned(), "no-such-job".to_owned()];
+    let Err(error) = moneta::Application::build(settings).await else {
+        panic!("a worker scheduling an unknown job started");
+    };
+    let error = error.to_string();
+    assert!(error.contains("no-such-job"), "{error}");
+    for name in ["all", "none", "daily-sync", purge_notifications::NAME] {
+        assert!(error.contains(name), "{error}");
+    }
+}

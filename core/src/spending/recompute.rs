@@ -10,7 +10,7 @@ use sea_orm::{
 
 use crate::UserId;
 use crate::categories::Category;
-use crate::error::{InternalError, TRANSIENT_ATTEMPTS, backoff};
+use crate::error::{InternalError, TransientRetry};
 
 /// Recomputes `monthly_spending` of `user` for `months` from the
 /// transactions, in one database transaction on the user's shard. The
@@ -24,11 +24,10 @@ pub async fn recompute_months(
     if months.is_empty() {
         return Ok(());
     }
-    let mut attempt = 0;
+    let mut retry = TransientRetry::default();
     loop {
-        attempt += 1;
         match recompute_once(db, user, months, now).await {
-            Err(e) if e.is_transient() && attempt < TRANSIENT_ATTEMPTS => backoff(attempt).await,
+            Err(e) if retry.again(&e).await => {}
             other => return other,
         }
     }

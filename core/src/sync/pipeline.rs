@@ -12,7 +12,7 @@ use crate::accounts::{AccountStatus, find};
 use crate::categories::Categorizer;
 use crate::clock::SharedClock;
 use crate::credentials::CredentialsCipher;
-use crate::error::{InternalError, TRANSIENT_ATTEMPTS, backoff};
+use crate::error::{InternalError, TransientRetry};
 use crate::institutions::{Credentials, Institution, InstitutionError, Institutions, SyncPage};
 use crate::notifications::{self, NewNotification, NotificationKind};
 use crate::ports::{EventBus, LeaseToken, Leases, RawPageStore, SyncJob, UserEvent, hold_while};
@@ -279,9 +279,8 @@ impl SyncPipeline {
         page: &SyncPage,
         carried: &mut CarriedOverrides,
     ) -> Result<Applied, InternalError> {
-        let mut attempt = 0;
+        let mut retry = TransientRetry::default();
         loop {
-            attempt += 1;
             let target = PageApply {
                 db: &self.db,
                 categorizer: &self.categorizer,
@@ -291,10 +290,7 @@ impl SyncPipeline {
                 now: self.clock.now(),
             };
             match target.apply(page, carried).await {
-                Err(e) if e.is_transient() && attempt < TRANSIENT_ATTEMPTS => {
-                    tracing::debug!(user_id = %sync.user, account_id = sync.account_id, attempt, "page retried after a transient failure");
-                    backoff(attempt).await;
-                }
+                Err(e) if retry.again(&e).await => {}
                 other => return other,
             }
         }

@@ -107,6 +107,18 @@ pub struct Settings {
     )]
     pub worker_concurrency: usize,
 
+    /// The scheduled jobs a worker runs on their schedule: `all`, `none`,
+    /// or comma-separated job names. A job left out still runs with
+    /// `moneta jobs run <name>` (e.g. from an outside scheduler).
+    #[arg(
+        long,
+        env = "MONETA_SCHEDULED_JOBS",
+        value_delimiter = ',',
+        default_value = "all",
+        global = true
+    )]
+    pub scheduled_jobs: Vec<String>,
+
     /// Seconds a taken, unacknowledged job waits before another worker
     /// reclaims it (its worker is presumed dead). A worker keeps the jobs
     /// it runs alive every third of this, so a long sync is never taken

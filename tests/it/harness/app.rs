@@ -96,6 +96,9 @@ impl TestApp {
         settings.shutdown_grace_secs = 2;
         settings.queue_reclaim_secs = 1;
         settings.sync_lease_secs = 3;
+        // Tests call the scheduled jobs themselves: a tick on the minute
+        // (the daily sync queueing the test's accounts) would race them.
+        settings.scheduled_jobs = vec!["none".to_owned()];
         if let Some(tweak) = options.tweak {
             tweak(&mut settings);
         }
