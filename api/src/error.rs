@@ -3,7 +3,6 @@
 use async_graphql::{Error, ErrorExtensions as _, ServerError};
 use moneta_core::{DomainError, ErrorCode};
 
-use crate::graphql::limits::is_limit_error;
 use crate::graphql::types::UserError;
 
 /// A top-level GraphQL error with `extensions.code`. Internal errors are
@@ -55,51 +54,55 @@ pub fn user_errors<E: DomainError>(err: E) -> Result<Vec<UserError>, Error> {
     }
 }
 
-/// Gives a code to every error async-graphql raised itself, before or
-/// around execution (HTTP and socket alike), which carries none: a limit
-/// refusal is QUERY_TOO_COMPLEX; a document or variable that
-/// fails validation (no path) or an argument whose value cannot be coerced
-/// to its type at execution (a custom scalar's parse failure — `"NaN"` as
-/// a `Decimal`, `"2026-13"` as a `Month` — or a value of the wrong JSON
-/// type; these carry the field's path) is BAD_USER_INPUT. Any other
-/// uncoded error is a resolver that forgot its code: INTERNAL, logged.
+/// Gives a code to every error that reached a response without one
+/// (HTTP and socket alike). One that carries a source is a resolver's `?`
+/// on a failure that is not core's: INTERNAL, logged. One without is
+/// async-graphql's own about the request — a document that does not
+/// parse, or an argument whose value is not of its type at execution (a
+/// custom scalar's parse failure: `"NaN"` as a `Decimal`, `"2026-13"` as a
+/// `Month`; a value of the wrong JSON type; these carry the field's path):
+/// BAD_USER_INPUT. (Validation failures and the limits are coded where
+/// they are found: `graphql::validation`, `graphql::limits`.)
 pub fn code_uncoded(errors: &mut [ServerError]) {
     for error in errors {
-        let coded = error
-            .extensions
-            .as_ref()
-            .is_some_and(|ext| ext.get("code").is_some());
-        if coded {
+        if has_code(error) {
             continue;
         }
-        let code = if is_limit_error(&error.message) {
-            ErrorCode::QueryTooComplex
-        } else if is_request_error(error) {
-            ErrorCode::BadUserInput
-        } else {
-            tracing::error!(message = %error.message, "an error without a code");
+        let code = if error.source.is_some() {
+            tracing::error!(message = %error.message, "a resolver failed without a code");
             ErrorCode::Internal
+        } else {
+            ErrorCode::BadUserInput
         };
-        let mut extensions = error.extensions.take().unwrap_or_default();
-        extensions.set("code", code.as_str());
-        error.extensions = Some(extensions);
+        set_code(error, code);
     }
 }
 
-/// Whether async-graphql raised `error` because the request itself is
-/// wrong (GraphQL over HTTP's "request error"): it failed validation (no
-/// path) or a variable could not be coerced to its type (with the field's
-/// path; known by async-graphql's message).
+/// Whether `error` refuses the request itself (GraphQL over HTTP's
+/// "request error"), judged before [`code_uncoded`]: it has no path (the
+/// document failed to parse or validate, or a limit refused it), or
+/// async-graphql raised it about an argument (no code, no source).
 pub fn is_request_error(error: &ServerError) -> bool {
-    error.path.is_empty() || is_coercion_error(&error.message)
+    error.path.is_empty() || (!has_code(error) && error.source.is_none())
 }
 
-/// async-graphql's messages for an input value that is not of its type
-/// (`InputValueError::custom`, `expected_type`, argument validation).
-fn is_coercion_error(message: &str) -> bool {
-    message.starts_with("Failed to parse \"")
-        || message.starts_with("Expected input type \"")
-        || message.starts_with("Invalid value for argument")
+fn has_code(error: &ServerError) -> bool {
+    error
+        .extensions
+        .as_ref()
+        .is_some_and(|ext| ext.get("code").is_some())
+}
+
+fn set_code(error: &mut ServerError, code: ErrorCode) {
+    let mut extensions = error.extensions.take().unwrap_or_default();
+    extensions.set("code", code.as_str());
+    error.extensions = Some(extensions);
+}
+
+/// `error`, found invalid by the schema's validation, as BAD_USER_INPUT.
+pub fn invalid_document(mut error: ServerError) -> ServerError {
+    set_code(&mut error, ErrorCode::BadUserInput);
+    error
 }
 
 /// A plain error with a code, for failures the API itself detects.
@@ -110,9 +113,7 @@ pub fn coded(code: ErrorCode, message: &str) -> Error {
 /// The same, for a request refused before the schema saw it.
 pub fn coded_server_error(code: ErrorCode, message: &str) -> ServerError {
     let mut error = ServerError::new(message, None);
-    let mut extensions = async_graphql::ErrorExtensionValues::default();
-    extensions.set("code", code.as_str());
-    error.extensions = Some(extensions);
+    set_code(&mut error, code);
     error
 }
 
@@ -173,5 +174,33 @@ mod tests {
         let (code, message) = code_and_message(&err);
         assert_eq!(code, async_graphql::Value::from("INTERNAL"));
         assert_eq!(message, "internal error");
+    }
+
+    #[test]
+    fn an_uncoded_error_is_the_requests_fault_unless_it_has_a_source() {
+        let at_field = |message: &str| {
+            let mut error = ServerError::new(message, None);
+            error.path = vec![async_graphql::PathSegment::Field("budget".into())];
+            error
+        };
+        let own = at_field("Failed to parse \"Month\"");
+        let mut foreign = at_field("disk full");
+        foreign.source = Some(std::sync::Arc::new("disk full"));
+        let mut resolver = at_field("no such account");
+        set_code(&mut resolver, ErrorCode::NotFound);
+        assert!(is_request_error(&own), "a value not of its type");
+        assert!(!is_request_error(&foreign));
+        assert!(!is_request_error(&resolver));
+        let mut errors = [own, foreign];
+        code_uncoded(&mut errors);
+        let code = |e: &ServerError| e.extensions.as_ref().and_then(|x| x.get("code")).cloned();
+        assert_eq!(
+            code(&errors[0]),
+            Some(async_graphql::Value::from("BAD_USER_INPUT"))
+        );
+        assert_eq!(
+            code(&errors[1]),
+            Some(async_graphql::Value::from("INTERNAL"))
+        );
     }
 }

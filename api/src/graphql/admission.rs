@@ -1,29 +1,26 @@
 //! What every transport does with a GraphQL request around the schema, so
 //! that HTTP and the WebSocket hold to one set of limits and answer with
-//! the same codes: the document is parsed once (cached) and its aliases
-//! counted before anything runs; afterwards, errors async-graphql raised
-//! itself get their code.
+//! the same codes: the document is parsed once (cached) and its aliases,
+//! nesting and directives checked before anything runs; afterwards,
+//! errors async-graphql raised itself get their code.
 
 use async_graphql::{Request, Response, ServerError};
 use moneta_core::ErrorCode;
 
 use super::Documents;
-use super::limits::MAX_ALIASES;
 use crate::error::{code_uncoded, coded_server_error, is_request_error};
 
 /// `request` with its document parsed, or the error that refuses it
 /// (BAD_USER_INPUT for a syntax error, QUERY_TOO_COMPLEX for too many
-/// aliases). Depth, complexity, recursion and directives are the schema's
-/// own limits and apply on execution.
+/// aliases, too deep a nesting or too many directives). Depth and
+/// complexity are measured by the schema's validation and checked by
+/// `graphql::validation`.
 pub fn admit(documents: &Documents, mut request: Request) -> Result<Request, ServerError> {
     let parsed = documents
         .parse(&request.query)
         .map_err(|error| coded_server_error(ErrorCode::BadUserInput, &error.to_string()))?;
-    if parsed.aliases > MAX_ALIASES {
-        return Err(coded_server_error(
-            ErrorCode::QueryTooComplex,
-            "too many aliases",
-        ));
+    if let Some(reason) = parsed.refusal {
+        return Err(coded_server_error(ErrorCode::QueryTooComplex, reason));
     }
     request.set_parsed_query(parsed.document.clone());
     Ok(request)
@@ -33,8 +30,9 @@ pub fn admit(documents: &Documents, mut request: Request) -> Result<Request, Ser
 /// a whole (validation, limits, a variable that is not of its type): then
 /// there is no `data` and every error is a request error.
 pub fn settle(response: &mut Response) -> bool {
-    code_uncoded(&mut response.errors);
-    response.data == async_graphql::Value::Null
+    let refused = response.data == async_graphql::Value::Null
         && !response.errors.is_empty()
-        && response.errors.iter().all(is_request_error)
+        && response.errors.iter().all(is_request_error);
+    code_uncoded(&mut response.errors);
+    refused
 }

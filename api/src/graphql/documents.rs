@@ -8,7 +8,7 @@ use async_graphql::parser::types::ExecutableDocument;
 use async_graphql::parser::{Error as ParseError, parse_query};
 use moka::sync::Cache;
 
-use super::limits::count_aliases;
+use super::limits::{count_aliases, refusal};
 
 /// How many distinct documents are kept (a hostile client sending new
 /// ones only evicts; each is at most the body limit).
@@ -19,6 +19,8 @@ const CAPACITY: u64 = 1_000;
 pub struct Parsed {
     pub document: ExecutableDocument,
     pub aliases: usize,
+    /// Why the document is refused before it runs (`limits::refusal`).
+    pub refusal: Option<&'static str>,
 }
 
 #[derive(Clone)]
@@ -52,6 +54,7 @@ impl Documents {
         let document = parse_query(query)?;
         let parsed = Arc::new(Parsed {
             aliases: count_aliases(&document),
+            refusal: refusal(&document),
             document,
         });
         self.parsed.insert(Arc::from(query), parsed.clone());

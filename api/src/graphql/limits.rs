@@ -67,12 +67,88 @@ pub fn count_aliases(document: &ExecutableDocument) -> usize {
             .sum::<usize>()
 }
 
-/// Whether an error message is one of async-graphql's limit refusals.
-pub fn is_limit_error(message: &str) -> bool {
-    message.starts_with("Query is too complex")
-        || message.starts_with("Query is nested too deep")
-        || message.contains("recursion depth")
-        || message.contains("too many directives")
+/// Why a document is refused before it runs, if it is: too many aliases,
+/// selections nested (through fragments too) deeper than
+/// [`MAX_RECURSIVE_DEPTH`], a field with more than [`MAX_DIRECTIVES`]
+/// directives, or fields nested more than [`MAX_DEPTH`] deep (fragments
+/// inlined, as the schema's validation counts). Checked here, before the
+/// schema, a refusal is known for what it is, never by its message, and
+/// comes first, as the schema's own limits did, even for a document that
+/// is also invalid.
+pub fn refusal(document: &ExecutableDocument) -> Option<&'static str> {
+    if count_aliases(document) > MAX_ALIASES {
+        return Some("too many aliases");
+    }
+    let operations = || document.operations.iter().map(|(_, op)| &op.node);
+    if operations().any(|op| nests_deeper(document, &op.selection_set.node, 0)) {
+        return Some("the query nests too deep");
+    }
+    if operations().any(|op| has_many_directives(document, &op.selection_set.node)) {
+        return Some("too many directives on one field");
+    }
+    if operations().any(|op| field_depth(document, &op.selection_set.node) > MAX_DEPTH) {
+        return Some("the query is nested too deep");
+    }
+    None
+}
+
+/// How deep fields nest in `set`, fragments inlined (called on documents
+/// [`nests_deeper`] let through, so fragments cannot loop).
+fn field_depth(document: &ExecutableDocument, set: &SelectionSet) -> usize {
+    set.items
+        .iter()
+        .map(|item| match &item.node {
+            Selection::Field(field) => 1 + field_depth(document, &field.node.selection_set.node),
+            Selection::InlineFragment(fragment) => {
+                field_depth(document, &fragment.node.selection_set.node)
+            }
+            Selection::FragmentSpread(spread) => document
+                .fragments
+                .get(&spread.node.fragment_name.node)
+                .map_or(0, |f| field_depth(document, &f.node.selection_set.node)),
+        })
+        .max()
+        .unwrap_or(0)
+}
+
+/// Whether `set`, at `depth`, nests beyond [`MAX_RECURSIVE_DEPTH`]
+/// (a fragment that spreads itself does, and ends the walk).
+fn nests_deeper(document: &ExecutableDocument, set: &SelectionSet, depth: usize) -> bool {
+    if depth > MAX_RECURSIVE_DEPTH {
+        return true;
+    }
+    set.items.iter().any(|item| match &item.node {
+        Selection::Field(field) => {
+            !field.node.selection_set.node.items.is_empty()
+                && nests_deeper(document, &field.node.selection_set.node, depth + 1)
+        }
+        Selection::InlineFragment(fragment) => {
+            nests_deeper(document, &fragment.node.selection_set.node, depth + 1)
+        }
+        Selection::FragmentSpread(spread) => document
+            .fragments
+            .get(&spread.node.fragment_name.node)
+            .is_some_and(|f| nests_deeper(document, &f.node.selection_set.node, depth + 1)),
+    })
+}
+
+/// Whether a field in `set` carries more than [`MAX_DIRECTIVES`]
+/// directives (called on documents [`nests_deeper`] let through, so
+/// fragments cannot loop).
+fn has_many_directives(document: &ExecutableDocument, set: &SelectionSet) -> bool {
+    set.items.iter().any(|item| match &item.node {
+        Selection::Field(field) => {
+            field.node.directives.len() > MAX_DIRECTIVES
+                || has_many_directives(document, &field.node.selection_set.node)
+        }
+        Selection::InlineFragment(fragment) => {
+            has_many_directives(document, &fragment.node.selection_set.node)
+        }
+        Selection::FragmentSpread(spread) => document
+            .fragments
+            .get(&spread.node.fragment_name.node)
+            .is_some_and(|f| has_many_directives(document, &f.node.selection_set.node)),
+    })
 }
 
 /// `deleteMe` password confirmations per user: (attempts, window in
@@ -85,6 +161,32 @@ mod tests {
     use async_graphql::parser::parse_query;
 
     use super::*;
+
+    #[test]
+    fn refuses_each_limit_by_what_it_is() {
+        let refusal_of = |q: &str| refusal(&parse_query(q).unwrap());
+        assert_eq!(refusal_of("{ me { id } }"), None);
+        assert_eq!(
+            refusal_of("query { ...F } fragment F on Query { ...F }"),
+            Some("the query nests too deep"),
+            "a fragment that spreads itself"
+        );
+        let directives = " @include(if: true)".repeat(MAX_DIRECTIVES + 1);
+        assert_eq!(
+            refusal_of(&format!("{{ me{directives} {{ id }} }}")),
+            Some("too many directives on one field")
+        );
+        let nested = |n: usize| format!("{}id{}", "a { ".repeat(n - 1), " }".repeat(n - 1));
+        assert_eq!(refusal_of(&format!("{{ {} }}", nested(MAX_DEPTH))), None);
+        assert_eq!(
+            refusal_of(&format!(
+                "{{ ...F }} fragment F on Query {{ {} }}",
+                nested(MAX_DEPTH + 1)
+            )),
+            Some("the query is nested too deep"),
+            "fields in a fragment count where it is spread"
+        );
+    }
 
     #[test]
     fn counts_aliases_in_operations_and_fragments() {

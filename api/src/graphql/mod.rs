@@ -13,6 +13,7 @@ pub(crate) mod query;
 mod rate_limit;
 mod subscription;
 pub mod types;
+mod validation;
 
 use async_graphql::dataloader::DataLoader;
 use async_graphql::{Schema, SchemaBuilder};
@@ -36,8 +37,7 @@ fn builder(limits: Limits) -> SchemaBuilder<QueryRoot, MutationRoot, Subscriptio
         MutationRoot::default(),
         SubscriptionRoot::default(),
     )
-    .limit_depth(limits.depth)
-    .limit_complexity(limits.complexity)
+    .extension(validation::Validation(limits))
     .limit_recursive_depth(limits::MAX_RECURSIVE_DEPTH)
     .limit_directives(limits::MAX_DIRECTIVES)
 }
