@@ -36,9 +36,10 @@ use moneta_core::institutions::{
     Credentials, Institution, InstitutionError, Institutions, LinkedLogin, ProviderTransaction,
     SyncPage,
 };
+use moneta_core::month::Month;
 use moneta_core::ports::{CacheStore, EventBus, JobQueue, Leases, SyncJob, SyncReason};
 use moneta_core::spending::FollowUp;
-use moneta_core::sync::{SyncPipeline, month_of};
+use moneta_core::sync::SyncPipeline;
 use moneta_entities::{accounts, transactions};
 use moneta_platform::cache::{InProcessCache, RedisCache};
 use moneta_platform::config::Settings;
@@ -194,7 +195,7 @@ async fn floor_secs(
                 pending: Set(t.pending),
                 pending_transaction_id: Set(t.pending_transaction_id.clone()),
                 posted_at: Set(t.posted_at),
-                month: Set(month_of(t.posted_at)),
+                month: Set(Month::of(t.posted_at).as_int()),
                 seller_raw: Set(t.seller.clone()),
                 seller_normalized: Set(c.seller_key),
                 amount_cents: Set(t.amount_cents),

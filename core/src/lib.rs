@@ -26,6 +26,7 @@
 //! - [`sync`]: the extraction pipeline (pull, store raw, categorize, upsert,
 //!   aggregate, notify, publish).
 //! - [`month`]: the `Month` newtype (`YYYY-MM`).
+//! - [`money`]: the `Money` newtype (integer cents; a decimal only at the edges).
 //! - [`institutions`]: the connector trait and the built-in `sandbox`.
 //! - [`users`]: the user as the rest of the domain sees it, activity, and
 //!   erasure (deleting a user and everything of theirs, resumably).
@@ -46,6 +47,7 @@ pub mod db;
 pub mod error;
 pub mod ids;
 pub mod institutions;
+pub mod money;
 pub mod month;
 pub mod notifications;
 pub mod ports;

@@ -90,8 +90,9 @@ async fn the_template_follows_the_estimated_then_the_set_income() {
     assert_eq!(categories.len(), 10);
     for c in Category::SPENDING {
         let l = line(&b, c.as_str());
-        let expected = moneta_core::budget::template_amount(received / 3, c);
-        assert_eq!(dec(&l["budgeted"]), Decimal::new(expected, 2), "{c}");
+        let income = moneta_core::money::Money::from_cents(received / 3);
+        let expected = moneta_core::budget::template_amount(income, c);
+        assert_eq!(dec(&l["budgeted"]), expected.to_decimal(), "{c}");
         assert_eq!(l["source"], "TEMPLATE");
         assert_eq!(dec(&l["remaining"]), dec(&l["budgeted"]) - dec(&l["spent"]));
     }

@@ -14,7 +14,9 @@ use secrecy::{ExposeSecret, SecretString};
 use super::{Account, AccountError, AccountStatus, find};
 use crate::clock::SharedClock;
 use crate::credentials::CredentialsCipher;
+use crate::error::InternalError;
 use crate::institutions::{Credentials, InstitutionError, Institutions};
+use crate::month::Month;
 use crate::ports::{JobQueue, SyncJob, SyncReason};
 use crate::spending::FollowUp;
 use crate::{IdGenerator, UserId, crash_point, spending};
@@ -239,6 +241,11 @@ impl AccountService {
             .filter(accounts::Column::Id.eq(account_id))
             .exec(&tx)
             .await?;
+        let months = months
+            .into_iter()
+            .map(Month::from_int)
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|_| InternalError::Corrupt("a transaction's month is not a month".into()))?;
         spending::mark(&tx, &self.ids, user, months, self.clock.now()).await?;
         tx.commit().await?;
         crash_point!("unlink.committed");

@@ -162,7 +162,7 @@ impl AuthService {
             id: user_id,
             email: email.as_str().to_owned(),
             created_at: now,
-            monthly_income_cents: None,
+            monthly_income: None,
         };
         self.start_session(user, None).await
     }

@@ -11,6 +11,7 @@ use sea_orm::ConnectionTrait;
 
 use super::{BudgetLine, BudgetSource, BudgetStatus, compute_budget};
 use crate::error::InternalError;
+use crate::money::Money;
 use crate::month::Month;
 use crate::notifications::{self, NewNotification, NotificationKind};
 use crate::ports::{EventBus, UserEvent};
@@ -27,7 +28,7 @@ impl AlertLevel {
     /// budget at all (no income known, no override) has nothing to
     /// approach or exceed, so nothing to alert about.
     pub fn of(line: &BudgetLine) -> Option<Self> {
-        if line.budgeted_cents == 0 && line.source == BudgetSource::Template {
+        if line.budgeted == Money::ZERO && line.source == BudgetSource::Template {
             return None;
         }
         match line.status {
@@ -65,15 +66,15 @@ pub async fn evaluate_alerts(
         let message = match level {
             AlertLevel::Approaching => format!(
                 "You have spent {} of your {} {} budget for {month}",
-                dollars(line.spent_cents),
-                dollars(line.budgeted_cents),
+                line.spent,
+                line.budgeted,
                 line.category.as_str().to_lowercase().replace('_', " "),
             ),
             AlertLevel::Exceeded => format!(
                 "You are over your {} {} budget for {month}: {} spent",
-                dollars(line.budgeted_cents),
+                line.budgeted,
                 line.category.as_str().to_lowercase().replace('_', " "),
-                dollars(line.spent_cents),
+                line.spent,
             ),
         };
         let note = NewNotification {
@@ -89,23 +90,14 @@ pub async fn evaluate_alerts(
         tracing::info!(user_id = %user, category = line.category.as_str(), %month, kind = level.kind().as_str(), "budget alert");
         let event = UserEvent::BudgetAlert {
             notification_id: id,
-            category: line.category.as_str().to_owned(),
-            month: month.as_int(),
-            budgeted_cents: line.budgeted_cents,
-            spent_cents: line.spent_cents,
+            category: line.category,
+            month,
+            budgeted: line.budgeted,
+            spent: line.spent,
         };
         if let Err(error) = events.publish(user, event).await {
             tracing::warn!(user_id = %user, %error, "budget alert stored but not published");
         }
     }
     Ok(fired)
-}
-
-fn dollars(cents: i64) -> String {
-    let sign = if cents < 0 { "-" } else { "" };
-    format!(
-        "{sign}${}.{:02}",
-        cents.unsigned_abs() / 100,
-        cents.unsigned_abs() % 100
-    )
 }

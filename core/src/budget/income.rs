@@ -6,6 +6,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use crate::UserId;
 use crate::categories::Category;
 use crate::error::InternalError;
+use crate::money::Money;
 use crate::month::Month;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -17,7 +18,8 @@ pub enum IncomeSource {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Income {
-    pub monthly_cents: Option<i64>,
+    #[serde(rename = "monthly_cents")]
+    pub monthly: Option<Money>,
     pub source: IncomeSource,
 }
 
@@ -34,28 +36,28 @@ pub async fn estimate_income(
         .and_then(|u| u.monthly_income_cents);
     if let Some(cents) = set {
         return Ok(Income {
-            monthly_cents: Some(cents),
+            monthly: Some(Money::from_cents(cents)),
             source: IncomeSource::User,
         });
     }
     let previous: Vec<i32> = (1..=3).map(|n| month.minus(n).as_int()).collect();
-    let received: i64 = monthly_spending::Entity::find()
+    let received: Money = monthly_spending::Entity::find()
         .filter(monthly_spending::Column::UserId.eq(user.get()))
         .filter(monthly_spending::Column::Month.is_in(previous))
         .filter(monthly_spending::Column::Category.eq(Category::Income.as_str()))
         .all(db)
         .await?
         .iter()
-        .map(|r| -r.amount_cents)
+        .map(|r| -Money::from_cents(r.amount_cents))
         .sum();
-    Ok(if received > 0 {
+    Ok(if received > Money::ZERO {
         Income {
-            monthly_cents: Some(received / 3),
+            monthly: Some(received.scaled(1, 3)),
             source: IncomeSource::Estimated,
         }
     } else {
         Income {
-            monthly_cents: None,
+            monthly: None,
             source: IncomeSource::None,
         }
     })

@@ -5,13 +5,11 @@
 mod alerts;
 mod error;
 mod income;
-mod money;
 mod service;
 mod template;
 
 pub use alerts::{AlertLevel, evaluate_alerts};
 pub use error::BudgetError;
 pub use income::{Income, IncomeSource, estimate_income};
-pub use money::{MAX_AMOUNT_CENTS, cents_from_decimal};
 pub use service::{Budget, BudgetLine, BudgetService, BudgetSource, BudgetStatus, compute_budget};
 pub use template::{Tier, template_amount, tier_for};

@@ -11,12 +11,12 @@ use sea_orm::{
     EntityTrait, QueryFilter, TransactionTrait,
 };
 
-use super::money::AmountError;
-use super::{BudgetError, Income, cents_from_decimal, estimate_income, template_amount};
+use super::{BudgetError, Income, estimate_income, template_amount};
 use crate::cache::{ReadCache, View};
 use crate::categories::Category;
 use crate::clock::SharedClock;
 use crate::error::InternalError;
+use crate::money::{AmountError, Money};
 use crate::month::Month;
 use crate::spending::FollowUp;
 use crate::{IdGenerator, UserId, crash_point, spending};
@@ -39,10 +39,10 @@ pub enum BudgetStatus {
 impl BudgetStatus {
     /// APPROACHING from 80 % of the budget, EXCEEDED above 100 %. With no
     /// budget, any spending exceeds it.
-    pub fn of(budgeted: i64, spent: i64) -> Self {
+    pub fn of(budgeted: Money, spent: Money) -> Self {
         if spent > budgeted {
             Self::Exceeded
-        } else if spent > 0 && spent.saturating_mul(5) >= budgeted.saturating_mul(4) {
+        } else if spent > Money::ZERO && spent.scaled(5, 1) >= budgeted.scaled(4, 1) {
             Self::Approaching
         } else {
             Self::Under
@@ -53,15 +53,17 @@ impl BudgetStatus {
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct BudgetLine {
     pub category: Category,
-    pub budgeted_cents: i64,
-    pub spent_cents: i64,
+    #[serde(rename = "budgeted_cents")]
+    pub budgeted: Money,
+    #[serde(rename = "spent_cents")]
+    pub spent: Money,
     pub source: BudgetSource,
     pub status: BudgetStatus,
 }
 
 impl BudgetLine {
-    pub fn remaining_cents(&self) -> i64 {
-        self.budgeted_cents - self.spent_cents
+    pub fn remaining(&self) -> Money {
+        self.budgeted - self.spent
     }
 }
 
@@ -81,14 +83,14 @@ pub async fn compute_budget(
     month: Month,
 ) -> Result<Budget, InternalError> {
     let income = estimate_income(db, user, month).await?;
-    let overrides: HashMap<String, i64> = budget_overrides::Entity::find()
+    let overrides: HashMap<String, Money> = budget_overrides::Entity::find()
         .filter(budget_overrides::Column::UserId.eq(user.get()))
         .all(db)
         .await?
         .into_iter()
-        .map(|o| (o.category, o.amount_cents))
+        .map(|o| (o.category, Money::from_cents(o.amount_cents)))
         .collect();
-    let spent = spending::for_month(db, user, month.as_int()).await?;
+    let spent = spending::for_month(db, user, month).await?;
     let lines = Category::SPENDING
         .iter()
         .map(|&category| {
@@ -96,16 +98,16 @@ pub async fn compute_budget(
                 Some(&amount) => (amount, BudgetSource::Override),
                 None => (
                     income
-                        .monthly_cents
-                        .map_or(0, |i| template_amount(i, category)),
+                        .monthly
+                        .map_or(Money::ZERO, |i| template_amount(i, category)),
                     BudgetSource::Template,
                 ),
             };
-            let spent = spent.get(&category).copied().unwrap_or(0);
+            let spent = spent.get(&category).copied().unwrap_or_default();
             BudgetLine {
                 category,
-                budgeted_cents: budgeted,
-                spent_cents: spent,
+                budgeted,
+                spent,
                 source,
                 status: BudgetStatus::of(budgeted, spent),
             }
@@ -158,16 +160,18 @@ impl BudgetService {
         &self,
         user: UserId,
         month: Month,
-    ) -> Result<BTreeMap<Category, i64>, InternalError> {
+    ) -> Result<BTreeMap<Category, Money>, InternalError> {
         self.cache
             .get_or_load(user, View::MonthlySpending(month), || {
-                spending::for_month(&self.db, user, month.as_int())
+                spending::for_month(&self.db, user, month)
             })
             .await
     }
 
     pub async fn set_income(&self, user: UserId, amount: Decimal) -> Result<Budget, BudgetError> {
-        let cents = cents_from_decimal(amount).map_err(invalid("monthlyIncome"))?;
+        let cents = Money::amount(amount)
+            .map_err(invalid("monthlyIncome"))?
+            .cents();
         let tx = self.db.begin().await.map_err(InternalError::from)?;
         users::Entity::update_many()
             .col_expr(users::Column::MonthlyIncomeCents, Expr::value(cents))
@@ -191,7 +195,7 @@ impl BudgetService {
                 message: "only the ten spending categories have a budget".into(),
             });
         }
-        let cents = cents_from_decimal(amount).map_err(invalid("amount"))?;
+        let cents = Money::amount(amount).map_err(invalid("amount"))?.cents();
         let tx = self.db.begin().await.map_err(InternalError::from)?;
         budget_overrides::Entity::insert(budget_overrides::ActiveModel {
             user_id: Set(user.get()),
@@ -239,7 +243,7 @@ impl BudgetService {
         user: UserId,
     ) -> Result<Budget, BudgetError> {
         let month = self.current_month();
-        spending::mark(&tx, &self.ids, user, [month.as_int()], self.clock.now()).await?;
+        spending::mark(&tx, &self.ids, user, [month], self.clock.now()).await?;
         tx.commit().await.map_err(InternalError::from)?;
         crash_point!("budget.committed");
         self.follow_up.settle(user).await?;
@@ -253,13 +257,16 @@ mod tests {
 
     #[test]
     fn status_thresholds() {
-        assert_eq!(BudgetStatus::of(10_000, 0), BudgetStatus::Under);
-        assert_eq!(BudgetStatus::of(10_000, 7_999), BudgetStatus::Under);
-        assert_eq!(BudgetStatus::of(10_000, 8_000), BudgetStatus::Approaching);
-        assert_eq!(BudgetStatus::of(10_000, 10_000), BudgetStatus::Approaching);
-        assert_eq!(BudgetStatus::of(10_000, 10_001), BudgetStatus::Exceeded);
-        assert_eq!(BudgetStatus::of(0, 0), BudgetStatus::Under);
-        assert_eq!(BudgetStatus::of(0, 1), BudgetStatus::Exceeded);
-        assert_eq!(BudgetStatus::of(10_000, -500), BudgetStatus::Under);
+        let status = |budgeted, spent| {
+            BudgetStatus::of(Money::from_cents(budgeted), Money::from_cents(spent))
+        };
+        assert_eq!(status(10_000, 0), BudgetStatus::Under);
+        assert_eq!(status(10_000, 7_999), BudgetStatus::Under);
+        assert_eq!(status(10_000, 8_000), BudgetStatus::Approaching);
+        assert_eq!(status(10_000, 10_000), BudgetStatus::Approaching);
+        assert_eq!(status(10_000, 10_001), BudgetStatus::Exceeded);
+        assert_eq!(status(0, 0), BudgetStatus::Under);
+        assert_eq!(status(0, 1), BudgetStatus::Exceeded);
+        assert_eq!(status(10_000, -500), BudgetStatus::Under);
     }
 }

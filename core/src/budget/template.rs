@@ -8,6 +8,7 @@
 //! unallocated, as savings.
 
 use crate::categories::Category;
+use crate::money::Money;
 
 /// Income tiers, by monthly income.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -72,16 +73,20 @@ fn share_bps(tier: Tier, category: Category) -> i64 {
     }
 }
 
-/// The template's budget for `category` at this income, in cents (rounded
-/// down, so the categories never add up to more than the income).
-pub fn template_amount(monthly_income_cents: i64, category: Category) -> i64 {
-    let income = monthly_income_cents.max(0);
-    income.saturating_mul(share_bps(tier_for(income), category)) / 10_000
+/// The template's budget for `category` at this income (rounded down to
+/// the cent, so the categories never add up to more than the income).
+pub fn template_amount(monthly_income: Money, category: Category) -> Money {
+    let income = monthly_income.max(Money::ZERO);
+    income.scaled(share_bps(tier_for(income.cents()), category), 10_000)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn template_cents(income: i64, category: Category) -> i64 {
+        template_amount(Money::from_cents(income), category).cents()
+    }
 
     #[test]
     fn tiers_by_income() {
@@ -132,19 +137,19 @@ mod tests {
         for (income, expected) in cases {
             let got: Vec<i64> = Category::SPENDING
                 .iter()
-                .map(|c| template_amount(*income, *c))
+                .map(|c| template_cents(*income, *c))
                 .collect();
             assert_eq!(got, expected, "income {income}");
             assert!(got.iter().sum::<i64>() <= *income);
         }
-        assert_eq!(template_amount(500_000, Income), 0);
-        assert_eq!(template_amount(500_000, Transfer), 0);
+        assert_eq!(template_cents(500_000, Income), 0);
+        assert_eq!(template_cents(500_000, Transfer), 0);
     }
 
     #[test]
     fn lower_incomes_put_a_larger_share_on_housing_and_food() {
         for category in [Category::Housing, Category::Food] {
-            let share = |income: i64| template_amount(income, category) as f64 / income as f64;
+            let share = |income: i64| template_cents(income, category) as f64 / income as f64;
             assert!(share(200_000) > share(500_000));
             assert!(share(500_000) > share(1_000_000));
         }
@@ -155,7 +160,7 @@ mod tests {
         for income in [100_000, 500_000, 2_000_000] {
             let total: i64 = Category::SPENDING
                 .iter()
-                .map(|c| template_amount(income, *c))
+                .map(|c| template_cents(income, *c))
                 .sum();
             assert!(total < income);
         }

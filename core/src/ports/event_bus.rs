@@ -8,7 +8,10 @@ use futures_util::stream::BoxStream;
 use serde::{Deserialize, Serialize};
 
 use crate::UserId;
+use crate::categories::Category;
 use crate::error::InternalError;
+use crate::money::Money;
+use crate::month::Month;
 
 /// Something that happened to one user's data.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -22,12 +25,15 @@ pub enum UserEvent {
         removed: u32,
     },
     /// A budget alert fired (and is stored as notification `notification_id`).
+    /// The figures are the budget line's when it fired.
     BudgetAlert {
         notification_id: i64,
-        category: String,
-        month: i32,
-        budgeted_cents: i64,
-        spent_cents: i64,
+        category: Category,
+        month: Month,
+        #[serde(rename = "budgeted_cents")]
+        budgeted: Money,
+        #[serde(rename = "spent_cents")]
+        spent: Money,
     },
     /// A session ended (logout, a revoked refresh family) — or, with no
     /// session, all of them (the user is being removed). Live connections

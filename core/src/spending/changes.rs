@@ -7,6 +7,7 @@ use sea_orm::sea_query::OnConflict;
 use sea_orm::{ActiveValue::Set, ConnectionTrait, EntityTrait};
 
 use crate::error::InternalError;
+use crate::month::Month;
 use crate::{IdGenerator, UserId};
 
 /// Records that `months` of `user` changed. Call it on the connection of
@@ -18,7 +19,7 @@ pub async fn mark(
     conn: &impl ConnectionTrait,
     ids: &IdGenerator,
     user: UserId,
-    months: impl IntoIterator<Item = i32>,
+    months: impl IntoIterator<Item = Month>,
     now: DateTime<Utc>,
 ) -> Result<(), InternalError> {
     let change_id = ids.next_id();
@@ -26,7 +27,7 @@ pub async fn mark(
         .into_iter()
         .map(|month| spending_changes::ActiveModel {
             user_id: Set(user.get()),
-            month: Set(month),
+            month: Set(month.as_int()),
             change_id: Set(change_id),
             marked_at: Set(now),
         })

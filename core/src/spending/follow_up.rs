@@ -62,8 +62,7 @@ impl FollowUp {
             .map(|m| Month::from_int(m.month))
             .collect::<Result<Vec<_>, _>>()
             .map_err(|_| InternalError::Corrupt("a marked month is not a month".into()))?;
-        let ints: Vec<i32> = marks.iter().map(|m| m.month).collect();
-        recompute_months(&self.db, user, &ints, now).await?;
+        recompute_months(&self.db, user, &months, now).await?;
         crash_point!("spending.recomputed");
         self.cache.invalidate(user).await;
         // The month in progress always: its budget rests on the income

@@ -11,6 +11,7 @@ use sea_orm::{
 use crate::UserId;
 use crate::categories::Category;
 use crate::error::{InternalError, TransientRetry};
+use crate::month::Month;
 
 /// Recomputes `monthly_spending` of `user` for `months` from the
 /// transactions, in one database transaction on the user's shard. The
@@ -18,7 +19,7 @@ use crate::error::{InternalError, TransientRetry};
 pub async fn recompute_months(
     db: &DatabaseConnection,
     user: UserId,
-    months: &[i32],
+    months: &[Month],
     now: DateTime<Utc>,
 ) -> Result<(), InternalError> {
     if months.is_empty() {
@@ -36,7 +37,7 @@ pub async fn recompute_months(
 async fn recompute_once(
     db: &DatabaseConnection,
     user: UserId,
-    months: &[i32],
+    months: &[Month],
     now: DateTime<Utc>,
 ) -> Result<(), InternalError> {
     let tx = crate::db::begin_without_gap_locks(db).await?;
@@ -47,7 +48,7 @@ async fn recompute_once(
         .column(transactions::Column::UserCategory)
         .column(transactions::Column::AmountCents)
         .filter(transactions::Column::UserId.eq(user.get()))
-        .filter(transactions::Column::Month.is_in(months.iter().copied()))
+        .filter(transactions::Column::Month.is_in(months.iter().map(|m| m.as_int())))
         .into_tuple()
         .all(&tx)
         .await?;
@@ -61,7 +62,7 @@ async fn recompute_once(
     }
     monthly_spending::Entity::delete_many()
         .filter(monthly_spending::Column::UserId.eq(user.get()))
-        .filter(monthly_spending::Column::Month.is_in(months.iter().copied()))
+        .filter(monthly_spending::Column::Month.is_in(months.iter().map(|m| m.as_int())))
         .exec(&tx)
         .await?;
     if !totals.is_empty() {

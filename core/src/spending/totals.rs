@@ -8,17 +8,19 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use crate::UserId;
 use crate::categories::Category;
 use crate::error::InternalError;
+use crate::money::Money;
+use crate::month::Month;
 
 /// The user's spending for a month, by category (every category with
 /// transactions; callers pick the ones they show).
 pub async fn for_month(
     db: &impl ConnectionTrait,
     user: UserId,
-    month: i32,
-) -> Result<BTreeMap<Category, i64>, InternalError> {
+    month: Month,
+) -> Result<BTreeMap<Category, Money>, InternalError> {
     let rows = monthly_spending::Entity::find()
         .filter(monthly_spending::Column::UserId.eq(user.get()))
-        .filter(monthly_spending::Column::Month.eq(month))
+        .filter(monthly_spending::Column::Month.eq(month.as_int()))
         .all(db)
         .await?;
     rows.into_iter()
@@ -27,7 +29,7 @@ pub async fn for_month(
                 .category
                 .parse::<Category>()
                 .map_err(|e| InternalError::Corrupt(e.to_string()))?;
-            Ok((category, r.amount_cents))
+            Ok((category, Money::from_cents(r.amount_cents)))
         })
         .collect()
 }

@@ -7,7 +7,7 @@
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 
-use chrono::{DateTime, Datelike, Utc};
+use chrono::{DateTime, Utc};
 use moneta_entities::{accounts, transactions};
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
@@ -18,20 +18,16 @@ use sea_orm::{
 use crate::categories::{Categorization, Categorizer};
 use crate::error::InternalError;
 use crate::institutions::{ProviderTransaction, SyncPage};
+use crate::month::Month;
 use crate::{IdGenerator, UserId, spending};
 
 /// Rows per statement (Vitess rule 7).
 const CHUNK: usize = 500;
 
-/// The `yyyymm` month of an instant, UTC.
-pub fn month_of(at: DateTime<Utc>) -> i32 {
-    at.year() * 100 + at.month() as i32
-}
-
 /// What applying a page did.
 #[derive(Debug, Default)]
 pub struct Applied {
-    pub months: BTreeSet<i32>,
+    pub months: BTreeSet<Month>,
     /// False when the account vanished (unlinked mid-sync): nothing written.
     pub account_exists: bool,
 }
@@ -117,7 +113,7 @@ impl PageApply<'_> {
         tx: &DatabaseTransaction,
         page: &SyncPage,
         carried: &mut CarriedOverrides,
-        months: &mut BTreeSet<i32>,
+        months: &mut BTreeSet<Month>,
     ) -> Result<(), InternalError> {
         let replaced: Vec<&str> = page
             .added
@@ -146,6 +142,9 @@ impl PageApply<'_> {
                 .await?;
             for (provider_id, user_category, month) in rows {
                 if leaving.contains(provider_id.as_str()) {
+                    let month = Month::from_int(month).map_err(|_| {
+                        InternalError::Corrupt(format!("transaction month {month}"))
+                    })?;
                     months.insert(month);
                 }
                 if let Some(category) = user_category {
@@ -163,13 +162,13 @@ impl PageApply<'_> {
         changed: &[&ProviderTransaction],
         categorized: &[Categorization],
         carried: &CarriedOverrides,
-        months: &mut BTreeSet<i32>,
+        months: &mut BTreeSet<Month>,
     ) -> Vec<transactions::ActiveModel> {
         changed
             .iter()
             .zip(categorized)
             .map(|(t, c)| {
-                months.insert(month_of(t.posted_at));
+                months.insert(Month::of(t.posted_at));
                 let carried_override = t
                     .pending_transaction_id
                     .as_ref()
@@ -183,7 +182,7 @@ impl PageApply<'_> {
                     pending: Set(t.pending),
                     pending_transaction_id: Set(t.pending_transaction_id.clone()),
                     posted_at: Set(t.posted_at),
-                    month: Set(month_of(t.posted_at)),
+                    month: Set(Month::of(t.posted_at).as_int()),
                     seller_raw: Set(truncate(&t.seller, 255)),
                     seller_normalized: Set(c.seller_key.clone()),
                     amount_cents: Set(t.amount_cents),

@@ -5,5 +5,5 @@
 mod apply;
 mod pipeline;
 
-pub use apply::{Applied, CarriedOverrides, PageApply, month_of};
+pub use apply::{Applied, CarriedOverrides, PageApply};
 pub use pipeline::{SyncOutcome, SyncPipeline};

@@ -9,6 +9,8 @@ use crate::UserId;
 use crate::cache::{ReadCache, View};
 use crate::categories::{Category, CategorySource};
 use crate::error::InternalError;
+use crate::money::Money;
+use crate::month::Month;
 
 /// One bank transaction of a user.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -17,14 +19,15 @@ pub struct Transaction {
     pub user_id: UserId,
     pub account_id: i64,
     pub posted_at: DateTime<Utc>,
-    /// `yyyymm` of `posted_at`, UTC.
-    pub month: i32,
+    /// The month of `posted_at`, UTC.
+    pub month: Month,
     /// As the bank printed it.
     pub seller_raw: String,
     /// The dictionary key or normalized seller.
     pub seller_key: String,
     /// Positive: money spent; negative: money received.
-    pub amount_cents: i64,
+    #[serde(rename = "amount_cents")]
+    pub amount: Money,
     pub pending: bool,
     /// What the categorizer decided.
     pub computed_category: Category,
@@ -58,10 +61,11 @@ impl TryFrom<transactions::Model> for Transaction {
             user_id: UserId::new(m.user_id),
             account_id: m.account_id,
             posted_at: m.posted_at,
-            month: m.month,
+            month: Month::from_int(m.month)
+                .map_err(|_| InternalError::Corrupt(format!("transaction month {}", m.month)))?,
             seller_raw: m.seller_raw,
             seller_key: m.seller_normalized,
-            amount_cents: m.amount_cents,
+            amount: Money::from_cents(m.amount_cents),
             pending: m.pending,
             computed_category: m.category.parse().map_err(corrupt)?,
             computed_source: m.category_source.parse().map_err(corrupt)?,

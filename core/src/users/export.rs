@@ -55,11 +55,10 @@ pub async fn export(
         },
     )
     .await?;
-    let mut months: BTreeSet<i32> = transactions.iter().map(|t| t.month).collect();
-    months.insert(Month::of(now).as_int());
+    let mut months: BTreeSet<Month> = transactions.iter().map(|t| t.month).collect();
+    months.insert(Month::of(now));
     let mut budgets = Vec::with_capacity(months.len());
     for month in months.into_iter().rev() {
-        let month = Month::from_int(month).map_err(|e| InternalError::Corrupt(e.to_string()))?;
         budgets.push(compute_budget(db, user, month).await?);
     }
     let notifications = every(

@@ -6,14 +6,15 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelec
 
 use crate::UserId;
 use crate::error::InternalError;
+use crate::money::Money;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct User {
     pub id: UserId,
     pub email: String,
     pub created_at: DateTime<Utc>,
-    /// What the user said they earn a month, in cents.
-    pub monthly_income_cents: Option<i64>,
+    /// What the user said they earn a month.
+    pub monthly_income: Option<Money>,
 }
 
 impl From<users::Model> for User {
@@ -22,7 +23,7 @@ impl From<users::Model> for User {
             id: UserId::new(m.id),
             email: m.email,
             created_at: m.created_at,
-            monthly_income_cents: m.monthly_income_cents,
+            monthly_income: m.monthly_income_cents.map(Money::from_cents),
         }
     }
 }

@@ -100,7 +100,7 @@ pub async fn spent(
 ) {
     insert_account(db, user, account).await;
     insert_transaction(db, user, account, transaction, seller_raw, amount_cents, at).await;
-    let month = at.year() * 100 + at.month() as i32;
+    let month = moneta_core::month::Month::of(at);
     moneta_core::spending::recompute_months(db, moneta_core::UserId::new(user), &[month], at)
         .await
         .expect("recompute");

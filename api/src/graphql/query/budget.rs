@@ -2,7 +2,7 @@ use async_graphql::{Context, Object, Result};
 use moneta_core::categories::Category as CoreCategory;
 
 use crate::error::OrGql as _;
-use crate::graphql::types::{Budget, CategorySpending, Month, cents_to_decimal};
+use crate::graphql::types::{Budget, CategorySpending, Month};
 use crate::graphql::{identity, services};
 
 #[derive(Default)]
@@ -27,7 +27,7 @@ impl BudgetQuery {
             .iter()
             .map(|c| CategorySpending {
                 category: (*c).into(),
-                amount: cents_to_decimal(spent.get(c).copied().unwrap_or(0)),
+                amount: spent.get(c).copied().unwrap_or_default().to_decimal(),
             })
             .collect())
     }

@@ -16,7 +16,7 @@ use crate::error::OrGql as _;
 use crate::graphql::ids::{self, Kind};
 use crate::graphql::types::{
     AccountStatus, Budget, BudgetSource, BudgetStatus, Category, CategorySource, IncomeSource,
-    Month, NotificationKind, cents_to_decimal,
+    Month, NotificationKind,
 };
 use crate::graphql::{identity, services};
 
@@ -48,7 +48,7 @@ fn document(export: Export) -> Value {
             "id": ids::encode(Kind::User, export.user.id.get()).0,
             "email": export.user.email,
             "createdAt": scalar(&export.user.created_at),
-            "monthlyIncome": export.user.monthly_income_cents.map(|c| scalar(&cents_to_decimal(c))),
+            "monthlyIncome": export.user.monthly_income.map(|m| scalar(&m.to_decimal())),
         },
         "accounts": export.accounts.into_iter().map(|a| json!({
             "id": ids::encode(Kind::Account, a.id).0,
@@ -64,7 +64,7 @@ fn document(export: Export) -> Value {
             "account": { "id": ids::encode(Kind::Account, t.account_id).0 },
             "postedAt": scalar(&t.posted_at),
             "seller": t.seller_raw,
-            "amount": scalar(&cents_to_decimal(t.amount_cents)),
+            "amount": scalar(&t.amount.to_decimal()),
             "pending": t.pending,
             "category": name(Category::from(t.category())),
             "categorySource": name(CategorySource::from(t.category_source())),

@@ -1,10 +1,9 @@
 use async_graphql::{Context, Result, Subscription};
 use futures_util::{Stream, StreamExt as _};
-use moneta_core::month::Month as CoreMonth;
 use moneta_core::ports::UserEvent;
 
 use crate::error::OrGql as _;
-use crate::graphql::types::{BudgetAlert, Month, Notification, cents_to_decimal};
+use crate::graphql::types::{BudgetAlert, Month, Notification};
 use crate::graphql::{identity, services};
 
 #[derive(Default)]
@@ -25,8 +24,8 @@ impl BudgetSubscription {
                     notification_id,
                     category,
                     month,
-                    budgeted_cents,
-                    spent_cents,
+                    budgeted,
+                    spent,
                 } = event
                 else {
                     return None;
@@ -34,13 +33,10 @@ impl BudgetSubscription {
                 let notification = notifications.find(me, notification_id).await.ok()??;
                 Some(BudgetAlert {
                     notification: Notification(notification),
-                    category: category
-                        .parse::<moneta_core::categories::Category>()
-                        .ok()?
-                        .into(),
-                    month: Month(CoreMonth::from_int(month).ok()?),
-                    budgeted: cents_to_decimal(budgeted_cents),
-                    spent: cents_to_decimal(spent_cents),
+                    category: category.into(),
+                    month: Month(month),
+                    budgeted: budgeted.to_decimal(),
+                    spent: spent.to_decimal(),
                 })
             }
         }))

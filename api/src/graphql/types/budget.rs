@@ -2,7 +2,9 @@ use async_graphql::{Enum, SimpleObject};
 use moneta_core::budget as core;
 use rust_decimal::Decimal;
 
-use super::{Category, Month, cents_to_decimal};
+use moneta_core::money::Money;
+
+use super::{Category, Month};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
 #[graphql(remote = "core::BudgetSource")]
@@ -55,16 +57,16 @@ impl From<core::Budget> for Budget {
     fn from(b: core::Budget) -> Self {
         Self {
             month: Month(b.month),
-            monthly_income: b.income.monthly_cents.map(cents_to_decimal),
+            monthly_income: b.income.monthly.map(Money::to_decimal),
             income_source: b.income.source.into(),
             categories: b
                 .lines
                 .into_iter()
                 .map(|l| BudgetCategory {
                     category: l.category.into(),
-                    budgeted: cents_to_decimal(l.budgeted_cents),
-                    spent: cents_to_decimal(l.spent_cents),
-                    remaining: cents_to_decimal(l.remaining_cents()),
+                    budgeted: l.budgeted.to_decimal(),
+                    spent: l.spent.to_decimal(),
+                    remaining: l.remaining().to_decimal(),
                     source: l.source.into(),
                     status: l.status.into(),
                 })

@@ -32,8 +32,3 @@ pub use sync_event::SyncEvent;
 pub use transaction::Transaction;
 pub use user::User;
 pub use user_error::{UserError, UserErrorCode};
-
-/// Money leaves the domain as integer cents and becomes a `Decimal` here.
-pub fn cents_to_decimal(cents: i64) -> rust_decimal::Decimal {
-    rust_decimal::Decimal::new(cents, 2)
-}

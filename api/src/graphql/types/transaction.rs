@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use moneta_core::{ErrorCode, transactions};
 use rust_decimal::Decimal;
 
-use super::{Account, Category, CategorySource, cents_to_decimal};
+use super::{Account, Category, CategorySource};
 use crate::error::{coded, gql_error};
 use crate::graphql::AccountLoader;
 use crate::graphql::ids::{self, Kind};
@@ -39,7 +39,7 @@ impl Transaction {
 
     /// Positive: money spent; negative: money received.
     async fn amount(&self) -> Decimal {
-        cents_to_decimal(self.0.amount_cents)
+        self.0.amount.to_decimal()
     }
 
     async fn pending(&self) -> bool {

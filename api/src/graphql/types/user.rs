@@ -2,8 +2,8 @@ use async_graphql::{ID, Object};
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 
-use super::cents_to_decimal;
 use crate::graphql::ids::{self, Kind};
+use moneta_core::money::Money;
 
 pub struct User(pub moneta_core::users::User);
 
@@ -23,6 +23,6 @@ impl User {
 
     /// What the user said they earn a month; null until they say.
     async fn monthly_income(&self) -> Option<Decimal> {
-        self.0.monthly_income_cents.map(cents_to_decimal)
+        self.0.monthly_income.map(Money::to_decimal)
     }
 }
