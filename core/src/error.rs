@@ -118,17 +118,42 @@ pub enum InternalError {
 
 impl InternalError {
     /// A failure that the same work, retried, can get past: a deadlock or
-    /// lock-wait timeout (InnoDB under concurrent writes), or a busy SQLite.
+    /// lock-wait timeout (InnoDB under concurrent writes), or a busy or
+    /// locked SQLite — told by the database's own error number, never by
+    /// the message.
     pub fn is_transient(&self) -> bool {
         match self {
-            Self::Database(e) => {
-                let text = e.to_string();
-                ["1213", "1205", "40001", "Deadlock", "database is locked"]
-                    .iter()
-                    .any(|mark| text.contains(mark))
-            }
+            Self::Database(e) => database_error(e).is_some_and(|db| {
+                match db.try_downcast_ref::<sea_orm::sqlx::mysql::MySqlDatabaseError>() {
+                    // ER_LOCK_DEADLOCK, ER_LOCK_WAIT_TIMEOUT.
+                    Some(mysql) => matches!(mysql.number(), 1213 | 1205),
+                    // SQLITE_BUSY, SQLITE_LOCKED (an extended code keeps
+                    // the primary one in its low byte).
+                    None => db
+                        .code()
+                        .and_then(|code| code.parse::<i32>().ok())
+                        .is_some_and(|code| matches!(code & 0xff, 5 | 6)),
+                }
+            }),
             _ => false,
         }
+    }
+}
+
+/// The database's own error inside a SeaORM one, if the database refused.
+fn database_error(
+    e: &sea_orm::DbErr,
+) -> Option<&(dyn sea_orm::sqlx::error::DatabaseError + 'static)> {
+    use sea_orm::{DbErr, RuntimeErr};
+    let (DbErr::Exec(RuntimeErr::SqlxError(e))
+    | DbErr::Query(RuntimeErr::SqlxError(e))
+    | DbErr::Conn(RuntimeErr::SqlxError(e))) = e
+    else {
+        return None;
+    };
+    match e.as_ref() {
+        sea_orm::sqlx::Error::Database(db) => Some(db.as_ref()),
+        _ => None,
     }
 }
 
@@ -177,5 +202,56 @@ impl TransientRetry {
 impl DomainError for InternalError {
     fn code(&self) -> ErrorCode {
         ErrorCode::Internal
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use sea_orm::sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions};
+    use sea_orm::{ConnectionTrait as _, SqlxSqliteConnector, TransactionTrait as _};
+
+    use super::*;
+
+    async fn connect(path: &std::path::Path) -> sea_orm::DatabaseConnection {
+        let options = SqliteConnectOptions::new()
+            .filename(path)
+            .create_if_missing(true)
+            .busy_timeout(Duration::ZERO);
+        let pool = SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect_with(options)
+            .await
+            .unwrap();
+        SqlxSqliteConnector::from_sqlx_sqlite_pool(pool)
+    }
+
+    /// A busy database is transient by its error code; a statement that
+    /// cannot work is not.
+    #[tokio::test]
+    async fn a_busy_database_is_transient_and_a_bad_statement_is_not() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("busy.db");
+        let (holder, other) = (connect(&path).await, connect(&path).await);
+        holder
+            .execute_unprepared("CREATE TABLE t (x INTEGER)")
+            .await
+            .unwrap();
+        let tx = holder.begin().await.unwrap();
+        tx.execute_unprepared("INSERT INTO t VALUES (1)")
+            .await
+            .unwrap();
+        let busy = other
+            .execute_unprepared("INSERT INTO t VALUES (2)")
+            .await
+            .unwrap_err();
+        assert!(InternalError::from(busy).is_transient());
+        tx.rollback().await.unwrap();
+        let bad = other
+            .execute_unprepared("INSERT INTO no_such_table VALUES (1)")
+            .await
+            .unwrap_err();
+        assert!(!InternalError::from(bad).is_transient());
     }
 }

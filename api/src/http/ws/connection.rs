@@ -370,7 +370,9 @@ fn read(
         Some(Ok(Message::Binary(_))) => Err(Some(Close::BadMessage)),
         Some(Ok(_)) => Ok(None),
         // tungstenite refuses a frame above the limit from its header,
-        // before reading the payload.
+        // before reading the payload; poem hands its errors over as text
+        // only (`io::Error::other(error.to_string())`), so this one is
+        // known by its text. (Not an error code: the close it gets.)
         Some(Err(error)) if error.to_string().contains("too long") => Err(Some(Close::TooBig)),
         Some(Err(_)) => Err(None),
     }
