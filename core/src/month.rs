@@ -77,6 +77,22 @@ impl fmt::Display for Month {
     }
 }
 
+/// `#[serde(with = "crate::month::as_int")]`: a month as stored,
+/// `202612`, where a value's wire or cache format is the stored one.
+pub mod as_int {
+    use serde::{Deserialize as _, Deserializer, Serializer, de::Error as _};
+
+    use super::Month;
+
+    pub fn serialize<S: Serializer>(month: &Month, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_i32(month.as_int())
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Month, D::Error> {
+        Month::from_int(i32::deserialize(d)?).map_err(D::Error::custom)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

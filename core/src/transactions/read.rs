@@ -20,6 +20,7 @@ pub struct Transaction {
     pub account_id: i64,
     pub posted_at: DateTime<Utc>,
     /// The month of `posted_at`, UTC.
+    #[serde(with = "crate::month::as_int")]
     pub month: Month,
     /// As the bank printed it.
     pub seller_raw: String,
