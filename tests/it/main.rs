@@ -37,6 +37,7 @@ mod secrets_in_logs;
 mod settings_doc;
 mod socket;
 mod source_rules;
+mod spending;
 mod startup;
 mod subscriptions;
 mod sync;

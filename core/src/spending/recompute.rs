@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
-use moneta_entities::{monthly_spending, transactions};
+use moneta_entities::{monthly_spending, transactions, users};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect,
 };
@@ -16,6 +16,12 @@ use crate::month::Month;
 /// Recomputes `monthly_spending` of `user` for `months` from the
 /// transactions, in one database transaction on the user's shard. The
 /// result depends only on the transactions, so running it twice is harmless.
+///
+/// Two recomputes of one user (two accounts' syncs, a sync and the
+/// sweeper) take turns on the user's row: each then reads the
+/// transactions committed before it got its turn (READ COMMITTED reads
+/// afresh at each statement), so the later one never writes totals older
+/// than the earlier one's, and neither inserts beside the other's rows.
 pub async fn recompute_months(
     db: &DatabaseConnection,
     user: UserId,
@@ -41,6 +47,14 @@ async fn recompute_once(
     now: DateTime<Utc>,
 ) -> Result<(), InternalError> {
     let tx = crate::db::begin_without_gap_locks(db).await?;
+    // SQLite, one writer at a time, needs no lock (and has no FOR UPDATE).
+    users::Entity::find_by_id(user.get())
+        .select_only()
+        .column(users::Column::Id)
+        .lock_exclusive()
+        .into_tuple::<i64>()
+        .one(&tx)
+        .await?;
     let rows: Vec<(i32, String, Option<String>, i64)> = transactions::Entity::find()
         .select_only()
         .column(transactions::Column::Month)
