@@ -62,6 +62,8 @@ pub struct Runtime {
     pub ids: Arc<IdGenerator>,
     pub node_ids: NodeIds,
     pub node_lease: NodeLease,
+    /// The jobs a worker role schedules (`MONETA_SCHEDULED_JOBS`).
+    pub scheduled: Vec<ScheduledJob>,
 }
 
 /// What the services are built from: the connections, the shared
@@ -82,7 +84,7 @@ struct Parts {
 impl Runtime {
     pub async fn build(settings: Settings, clock: SharedClock) -> anyhow::Result<Self> {
         let kind = settings.database_kind()?;
-        scheduled_jobs(&settings.scheduled_jobs)?;
+        let scheduled = scheduled_jobs(&settings.scheduled_jobs)?;
         let secrets = Secrets::resolve(&settings, settings.role, kind)?;
         let (db, metrics) = open_database(&settings, kind, &clock).await?;
         let dictionary = SellerDictionary::load(&db)
@@ -143,6 +145,7 @@ impl Runtime {
             ids,
             node_ids,
             node_lease,
+            scheduled,
         })
     }
 }
@@ -380,6 +383,7 @@ impl Application {
             ids,
             node_ids,
             node_lease,
+            scheduled,
         } = self.runtime;
         let role = settings.role;
         let grace = Duration::from_secs(settings.shutdown_grace_secs);
@@ -402,8 +406,13 @@ impl Application {
             Some(grace),
         );
         if role.runs_workers() {
-            let jobs = scheduled_jobs(&settings.scheduled_jobs)?;
-            let workers = run_workers(worker, jobs, settings.worker_concurrency, grace, stop_rx);
+            let workers = run_workers(
+                worker,
+                scheduled,
+                settings.worker_concurrency,
+                grace,
+                stop_rx,
+            );
             let (served, worked) = tokio::join!(server, workers);
             served?;
             worked?;

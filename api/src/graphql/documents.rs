@@ -8,7 +8,7 @@ use async_graphql::parser::types::ExecutableDocument;
 use async_graphql::parser::{Error as ParseError, parse_query};
 use moka::sync::Cache;
 
-use super::limits::{count_aliases, refusal};
+use super::limits::refusal;
 
 /// How many distinct documents are kept (a hostile client sending new
 /// ones only evicts; each is at most the body limit).
@@ -18,7 +18,6 @@ const CAPACITY: u64 = 1_000;
 #[derive(Debug)]
 pub struct Parsed {
     pub document: ExecutableDocument,
-    pub aliases: usize,
     /// Why the document is refused before it runs (`limits::refusal`).
     pub refusal: Option<&'static str>,
 }
@@ -53,7 +52,6 @@ impl Documents {
         }
         let document = parse_query(query)?;
         let parsed = Arc::new(Parsed {
-            aliases: count_aliases(&document),
             refusal: refusal(&document),
             document,
         });
@@ -65,6 +63,7 @@ impl Documents {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::graphql::limits::count_aliases;
 
     #[test]
     fn the_same_text_is_parsed_once_and_bad_documents_are_errors() {
@@ -72,7 +71,7 @@ mod tests {
         let first = documents.parse("{ a: me { id } b: me { id } }").unwrap();
         let again = documents.parse("{ a: me { id } b: me { id } }").unwrap();
         assert!(Arc::ptr_eq(&first, &again));
-        assert_eq!(first.aliases, 2);
+        assert_eq!(count_aliases(&first.document), 2);
         assert!(documents.parse("{ me { ").is_err());
         assert!(documents.parse("{ me { ").is_err());
     }

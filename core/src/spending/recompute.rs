@@ -5,7 +5,8 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use moneta_entities::{monthly_spending, transactions, users};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait as _, DatabaseConnection, DbBackend,
+    EntityTrait, QueryFilter, QuerySelect,
 };
 
 use crate::UserId;
@@ -48,13 +49,15 @@ async fn recompute_once(
 ) -> Result<(), InternalError> {
     let tx = crate::db::begin_without_gap_locks(db).await?;
     // SQLite, one writer at a time, needs no lock (and has no FOR UPDATE).
-    users::Entity::find_by_id(user.get())
-        .select_only()
-        .column(users::Column::Id)
-        .lock_exclusive()
-        .into_tuple::<i64>()
-        .one(&tx)
-        .await?;
+    if tx.get_database_backend() == DbBackend::MySql {
+        users::Entity::find_by_id(user.get())
+            .select_only()
+            .column(users::Column::Id)
+            .lock_exclusive()
+            .into_tuple::<i64>()
+            .one(&tx)
+            .await?;
+    }
     let rows: Vec<(i32, String, Option<String>, i64)> = transactions::Entity::find()
         .select_only()
         .column(transactions::Column::Month)
