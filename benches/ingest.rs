@@ -198,7 +198,7 @@ async fn floor_secs(
                 month: Set(Month::of(t.posted_at).as_int()),
                 seller_raw: Set(t.seller.clone()),
                 seller_normalized: Set(c.seller_key),
-                amount_cents: Set(t.amount_cents),
+                amount_cents: Set(t.amount.cents()),
                 category: Set(c.category.as_str().to_owned()),
                 category_source: Set(c.source.as_str().to_owned()),
                 user_category: Set(None),

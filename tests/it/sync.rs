@@ -173,11 +173,14 @@ async fn a_linked_account_syncs_to_the_sandbox_ground_truth() {
     assert_eq!(rows.len(), truth.len());
     assert_eq!(
         rows.iter().map(|r| r.amount_cents).sum::<i64>(),
-        truth.values().map(|t| t.amount_cents).sum::<i64>()
+        truth.values().map(|t| t.amount.cents()).sum::<i64>()
     );
     for row in &rows {
         let t = &truth[&row.provider_transaction_id];
-        assert_eq!((row.amount_cents, row.pending), (t.amount_cents, t.pending));
+        assert_eq!(
+            (row.amount_cents, row.pending),
+            (t.amount.cents(), t.pending)
+        );
     }
     // Most sellers are known; some come from the unknown pool.
     assert!(
@@ -331,7 +334,10 @@ async fn days_later_pending_posts_keeping_the_override_and_changes_apply() {
     assert_eq!(recent.len(), truth.len());
     for row in recent {
         let t = &truth[&row.provider_transaction_id];
-        assert_eq!((row.amount_cents, row.pending), (t.amount_cents, t.pending));
+        assert_eq!(
+            (row.amount_cents, row.pending),
+            (t.amount.cents(), t.pending)
+        );
     }
 }
 

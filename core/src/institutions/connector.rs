@@ -2,6 +2,7 @@ use std::collections::HashMap;
 use std::fmt;
 use std::sync::Arc;
 
+use crate::money::Money;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use secrecy::SecretString;
@@ -38,8 +39,9 @@ pub struct ProviderTransaction {
     pub posted_at: DateTime<Utc>,
     /// The seller as the bank prints it (messy).
     pub seller: String,
-    /// Minor units; positive is money spent, negative money received.
-    pub amount_cents: i64,
+    /// Positive is money spent, negative money received.
+    #[serde(rename = "amount_cents")]
+    pub amount: Money,
 }
 
 /// One page of an incremental sync.

@@ -12,6 +12,7 @@ use sea_orm::{
 use crate::UserId;
 use crate::categories::Category;
 use crate::error::{InternalError, TransientRetry};
+use crate::money::Money;
 use crate::month::Month;
 
 /// Recomputes `monthly_spending` of `user` for `months` from the
@@ -69,13 +70,14 @@ async fn recompute_once(
         .into_tuple()
         .all(&tx)
         .await?;
-    let mut totals: BTreeMap<(i32, Category), i64> = BTreeMap::new();
+    let mut totals: BTreeMap<(Month, Category), Money> = BTreeMap::new();
     for (month, computed, user_category, amount) in rows {
+        let month = Month::from_int(month).map_err(|e| InternalError::Corrupt(e.to_string()))?;
         let category = user_category
             .unwrap_or(computed)
             .parse::<Category>()
             .map_err(|e| InternalError::Corrupt(e.to_string()))?;
-        *totals.entry((month, category)).or_default() += amount;
+        *totals.entry((month, category)).or_default() += Money::from_cents(amount);
     }
     monthly_spending::Entity::delete_many()
         .filter(monthly_spending::Column::UserId.eq(user.get()))
@@ -86,9 +88,9 @@ async fn recompute_once(
         monthly_spending::Entity::insert_many(totals.into_iter().map(
             |((month, category), amount)| monthly_spending::ActiveModel {
                 user_id: Set(user.get()),
-                month: Set(month),
+                month: Set(month.as_int()),
                 category: Set(category.as_str().to_owned()),
-                amount_cents: Set(amount),
+                amount_cents: Set(amount.cents()),
                 updated_at: Set(now),
             },
         ))

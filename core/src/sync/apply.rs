@@ -185,7 +185,7 @@ impl PageApply<'_> {
                     month: Set(Month::of(t.posted_at).as_int()),
                     seller_raw: Set(truncate(&t.seller, 255)),
                     seller_normalized: Set(c.seller_key.clone()),
-                    amount_cents: Set(t.amount_cents),
+                    amount_cents: Set(t.amount.cents()),
                     category: Set(c.category.as_str().to_owned()),
                     category_source: Set(c.source.as_str().to_owned()),
                     user_category: Set(carried_override),

@@ -98,8 +98,7 @@ pub async fn find(
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct TransactionFilter {
     pub account_id: Option<i64>,
-    /// `yyyymm`.
-    pub month: Option<i32>,
+    pub month: Option<Month>,
     /// The category that counts (the user's override first).
     pub category: Option<Category>,
 }
@@ -130,7 +129,7 @@ pub async fn page(
         query = query.filter(C::AccountId.eq(account));
     }
     if let Some(month) = filter.month {
-        query = query.filter(C::Month.eq(month));
+        query = query.filter(C::Month.eq(month.as_int()));
     }
     if let Some(category) = filter.category {
         query = query.filter(

@@ -124,7 +124,7 @@ pub async fn figures(db: &DatabaseConnection, users: &[i64]) -> Figures {
                 None => figures.duplicated += 1,
                 Some(t) => {
                     seen += 1;
-                    if t.amount_cents != row.amount_cents
+                    if t.amount.cents() != row.amount_cents
                         || t.pending != row.pending
                         || t.posted_at != row.posted_at
                     {

@@ -39,7 +39,7 @@ impl TransactionsQuery {
             .map(|id| ids::decode_as(Kind::Account, id).unwrap_or(0));
         let filter = CoreFilter {
             account_id,
-            month: filter.month.map(|m| m.0.as_int()),
+            month: filter.month.map(|m| m.0),
             category: filter.category.map(Into::into),
         };
         list(ctx, me, filter, first, after).await

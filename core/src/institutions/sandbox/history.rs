@@ -9,6 +9,7 @@ use super::hash::{Rng, derive, mix64};
 use super::profile::Profile;
 use crate::categories::Category;
 use crate::institutions::ProviderTransaction;
+use crate::money::Money;
 
 /// Days of history a first sync delivers (today included).
 pub const HISTORY_DAYS: i64 = 90;
@@ -81,10 +82,10 @@ impl Draft {
                 pending_transaction_id: None,
                 posted_at: self.at,
                 seller: self.seller.clone(),
-                amount_cents: self.pending_cents,
+                amount: Money::from_cents(self.pending_cents),
             });
         }
-        let amount_cents = match self.fate {
+        let cents = match self.fate {
             Fate::Reversed if age >= REVERSED_AFTER_DAYS => return None,
             Fate::Modified(cents) if age >= MODIFIED_AFTER_DAYS => cents,
             _ => self.posted_cents,
@@ -95,7 +96,7 @@ impl Draft {
             pending_transaction_id: Some(self.pending_id()),
             posted_at: self.at,
             seller: self.seller.clone(),
-            amount_cents,
+            amount: Money::from_cents(cents),
         })
     }
 }

@@ -220,7 +220,7 @@ async fn different_logins_differ() {
     assert!(b.iter().all(|t| !ids_a.contains(&t.provider_id)));
     let sellers = |txs: &[ProviderTransaction]| -> Vec<(String, i64)> {
         txs.iter()
-            .map(|t| (t.seller.clone(), t.amount_cents))
+            .map(|t| (t.seller.clone(), t.amount.cents()))
             .collect()
     };
     assert_ne!(sellers(&a), sellers(&b));
@@ -246,7 +246,7 @@ async fn the_first_sync_holds_ninety_days() {
             let day = tx.posted_at.date_naive();
             assert!((first..=today).contains(&day), "{day}");
             *per_day.entry(day).or_default() += 1;
-            assert_ne!(tx.amount_cents, 0);
+            assert_ne!(tx.amount.cents(), 0);
             let hex = if tx.pending {
                 assert!(day >= today - Duration::days(1));
                 assert!(tx.pending_transaction_id.is_none());
@@ -286,7 +286,7 @@ async fn the_first_sync_holds_ninety_days() {
             assert!(
                 salaries
                     .iter()
-                    .all(|t| (-600_000..=-200_000).contains(&t.amount_cents))
+                    .all(|t| (-600_000..=-200_000).contains(&t.amount.cents()))
             );
             let rents: Vec<_> = txs
                 .iter()
@@ -294,12 +294,12 @@ async fn the_first_sync_holds_ninety_days() {
                 .filter(|t| t.posted_at.day() == 1 && category(t) == Some(Category::Housing))
                 .collect();
             assert_eq!(rents.len(), 1, "{login}: rent in month {month}");
-            assert!((90_000..=280_000).contains(&rents[0].amount_cents));
+            assert!((90_000..=280_000).contains(&rents[0].amount.cents()));
         }
         assert!(txs.iter().any(|t| locals.contains(t.seller.as_str())));
         assert!(
             txs.iter()
-                .any(|t| t.amount_cents < 0 && category(t) != Some(Category::Income))
+                .any(|t| t.amount.cents() < 0 && category(t) != Some(Category::Income))
         );
     }
 }
@@ -481,7 +481,7 @@ async fn the_next_day_posts_yesterdays_pending() {
         assert!(!posted.pending);
         assert_eq!(posted.posted_at, pending.posted_at);
         assert_eq!(posted.seller, pending.seller);
-        assert!(posted.amount_cents >= pending.amount_cents);
+        assert!(posted.amount >= pending.amount);
     }
     // Today's pending stay pending: not touched.
     assert!(page.added.iter().all(|t| t.posted_at.date_naive() != today));
