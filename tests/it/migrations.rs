@@ -7,7 +7,7 @@ use sea_orm::{ConnectionTrait as _, DatabaseConnection, Statement};
 
 use crate::harness::{Backend, TestDb};
 
-const TABLES: [&str; 11] = [
+const TABLES: [&str; 12] = [
     "users",
     "user_emails",
     "refresh_tokens",
@@ -15,6 +15,7 @@ const TABLES: [&str; 11] = [
     "transactions",
     "monthly_spending",
     "budget_overrides",
+    "spending_changes",
     "notifications",
     "sellers",
     "seller_votes",
