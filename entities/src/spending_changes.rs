@@ -17,6 +17,9 @@ pub struct Model {
     pub change_id: i64,
     /// When the latest change marked it.
     pub marked_at: ChronoDateTimeUtc,
+    /// Whether settling recomputes the month's spending from the
+    /// transactions (false: the change adjusted the totals itself).
+    pub recompute: bool,
 }
 
 /// No foreign keys, hence no relations.

@@ -27,6 +27,8 @@
 //!   user asks for their account to be deleted (the erasure's progress mark).
 //! - `m20261204_000001_spending_changes`: the follow-up work (recompute,
 //!   invalidate, evaluate alerts) a committed change still owes.
+//! - `m20261205_000001_spending_changes_recompute`: whether settling a
+//!   record recomputes the month's spending (a sync page adjusts it itself).
 
 pub use sea_orm_migration;
 use sea_orm_migration::prelude::*;
@@ -36,6 +38,7 @@ mod m20261201_000001_email_lookup_keyspace_id;
 mod m20261202_000001_user_emails_created_at_index;
 mod m20261203_000001_users_deleted_at;
 mod m20261204_000001_spending_changes;
+mod m20261205_000001_spending_changes_recompute;
 
 /// Runs Moneta's migrations, in order (`Migrator::up(&db, None)`).
 #[derive(Debug)]
@@ -50,6 +53,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000001_user_emails_created_at_index::Migration),
             Box::new(m20261203_000001_users_deleted_at::Migration),
             Box::new(m20261204_000001_spending_changes::Migration),
+            Box::new(m20261205_000001_spending_changes_recompute::Migration),
         ]
     }
 }

@@ -18,7 +18,7 @@ use crate::error::InternalError;
 use crate::institutions::{Credentials, InstitutionError, Institutions};
 use crate::month::Month;
 use crate::ports::{JobQueue, SyncJob, SyncReason};
-use crate::spending::FollowUp;
+use crate::spending::{FollowUp, Totals};
 use crate::{IdGenerator, UserId, crash_point, spending};
 
 /// What `linkAccount` asks for.
@@ -246,7 +246,8 @@ impl AccountService {
             .map(Month::from_int)
             .collect::<Result<Vec<_>, _>>()
             .map_err(|_| InternalError::Corrupt("a transaction's month is not a month".into()))?;
-        spending::mark(&tx, &self.ids, user, months, self.clock.now()).await?;
+        let now = self.clock.now();
+        spending::mark(&tx, &self.ids, user, months, Totals::Stale, now).await?;
         tx.commit().await?;
         crash_point!("unlink.committed");
         self.follow_up.settle(user).await?;

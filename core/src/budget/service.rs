@@ -18,7 +18,7 @@ use crate::clock::SharedClock;
 use crate::error::InternalError;
 use crate::money::{AmountError, Money};
 use crate::month::Month;
-use crate::spending::FollowUp;
+use crate::spending::{FollowUp, Totals};
 use crate::{IdGenerator, UserId, crash_point, spending};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -243,7 +243,9 @@ impl BudgetService {
         user: UserId,
     ) -> Result<Budget, BudgetError> {
         let month = self.current_month();
-        spending::mark(&tx, &self.ids, user, [month], self.clock.now()).await?;
+        // Budgets and incomes leave the spending totals as they are.
+        let now = self.clock.now();
+        spending::mark(&tx, &self.ids, user, [month], Totals::Current, now).await?;
         tx.commit().await.map_err(InternalError::from)?;
         crash_point!("budget.committed");
         self.follow_up.settle(user).await?;

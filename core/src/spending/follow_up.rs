@@ -22,7 +22,8 @@ use crate::{IdGenerator, UserId, crash_point};
 const SWEEP_BATCH: u64 = 500;
 
 /// Settles the follow-up work [`super::mark`] recorded: for every marked
-/// month of a user, recompute its spending, invalidate the user's cached
+/// month of a user, recompute its spending (unless the change adjusted
+/// it itself, [`super::Totals::Current`]), invalidate the user's cached
 /// views (before any alert goes out: a client that re-reads on the alert
 /// sees the new figures), evaluate the budget alerts of the month in
 /// progress (and of one that was when it was marked), then clear the
@@ -40,7 +41,7 @@ pub struct FollowUp {
 /// What settling did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Settled {
-    /// The months recomputed.
+    /// The months settled.
     pub months: Vec<Month>,
     /// Budget alerts that fired for the first time.
     pub alerts: usize,
@@ -62,7 +63,15 @@ impl FollowUp {
             .map(|m| Month::from_int(m.month))
             .collect::<Result<Vec<_>, _>>()
             .map_err(|_| InternalError::Corrupt("a marked month is not a month".into()))?;
-        recompute_months(&self.db, user, &months, now).await?;
+        // A sync page adjusted its months' totals itself; any other change
+        // left them to be recomputed.
+        let stale: Vec<Month> = marks
+            .iter()
+            .zip(&months)
+            .filter(|(mark, _)| mark.recompute)
+            .map(|(_, month)| *month)
+            .collect();
+        recompute_months(&self.db, user, &stale, now).await?;
         crash_point!("spending.recomputed");
         self.cache.invalidate(user).await;
         // The month in progress always: its budget rests on the income

@@ -4,6 +4,8 @@
 //! and the follow-up every change to it owes.
 //!
 //! - [`recompute_months`]: the totals of some months, from the transactions.
+//! - [`adjust`]: moves totals in place, inside the change's own database
+//!   transaction (a sync page); [`take_turn`] first, as every writer.
 //! - [`for_month`]: a month's stored totals.
 //! - [`mark`]: records, inside the change's own database transaction, that
 //!   a month's spending changed.
@@ -12,12 +14,14 @@
 //!   the budget alerts — by the request or sync that made the change, its
 //!   retry, or the sweeper.
 
+mod adjust;
 mod changes;
 mod follow_up;
 mod recompute;
 mod totals;
 
-pub use changes::mark;
+pub use adjust::{Deltas, adjust, take_turn};
+pub use changes::{Totals, mark};
 pub use follow_up::{FollowUp, Settled};
 pub use recompute::recompute_months;
 pub use totals::for_month;

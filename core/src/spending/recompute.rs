@@ -3,12 +3,12 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
-use moneta_entities::{monthly_spending, transactions, users};
+use moneta_entities::{monthly_spending, transactions};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait as _, DatabaseConnection, DbBackend,
-    EntityTrait, QueryFilter, QuerySelect,
+    ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect,
 };
 
+use super::take_turn;
 use crate::UserId;
 use crate::categories::Category;
 use crate::error::{InternalError, TransientRetry};
@@ -19,11 +19,11 @@ use crate::month::Month;
 /// transactions, in one database transaction on the user's shard. The
 /// result depends only on the transactions, so running it twice is harmless.
 ///
-/// Two recomputes of one user (two accounts' syncs, a sync and the
-/// sweeper) take turns on the user's row: each then reads the
-/// transactions committed before it got its turn (READ COMMITTED reads
-/// afresh at each statement), so the later one never writes totals older
-/// than the earlier one's, and neither inserts beside the other's rows.
+/// Writers of one user's totals (two accounts' syncs, a sync and the
+/// sweeper) take turns ([`take_turn`]): each then reads the transactions
+/// committed before it got its turn (READ COMMITTED reads afresh at each
+/// statement), so the later one never writes totals older than the
+/// earlier one's, and neither inserts beside the other's rows.
 pub async fn recompute_months(
     db: &DatabaseConnection,
     user: UserId,
@@ -49,16 +49,7 @@ async fn recompute_once(
     now: DateTime<Utc>,
 ) -> Result<(), InternalError> {
     let tx = crate::db::begin_without_gap_locks(db).await?;
-    // SQLite, one writer at a time, needs no lock (and has no FOR UPDATE).
-    if tx.get_database_backend() == DbBackend::MySql {
-        users::Entity::find_by_id(user.get())
-            .select_only()
-            .column(users::Column::Id)
-            .lock_exclusive()
-            .into_tuple::<i64>()
-            .one(&tx)
-            .await?;
-    }
+    take_turn(&tx, user).await?;
     let rows: Vec<(i32, String, Option<String>, i64)> = transactions::Entity::find()
         .select_only()
         .column(transactions::Column::Month)
@@ -79,6 +70,8 @@ async fn recompute_once(
             .map_err(|e| InternalError::Corrupt(e.to_string()))?;
         *totals.entry((month, category)).or_default() += Money::from_cents(amount);
     }
+    // A zero total is no spending (what `adjust` may leave stored).
+    totals.retain(|_, total| *total != Money::ZERO);
     monthly_spending::Entity::delete_many()
         .filter(monthly_spending::Column::UserId.eq(user.get()))
         .filter(monthly_spending::Column::Month.is_in(months.iter().map(|m| m.as_int())))

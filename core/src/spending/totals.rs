@@ -11,8 +11,8 @@ use crate::error::InternalError;
 use crate::money::Money;
 use crate::month::Month;
 
-/// The user's spending for a month, by category (every category with
-/// transactions; callers pick the ones they show).
+/// The user's spending for a month, by category (every category with a
+/// total other than zero; callers pick the ones they show).
 pub async fn for_month(
     db: &impl ConnectionTrait,
     user: UserId,
@@ -21,6 +21,7 @@ pub async fn for_month(
     let rows = monthly_spending::Entity::find()
         .filter(monthly_spending::Column::UserId.eq(user.get()))
         .filter(monthly_spending::Column::Month.eq(month.as_int()))
+        .filter(monthly_spending::Column::AmountCents.ne(0))
         .all(db)
         .await?;
     rows.into_iter()

@@ -1,11 +1,13 @@
 //! Applying one institution page to a user's data, in one database
-//! transaction on the user's shard, together with the cursor advance and
-//! the record of the months it changed (`spending::mark`): a crash before
-//! commit leaves the old cursor and no change; after commit, the new
-//! cursor, every change and the follow-up they owe, which outlives the
+//! transaction on the user's shard, together with the cursor advance, the
+//! page's adjustment of the monthly totals (`sync::deltas`, from the rows
+//! as stored before it) and the record of the months it changed
+//! (`spending::mark`): a crash before commit leaves the old cursor and no
+//! change; after commit, the new cursor, every change, totals that count
+//! it, and the follow-up it owes (invalidate, alerts), which outlives the
 //! process. Re-applying a page changes nothing.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap};
 
 use chrono::{DateTime, Utc};
 use moneta_entities::{accounts, transactions};
@@ -15,11 +17,14 @@ use sea_orm::{
     QueryFilter, QuerySelect,
 };
 
-use crate::categories::{Categorization, Categorizer};
+use super::deltas::{self, Stored};
+use crate::categories::{Categorization, Categorizer, Category};
 use crate::error::InternalError;
 use crate::institutions::{ProviderTransaction, SyncPage};
+use crate::money::Money;
 use crate::month::Month;
-use crate::{IdGenerator, UserId, spending};
+use crate::spending::{self, Totals};
+use crate::{IdGenerator, UserId};
 
 /// Rows per statement (Vitess rule 7).
 const CHUNK: usize = 500;
@@ -62,24 +67,34 @@ impl PageApply<'_> {
         let categorized = self.categorizer.categorize(self.db, &raw_sellers).await?;
 
         let tx = crate::db::begin_without_gap_locks(self.db).await?;
+        // This page's adjustments to the totals, after the user's other
+        // writers' (another account's page, a recompute).
+        spending::take_turn(&tx, self.user).await?;
         if !self.advance_cursor(&tx, page).await? {
             tx.rollback().await?;
             return Ok(applied);
         }
         applied.account_exists = true;
-        self.read_replaced(&tx, page, carried, &mut applied.months)
-            .await?;
+        let stored = self.read_stored(&tx, page).await?;
+        carry_overrides(page, &stored, carried, &mut applied.months);
+        let computed: Vec<Category> = categorized.iter().map(|c| c.category).collect();
+        let carried_category = |t: &ProviderTransaction| {
+            let carried = t
+                .pending_transaction_id
+                .as_ref()
+                .and_then(|p| carried.get(p))?;
+            carried.parse::<Category>().ok()
+        };
+        let counted = stored
+            .iter()
+            .map(|(id, row)| (id.clone(), row.counted.clone()));
+        let deltas = deltas::deltas(page, &computed, carried_category, &counted.collect());
         let rows = self.rows(&changed, &categorized, carried, &mut applied.months);
         self.upsert(&tx, rows).await?;
         self.delete_removed(&tx, page).await?;
-        spending::mark(
-            &tx,
-            self.ids,
-            self.user,
-            applied.months.iter().copied(),
-            self.now,
-        )
-        .await?;
+        spending::adjust(&tx, self.user, &deltas, self.now).await?;
+        let months = applied.months.iter().copied();
+        spending::mark(&tx, self.ids, self.user, months, Totals::Current, self.now).await?;
         tx.commit().await?;
         Ok(applied)
     }
@@ -105,54 +120,64 @@ impl PageApply<'_> {
         Ok(cursor.rows_affected > 0)
     }
 
-    /// Reads the rows this page replaces: the user's overrides on pending
-    /// transactions (carried to the posted ones), and the months that rows
-    /// this page moves or removes leave.
-    async fn read_replaced(
+    /// Reads the account's rows this page names, as stored before it: the
+    /// ones it upserts or removes, and the pending ones its posted
+    /// transactions replace.
+    async fn read_stored(
         &self,
         tx: &DatabaseTransaction,
         page: &SyncPage,
-        carried: &mut CarriedOverrides,
-        months: &mut BTreeSet<Month>,
-    ) -> Result<(), InternalError> {
-        let replaced: Vec<&str> = page
+    ) -> Result<HashMap<String, StoredRow>, InternalError> {
+        let named: BTreeSet<&str> = page
             .added
             .iter()
-            .filter_map(|t| t.pending_transaction_id.as_deref())
+            .chain(&page.modified)
+            .flat_map(|t| {
+                [
+                    Some(t.provider_id.as_str()),
+                    t.pending_transaction_id.as_deref(),
+                ]
+            })
+            .flatten()
             .chain(page.removed.iter().map(String::as_str))
-            .chain(page.modified.iter().map(|t| t.provider_id.as_str()))
             .collect();
-        let leaving: HashSet<&str> = page
-            .removed
-            .iter()
-            .map(String::as_str)
-            .chain(page.modified.iter().map(|t| t.provider_id.as_str()))
-            .collect();
-        for chunk in replaced.chunks(CHUNK) {
-            let rows: Vec<(String, Option<String>, i32)> = transactions::Entity::find()
-                .select_only()
-                .column(transactions::Column::ProviderTransactionId)
-                .column(transactions::Column::UserCategory)
-                .column(transactions::Column::Month)
-                .filter(transactions::Column::UserId.eq(self.user.get()))
-                .filter(transactions::Column::AccountId.eq(self.account_id))
-                .filter(transactions::Column::ProviderTransactionId.is_in(chunk.iter().copied()))
-                .into_tuple()
-                .all(tx)
-                .await?;
-            for (provider_id, user_category, month) in rows {
-                if leaving.contains(provider_id.as_str()) {
-                    let month = Month::from_int(month).map_err(|_| {
-                        InternalError::Corrupt(format!("transaction month {month}"))
-                    })?;
-                    months.insert(month);
-                }
-                if let Some(category) = user_category {
-                    carried.insert(provider_id, category);
-                }
+        let named: Vec<&str> = named.into_iter().collect();
+        let mut stored = HashMap::new();
+        for chunk in named.chunks(CHUNK) {
+            let rows: Vec<(String, i32, String, Option<String>, i64)> =
+                transactions::Entity::find()
+                    .select_only()
+                    .column(transactions::Column::ProviderTransactionId)
+                    .column(transactions::Column::Month)
+                    .column(transactions::Column::Category)
+                    .column(transactions::Column::UserCategory)
+                    .column(transactions::Column::AmountCents)
+                    .filter(transactions::Column::UserId.eq(self.user.get()))
+                    .filter(transactions::Column::AccountId.eq(self.account_id))
+                    .filter(
+                        transactions::Column::ProviderTransactionId.is_in(chunk.iter().copied()),
+                    )
+                    .into_tuple()
+                    .all(tx)
+                    .await?;
+            for (provider_id, month, category, user_category, cents) in rows {
+                let month = Month::from_int(month)
+                    .map_err(|_| InternalError::Corrupt(format!("transaction month {month}")))?;
+                let counted = Stored {
+                    month,
+                    category: deltas::counted(&category, user_category.as_deref())?,
+                    amount: Money::from_cents(cents),
+                };
+                stored.insert(
+                    provider_id,
+                    StoredRow {
+                        counted,
+                        user_category,
+                    },
+                );
             }
         }
-        Ok(())
+        Ok(stored)
     }
 
     /// The rows to upsert for the added and modified transactions, each
@@ -244,6 +269,45 @@ impl PageApply<'_> {
                 .await?;
         }
         Ok(())
+    }
+}
+
+/// A stored row as the totals count it, and the user's override on it.
+#[derive(Debug)]
+struct StoredRow {
+    counted: Stored,
+    user_category: Option<String>,
+}
+
+/// Keeps the user's overrides on the rows this page replaces (pending
+/// transactions, removed or modified ones) for the posted transactions
+/// that replace them, and notes the months the rows it moves or removes
+/// leave.
+fn carry_overrides(
+    page: &SyncPage,
+    stored: &HashMap<String, StoredRow>,
+    carried: &mut CarriedOverrides,
+    months: &mut BTreeSet<Month>,
+) {
+    let leaving = page
+        .removed
+        .iter()
+        .chain(page.modified.iter().map(|t| &t.provider_id));
+    for id in leaving {
+        if let Some(row) = stored.get(id) {
+            months.insert(row.counted.month);
+        }
+    }
+    let replaced = page
+        .added
+        .iter()
+        .filter_map(|t| t.pending_transaction_id.as_ref())
+        .chain(&page.removed)
+        .chain(page.modified.iter().map(|t| &t.provider_id));
+    for id in replaced {
+        if let Some(category) = stored.get(id).and_then(|row| row.user_category.clone()) {
+            carried.insert(id.clone(), category);
+        }
     }
 }
 

@@ -3,6 +3,7 @@
 //! each job; everything it needs arrives through [`SyncPipeline`]'s ports.
 
 mod apply;
+mod deltas;
 mod pipeline;
 
 pub use apply::{Applied, CarriedOverrides, PageApply};

@@ -9,7 +9,7 @@ use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Transac
 use super::Transaction;
 use crate::categories::{Category, CategoryError, crowd};
 use crate::clock::SharedClock;
-use crate::spending::FollowUp;
+use crate::spending::{FollowUp, Totals};
 use crate::{IdGenerator, UserId, crash_point, spending};
 
 #[derive(Debug, Clone)]
@@ -50,7 +50,7 @@ impl CategoryOverrides {
             .filter(transactions::Column::Id.eq(transaction_id))
             .exec(&tx)
             .await?;
-        spending::mark(&tx, &self.ids, user, [before.month], now).await?;
+        spending::mark(&tx, &self.ids, user, [before.month], Totals::Stale, now).await?;
         tx.commit().await?;
         crash_point!("override.committed");
         if category != Category::Uncategorized && !before.seller_key.is_empty() {

@@ -150,7 +150,10 @@ pub async fn figures(db: &DatabaseConnection, users: &[i64]) -> Figures {
         .expect("monthly spending")
         .into_iter()
         .map(|r| ((r.user_id, r.month, r.category), r.amount_cents))
+        // A zero total is no spending (what an adjustment may leave).
+        .filter(|(_, cents)| *cents != 0)
         .collect();
+    sums.retain(|_, cents| *cents != 0);
     figures.stale_cells = sums
         .iter()
         .filter(|(cell, sum)| stored.get(*cell) != Some(sum))
