@@ -5,10 +5,10 @@ use std::time::Duration;
 
 use moneta_entities::accounts;
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, TransactionTrait as _};
 
 use super::apply::{Applied, CarriedOverrides, PageApply};
-use crate::accounts::{AccountStatus, find};
+use crate::accounts::AccountStatus;
 use crate::categories::Categorizer;
 use crate::clock::SharedClock;
 use crate::credentials::CredentialsCipher;
@@ -303,8 +303,6 @@ impl SyncPipeline {
         crash_point!("sync.follow_up.before");
         self.follow_up.settle(user).await?;
         crash_point!("sync.follow_up.after");
-        self.set_status(user, account_id, AccountStatus::Active, true)
-            .await?;
         let Counts {
             added,
             modified,
@@ -313,15 +311,16 @@ impl SyncPipeline {
         } = counts;
         // A sync that changed nothing says so live, but stores nothing: a
         // daily "synced" note per account would bury the alerts.
-        if added + modified + removed > 0 {
-            let note = NewNotification::plain(
+        let note = (added + modified + removed > 0).then(|| {
+            NewNotification::plain(
                 NotificationKind::SyncCompleted,
                 format!(
                     "Account synced: {added} new, {modified} updated, {removed} removed transactions"
                 ),
-            );
-            notifications::store(&self.db, &self.ids, user, note, self.clock.now()).await?;
-        }
+            )
+        });
+        self.conclude(user, account_id, AccountStatus::Active, note)
+            .await?;
         self.publish(user, account_id, added, modified, removed)
             .await;
         tracing::info!(user_id = %user, account_id, sync_id = sync.id, pages, added, modified, removed, "sync finished");
@@ -343,40 +342,48 @@ impl SyncPipeline {
         // Pages applied before the failure keep what they changed: their
         // spending, views and alerts settled before the event goes out.
         self.follow_up.settle(user).await?;
-        self.set_status(user, account_id, status, false).await?;
         let note = NewNotification::plain(
             NotificationKind::SyncFailed,
             format!("Account sync failed: {message}"),
         );
-        notifications::store(&self.db, &self.ids, user, note, self.clock.now()).await?;
+        self.conclude(user, account_id, status, Some(note)).await?;
         self.publish(user, account_id, 0, 0, 0).await;
         tracing::info!(user_id = %user, account_id, status = status.as_str(), "sync failed");
         Ok(SyncOutcome::Failed(status))
     }
 
-    async fn set_status(
+    /// The account's new status (and, when active, its sync time) and the
+    /// notification that says how the sync ended, committed together.
+    async fn conclude(
         &self,
         user: UserId,
         account_id: i64,
         status: AccountStatus,
-        synced: bool,
+        note: Option<NewNotification>,
     ) -> Result<(), InternalError> {
         let now = self.clock.now();
         let mut update = accounts::Entity::update_many()
             .col_expr(accounts::Column::Status, Expr::value(status.as_str()))
             .col_expr(accounts::Column::UpdatedAt, Expr::value(now));
-        if synced {
+        if status == AccountStatus::Active {
             update = update.col_expr(accounts::Column::LastSyncedAt, Expr::value(now));
         }
+        let tx = self.db.begin().await?;
         update
             .filter(accounts::Column::UserId.eq(user.get()))
             .filter(accounts::Column::Id.eq(account_id))
-            .exec(&self.db)
+            .exec(&tx)
             .await?;
+        if let Some(note) = note {
+            notifications::store(&tx, &self.ids, user, note, now).await?;
+        }
+        tx.commit().await?;
         Ok(())
     }
 
     /// Live delivery is best effort: the stored notification is the truth.
+    /// A subscriber resolves the account itself (and says nothing if it
+    /// was unlinked meanwhile).
     async fn publish(
         &self,
         user: UserId,
@@ -385,14 +392,6 @@ impl SyncPipeline {
         modified: u32,
         removed: u32,
     ) {
-        if find(&self.db, user, account_id)
-            .await
-            .ok()
-            .flatten()
-            .is_none()
-        {
-            return;
-        }
         let event = UserEvent::AccountSynced {
             account_id,
             added,
