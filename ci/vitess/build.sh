@@ -6,10 +6,11 @@
 #
 # The version is the one go.mod requires (vitess.io/vitess vX.Y.Z); go.sum
 # locks every dependency. The binaries land in
-#   ${MONETA_VITESS_CACHE:-$HOME/.cache/moneta-vitess}/<version>/bin
-# and are not rebuilt while they are there. Nothing of Vitess is copied
-# into the repository: `go build` fetches the module (GOPROXY) into the Go
-# module cache. Needs Go >= the go.mod's `go` line (GOTOOLCHAIN=auto
+#   ${VITESS_TOOLS_CACHE:-$HOME/.cache/moneta-vitess}/<version>/bin
+# and are not rebuilt while they are there. (Not a MONETA_* variable: the
+# moneta binary refuses unknown MONETA_* settings in its environment.)
+# Nothing of Vitess is copied into the repository: `go build` fetches the
+# module (GOPROXY) into the Go module cache. Needs Go >= the go.mod's `go` line (GOTOOLCHAIN=auto
 # fetches it otherwise). Progress goes to stderr.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -18,7 +19,7 @@ fail() { printf 'ci/vitess/build.sh: %s\n' "$*" >&2; exit 1; }
 
 version=$(awk '{ for (i = 1; i < NF; i++) if ($i == "vitess.io/vitess") { print $(i + 1); exit } }' "$here/go.mod")
 [ -n "$version" ] || fail "go.mod requires no vitess.io/vitess"
-cache=${MONETA_VITESS_CACHE:-$HOME/.cache/moneta-vitess}
+cache=${VITESS_TOOLS_CACHE:-$HOME/.cache/moneta-vitess}
 bin=$cache/$version/bin
 
 tools=("$@")
