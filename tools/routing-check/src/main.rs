@@ -13,6 +13,7 @@
 //! (`Connect` records, `<thread id>\t@<hex>`) — how many distinct statements and how many transactions were
 //! checked; exits 1 on any violation.
 
+mod placement;
 mod plan;
 mod rules;
 mod transactions;
@@ -219,7 +220,7 @@ struct Args {
     vtexplain: Option<plan::Options>,
 }
 
-const USAGE: &str = "usage: moneta-routing-check <statements.hex> [--vtexplain PATH --schema FILE [--vschema-dir DIR] [--shards N] [--allowlist FILE] [--batch N]]";
+const USAGE: &str = "usage: moneta-routing-check <statements.hex> [--vtexplain PATH --schema FILE [--vschema-dir DIR] [--routing-rules FILE] [--shards N] [--allowlist FILE] [--batch N]]";
 
 fn parse_args(args: impl IntoIterator<Item = String>) -> anyhow::Result<Args> {
     let mut log = None;
@@ -236,6 +237,7 @@ fn parse_args(args: impl IntoIterator<Item = String>) -> anyhow::Result<Args> {
             "--schema" => options.schema = Some(value()?.into()),
             "--vschema-dir" => options.vschema_dir = value()?.into(),
             "--allowlist" => options.allowlist = value()?.into(),
+            "--routing-rules" => options.routing_rules = value()?.into(),
             "--shards" => options.shards = value()?.parse().context("--shards")?,
             "--batch" => options.batch = value()?.parse().context("--batch")?,
             flag if flag.starts_with("--") => anyhow::bail!("unknown option {flag}; {USAGE}"),

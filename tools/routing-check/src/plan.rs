@@ -8,16 +8,17 @@ use std::time::Instant;
 use anyhow::Context as _;
 
 use crate::vtexplain::{self, Class, Outcome, Verdict};
-use crate::{Collected, Report};
+use crate::{Collected, Report, placement};
 
-/// `--vtexplain PATH --schema FILE [--vschema-dir DIR] [--shards N]
-/// [--allowlist FILE] [--batch N]`.
+/// `--vtexplain PATH --schema FILE [--vschema-dir DIR] [--routing-rules
+/// FILE] [--shards N] [--allowlist FILE] [--batch N]`.
 #[derive(Debug, Clone)]
 pub struct Options {
     pub binary: PathBuf,
     pub schema: Option<PathBuf>,
     pub vschema_dir: PathBuf,
     pub allowlist: PathBuf,
+    pub routing_rules: PathBuf,
     pub shards: u32,
     pub batch: usize,
 }
@@ -29,6 +30,7 @@ impl Default for Options {
             schema: None,
             vschema_dir: "vitess/vschema".into(),
             allowlist: "vitess/scatter-allowlist.txt".into(),
+            routing_rules: "vitess/routing_rules.json".into(),
             shards: 4,
             batch: 100,
         }
@@ -65,6 +67,12 @@ pub fn check(collected: &Collected, options: &Options) -> anyhow::Result<Report>
         shards: options.shards,
         batch: options.batch,
     })?;
+    let mut lines = Vec::new();
+    let mut tally = Tally::default();
+    for problem in placement_problems(options)? {
+        tally.failures += 1;
+        lines.push(format!("VTEXPLAIN FAILURE (table placement): {problem}"));
+    }
     let mut by_class: BTreeMap<Class, Vec<Item<'_>>> = BTreeMap::new();
     for example in collected.shapes.values() {
         let (sql, source) = &example.longest;
@@ -75,8 +83,6 @@ pub fn check(collected: &Collected, options: &Options) -> anyhow::Result<Report>
     }
     let ddl = by_class.get(&Class::Ddl).map_or(0, Vec::len);
     let metadata = by_class.get(&Class::Metadata).map_or(0, Vec::len);
-    let mut lines = Vec::new();
-    let mut tally = Tally::default();
     let oltp = by_class.remove(&Class::Oltp).unwrap_or_default();
     let outcomes = explainer.plan_all(&oltp.iter().map(|i| i.sql).collect::<Vec<_>>())?;
     for (item, outcome) in oltp.iter().zip(&outcomes) {
@@ -155,6 +161,26 @@ fn judge_oltp(
             lines.push(format!("    {}", clip(item.sql, 400)));
         }
     }
+}
+
+/// `placement::check` over the schema, the VSchema and the routing rules.
+fn placement_problems(options: &Options) -> anyhow::Result<Vec<String>> {
+    let schema = options.schema.as_ref().context("--schema")?;
+    let ddl = std::fs::read_to_string(schema)
+        .with_context(|| format!("reading the schema {}", schema.display()))?;
+    let (vschemas, _) = vtexplain::combined_vschema(&options.vschema_dir)?;
+    let rules = std::fs::read_to_string(&options.routing_rules).with_context(|| {
+        format!(
+            "reading the routing rules {}",
+            options.routing_rules.display()
+        )
+    })?;
+    Ok(placement::check(
+        &placement::tables_of_schema(&ddl),
+        &serde_json::from_str(&vschemas)?,
+        &serde_json::from_str(&rules)
+            .with_context(|| format!("{} is not JSON", options.routing_rules.display()))?,
+    ))
 }
 
 /// Session statements need only be accepted.
