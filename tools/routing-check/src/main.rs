@@ -13,8 +13,11 @@
 //! (`Connect` records, `<thread id>\t@<hex>`) — how many distinct statements and how many transactions were
 //! checked; exits 1 on any violation.
 
+mod placement;
+mod plan;
 mod rules;
 mod transactions;
+mod vtexplain;
 
 use std::collections::BTreeMap;
 
@@ -117,11 +120,24 @@ fn report_cross_user(
     by_shape.len()
 }
 
-/// Checks a whole captured log (`<thread id>\t<hex>` lines, in order).
-fn check_log(text: &str) -> Report {
-    let mut lines = Vec::new();
-    // Distinct statement shapes, with one example and where it came from.
-    let mut shapes: BTreeMap<String, (String, String)> = BTreeMap::new();
+/// One statement shape of the log: its first and its longest instance
+/// (the one with the most values in its lists: the most shards an `IN`
+/// reaches), each with the connection it came from.
+struct Example {
+    first: (String, String),
+    longest: (String, String),
+}
+
+/// The log read once: its statements' shapes, the transactions replayed.
+struct Collected {
+    shapes: BTreeMap<String, Example>,
+    total: usize,
+    tracker: transactions::Tracker,
+    origins: Origins,
+}
+
+fn collect(text: &str) -> Collected {
+    let mut shapes: BTreeMap<String, Example> = BTreeMap::new();
     let mut total = 0usize;
     let mut tracker = transactions::Tracker::default();
     let mut origins = Origins::default();
@@ -136,22 +152,45 @@ fn check_log(text: &str) -> Report {
         };
         total += 1;
         tracker.feed(thread, &sql);
-        shapes
-            .entry(rules::shape(&sql))
-            .or_insert_with(|| (sql, origins.of(thread)));
+        match shapes.entry(rules::shape(&sql)) {
+            std::collections::btree_map::Entry::Vacant(entry) => {
+                let example = (sql, origins.of(thread));
+                entry.insert(Example {
+                    first: example.clone(),
+                    longest: example,
+                });
+            }
+            std::collections::btree_map::Entry::Occupied(mut entry) => {
+                if sql.len() > entry.get().longest.0.len() {
+                    entry.get_mut().longest = (sql, origins.of(thread));
+                }
+            }
+        }
     }
     tracker.finish();
+    Collected {
+        shapes,
+        total,
+        tracker,
+        origins,
+    }
+}
+
+/// Checks a whole captured log (`<thread id>\t<hex>` lines, in order):
+/// the SQL subset of each distinct statement, and the transactions.
+fn check_log(text: &str) -> (Collected, Report) {
+    let collected = collect(text);
+    let mut lines = Vec::new();
     let mut violations = 0usize;
     let mut checked = 0usize;
-    let mut allowed = BTreeMap::<&str, usize>::new();
-    for (sql, source) in shapes.values() {
+    for Example {
+        first: (sql, source),
+        ..
+    } in collected.shapes.values()
+    {
         match rules::check(sql) {
             rules::Verdict::Skipped => {}
-            rules::Verdict::Routed => checked += 1,
-            rules::Verdict::Allowed(name) => {
-                checked += 1;
-                *allowed.entry(name).or_default() += 1;
-            }
+            rules::Verdict::Checked => checked += 1,
             rules::Verdict::Violation(reasons) => {
                 checked += 1;
                 violations += 1;
@@ -160,29 +199,92 @@ fn check_log(text: &str) -> Report {
             }
         }
     }
-    for (name, n) in &allowed {
-        lines.push(format!("allowed by {name:?}: {n} statement shape(s)"));
-    }
-    violations += report_cross_user(&tracker.violations, &origins, &mut lines);
+    violations += report_cross_user(
+        &collected.tracker.violations,
+        &collected.origins,
+        &mut lines,
+    );
     lines.push(format!(
-        "routing check: {total} statements captured, {} distinct, {checked} touching tables checked, {} transactions (and {} writes outside one) checked, {violations} violations",
-        shapes.len(),
-        tracker.transactions,
-        tracker.single_writes,
+        "routing check: {} statements captured, {} distinct, {checked} touching tables checked, {} transactions (and {} writes outside one) checked, {violations} violations",
+        collected.total,
+        collected.shapes.len(),
+        collected.tracker.transactions,
+        collected.tracker.single_writes,
     ));
-    Report { lines, violations }
+    (collected, Report { lines, violations })
+}
+
+/// The command line: the log, and optionally vtexplain's inputs.
+struct Args {
+    log: String,
+    vtexplain: Option<plan::Options>,
+}
+
+const USAGE: &str = "usage: moneta-routing-check <statements.hex> [--vtexplain PATH --schema FILE [--vschema-dir DIR] [--routing-rules FILE] [--shards N] [--allowlist FILE] [--batch N]]";
+
+fn parse_args(args: impl IntoIterator<Item = String>) -> anyhow::Result<Args> {
+    let mut log = None;
+    let mut binary = None;
+    let mut options = plan::Options::default();
+    let mut args = args.into_iter();
+    while let Some(arg) = args.next() {
+        let mut value = || {
+            args.next()
+                .with_context(|| format!("{arg} needs a value; {USAGE}"))
+        };
+        match arg.as_str() {
+            "--vtexplain" => binary = Some(value()?),
+            "--schema" => options.schema = Some(value()?.into()),
+            "--vschema-dir" => options.vschema_dir = value()?.into(),
+            "--allowlist" => options.allowlist = value()?.into(),
+            "--routing-rules" => options.routing_rules = value()?.into(),
+            "--shards" => options.shards = value()?.parse().context("--shards")?,
+            "--batch" => options.batch = value()?.parse().context("--batch")?,
+            flag if flag.starts_with("--") => anyhow::bail!("unknown option {flag}; {USAGE}"),
+            _ if log.is_none() => log = Some(arg),
+            _ => anyhow::bail!("one log only; {USAGE}"),
+        }
+    }
+    let vtexplain = match binary {
+        Some(binary) => {
+            options.binary = binary.into();
+            if options.schema.is_none() {
+                anyhow::bail!("--vtexplain needs --schema (the migrated schema's DDL); {USAGE}");
+            }
+            Some(options)
+        }
+        None if options.schema.is_some() => anyhow::bail!("--schema without --vtexplain; {USAGE}"),
+        None => None,
+    };
+    Ok(Args {
+        log: log.context(USAGE)?,
+        vtexplain,
+    })
 }
 
 fn main() -> anyhow::Result<()> {
-    let path = std::env::args()
-        .nth(1)
-        .context("usage: moneta-routing-check <statements.hex>")?;
-    let text = std::fs::read_to_string(&path).with_context(|| format!("reading {path}"))?;
-    let report = check_log(&text);
+    let args = parse_args(std::env::args().skip(1))?;
+    let text =
+        std::fs::read_to_string(&args.log).with_context(|| format!("reading {}", args.log))?;
+    let (collected, report) = check_log(&text);
+    drop(text);
     for line in &report.lines {
         println!("{line}");
     }
-    if report.violations > 0 {
+    let mut violations = report.violations;
+    match &args.vtexplain {
+        Some(options) => {
+            let report = plan::check(&collected, options)?;
+            for line in &report.lines {
+                println!("{line}");
+            }
+            violations += report.violations;
+        }
+        None => println!(
+            "routing by vtgate's planner not judged: pass --vtexplain (ci/vitess/build.sh builds it) and --schema"
+        ),
+    }
+    if violations > 0 {
         std::process::exit(1);
     }
     Ok(())
@@ -206,7 +308,7 @@ mod tests {
 
     #[test]
     fn a_log_with_a_cross_user_transaction_fails_the_check() {
-        let report = check_log(&log(&[
+        let (_, report) = check_log(&log(&[
             ("42", SETUP),
             ("42", "BEGIN"),
             (
@@ -243,9 +345,12 @@ mod tests {
             .collect();
         let text = format!(
             "7\t@{connect}\n{}",
-            log(&[("7", "SELECT * FROM `transactions` WHERE `amount_cents` > 5")])
+            log(&[(
+                "7",
+                "SELECT `id`, ROW_NUMBER() OVER (ORDER BY `id`) FROM `transactions` WHERE `user_id` = 5"
+            )])
         );
-        let report = check_log(&text);
+        let (_, report) = check_log(&text);
         assert_eq!(report.violations, 1, "{:#?}", report.lines);
         assert!(
             report.lines[0]
@@ -257,7 +362,7 @@ mod tests {
 
     #[test]
     fn a_log_of_single_user_transactions_passes() {
-        let report = check_log(&log(&[
+        let (_, report) = check_log(&log(&[
             ("42", "BEGIN"),
             (
                 "42",
