@@ -2,9 +2,12 @@
 //! database, Redis or the in-process stand-ins, the domain services, the
 //! HTTP server and the workers — and runs it until shutdown.
 //!
-//! Startup is a value: [`Application::build`] connects and binds (so a test
-//! can bind port 0 and read the port back); [`Application::run_until`]
-//! serves until the given shutdown future resolves.
+//! Startup is a value: [`Runtime::build`] connects and builds every
+//! service (and the scheduled jobs `MONETA_SCHEDULED_JOBS` names);
+//! [`Application::build`] adds the bound listener (so a test can bind
+//! port 0 and read the port back); [`Application::run_until`] serves
+//! until the given shutdown future resolves. `moneta jobs run` builds the
+//! same [`Runtime`] ([`run_job`]).
 
 use std::future::Future;
 use std::net::SocketAddr;

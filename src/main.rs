@@ -1,5 +1,6 @@
 //! The `moneta` binary: reads settings, starts logging, runs the chosen
-//! command. All wiring lives in the library (`moneta::Application`).
+//! command. All wiring lives in the library (`moneta::Runtime`,
+//! `moneta::Application`).
 
 use moneta::{Application, Cli, Command, ConfigCommand, JobsCommand, shutdown, telemetry};
 

@@ -1,6 +1,8 @@
 //! The HTTP and GraphQL face of Moneta: a poem server with an async-graphql
-//! schema. The only crate that knows HTTP or GraphQL. Resolvers are thin:
-//! they parse input, call `core`, and convert `core` types to GraphQL ones.
+//! schema. The only library crate that knows HTTP or GraphQL (the root
+//! package serves its routes). Resolvers are thin: they parse input, call
+//! `core`'s services, and convert `core` types to GraphQL ones; this crate
+//! depends on neither SeaORM nor the entities.
 //!
 //! # Layout
 //! - [`state`]: what the server is built from ([`Services`], [`Ops`], [`ApiConfig`]);

@@ -1,7 +1,12 @@
 //! Moneta's domain: the rules of money, users, accounts, categories,
 //! budgets and the sync pipeline. It knows nothing of HTTP,
-//! GraphQL or cron; the outside world reaches it through the ports in
-//! [`ports`], which `platform` implements.
+//! GraphQL or cron; it reaches the outside world through the ports in
+//! [`ports`], which `platform` implements, and is the only crate that
+//! queries the database (SeaORM). `api` and `workers` read and write
+//! through its services ([`accounts::Accounts`], [`users::Users`],
+//! [`transactions::Transactions`], [`notifications::Notifications`],
+//! [`retention::Retention`] and the area services), built once by the
+//! root package.
 //!
 //! # Layout
 //! - [`error`]: stable error codes and the business-failure shape every area shares.
@@ -13,10 +18,13 @@
 //! - [`credentials`]: sealing bank credentials with an AEAD.
 //! - [`db`]: how core opens its database transactions.
 //! - [`auth`]: emails, password policy, argon2id hashing, access and refresh tokens.
-//! - [`accounts`]: linked bank accounts (read side for now).
+//! - [`accounts`]: linked bank accounts: reads ([`accounts::Accounts`]),
+//!   linking, refreshing and unlinking ([`accounts::AccountService`]),
+//!   and the status of a sync given up on.
 //! - [`cache`]: cache-aside for the hot reads (budget, spending, recent transactions).
 //! - [`budget`]: the income-tier template, overrides, income estimate, alerts.
-//! - [`notifications`]: the user's notifications.
+//! - [`notifications`]: the user's notifications: one
+//!   [`notifications::NotificationKind`], one writer ([`notifications::store`]).
 //! - [`categories`]: the 13 categories, seller normalization, the seller
 //!   dictionary, crowd votes and the categorizer.
 //! - [`transactions`]: transactions as the domain reads them, and the
@@ -24,16 +32,19 @@
 //! - [`spending`]: monthly spending per category, recomputed from
 //!   transactions, and the durable follow-up a change owes (`FollowUp`).
 //! - [`sync`]: the extraction pipeline (pull, store raw, categorize, upsert,
-//!   aggregate, notify, publish).
+//!   settle the follow-up, notify, publish).
 //! - [`month`]: the `Month` newtype (`YYYY-MM`).
 //! - [`money`]: the `Money` newtype (integer cents; a decimal only at the edges).
 //! - [`institutions`]: the connector trait and the built-in `sandbox`.
-//! - [`users`]: the user as the rest of the domain sees it, activity, and
-//!   erasure (deleting a user and everything of theirs, resumably).
+//! - [`users`]: the user as the rest of the domain sees it, activity,
+//!   erasure (deleting a user and everything of theirs, resumably) and
+//!   the export.
 //! - [`text`]: the rule for stored user text (no control characters).
 //! - [`retention`]: deleting what is no longer needed (old tokens,
 //!   notifications, abandoned email claims), each rule with its horizon.
-//! - [`ports`]: traits for the event bus and health probes.
+//! - [`ports`]: what the domain needs from outside, as traits: event bus,
+//!   job queue, leases, checkpoints, rate limiter, cache store, raw page
+//!   store, health probes.
 
 pub mod accounts;
 pub mod auth;

@@ -4,7 +4,8 @@
 //!
 //! Conventions, shared with the migrations: IDs are application-generated
 //! `i64` (never auto-increment), every table that belongs to a user carries
-//! `user_id` leading its primary key, money is `i64` minor units (cents),
+//! `user_id` leading its primary key and every index, money is `i64` minor
+//! units (cents),
 //! months are `i32` `yyyymm`, and timestamps are UTC
 //! ([`ChronoDateTimeUtc`](sea_orm::prelude::ChronoDateTimeUtc)) stored as
 //! `DATETIME(6)`. There are no foreign keys, hence no relations.

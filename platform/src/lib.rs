@@ -9,14 +9,18 @@
 //! - [`secrets`]: the JWT secret and credentials key, generated into the data
 //!   dir in the embedded default, required in a cluster.
 //! - [`telemetry`]: `tracing` subscriber (pretty or JSON).
-//! - [`db`]: the SeaORM connection (SQLite or MySQL/vtgate).
+//! - [`db`]: the SeaORM connection (SQLite or MySQL/vtgate, MySQL's TLS),
+//!   the migrations' own connection, and `DatabaseConnection` re-exported
+//!   for the composition root.
 //! - [`redis`]: the Redis connection pool and key prefix.
-//! - [`tls`]: the rustls client configuration for `rediss://`.
+//! - [`tls`]: the rustls client configuration for `rediss://`, and ring as
+//!   the process's default provider (for sqlx's MySQL TLS).
 //! - [`event_bus`]: in-process and Redis pub/sub implementations of `EventBus`.
 //! - [`queue`]: in-process and Redis Streams implementations of `JobQueue`.
 //! - [`lease`]: in-process and Redis implementations of `Leases`.
 //! - [`checkpoint`]: in-process and Redis implementations of `Checkpoints`.
-//! - [`health`]: health probes for the database and Redis.
+//! - [`health`]: health probes for the database and Redis (what each
+//!   one's `Need` is, the composition root decides).
 //! - [`rate_limit`]: in-process and Redis rate limiters, and the fallback
 //!   from Redis to in-process while Redis is away.
 //! - [`raw_pages`]: raw institution pages in an object store.

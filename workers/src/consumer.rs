@@ -18,7 +18,10 @@
 //!   Its account, if still SYNCING, is set to ERROR with a SYNC_FAILED
 //!   notification
 //!   ([`Accounts::mark_sync_abandoned`](moneta_core::accounts::Accounts::mark_sync_abandoned)),
-//!   so the user knows to refresh.
+//!   so the user knows to refresh, and `AccountSynced` is published, as
+//!   for a failed sync.
+//! - **Panics.** Each job runs as a task of its own: a panic in the
+//!   pipeline fails that delivery, not the consumer.
 //! - **Shutdown.** Only the take ([`JobQueue::next`], cancel-safe) races
 //!   the stop signal: a job once taken runs to its end outside it. The
 //!   caller bounds the wait ([`Consumers::finished`] under a timeout: the
@@ -45,7 +48,9 @@ use crate::jobs::sync_account;
 
 /// How long one `next` call waits for a job before checking for shutdown.
 const POLL: Duration = Duration::from_secs(1);
-/// Deliveries a job gets by default (`MONETA_QUEUE_MAX_DELIVERIES`).
+/// Deliveries a job gets by default. The setting's own default
+/// (`Settings::queue_max_deliveries`, `MONETA_QUEUE_MAX_DELIVERIES`) is
+/// declared apart and is what [`WorkerContext::max_deliveries`] holds.
 pub const MAX_DELIVERIES: u64 = 5;
 /// The shortest keep-alive period, whatever the reclaim timeout.
 const MIN_KEEP_ALIVE: Duration = Duration::from_millis(10);

@@ -1,7 +1,7 @@
-//! Background work: the cron scheduler and (with the extraction pipeline)
-//! the job consumers. The only crate that knows `tokio-cron-scheduler`.
-//! Jobs are plain functions in [`jobs`]; [`scheduler`] only maps cron
-//! expressions to them.
+//! Background work: the cron scheduler and the sync job consumers. The
+//! only crate that knows `tokio-cron-scheduler`. Jobs are plain functions
+//! in [`jobs`]; [`scheduler`] only maps cron expressions to them, and
+//! `MONETA_SCHEDULED_JOBS` (resolved by the root package) says which.
 //!
 //! # Layout
 //! - [`consumer`]: sync consumers: queue → pipeline → ack (or dead letter), kept
@@ -9,8 +9,10 @@
 //! - [`context`]: what every job receives, `core`'s services among it (the
 //!   workers' only way to the database).
 //! - [`jobs`]: the jobs and their registry (`moneta jobs run <name>` and cron both use it):
-//!   the daily sync and the retention jobs.
-//! - [`metrics`]: job runs and durations for `/metrics`.
+//!   one queued sync, the daily sync, the spending sweeper, the retention
+//!   jobs and the erasure resume.
+//! - [`metrics`]: job runs and durations, retention deletions and dead
+//!   letters, for `/metrics`.
 //! - [`scheduler`]: runs the registry's jobs on their cron schedule until shutdown.
 
 pub mod consumer;

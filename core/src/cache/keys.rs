@@ -1,5 +1,10 @@
 //! Cache key layout. All of a user's keys share the hash tag `{u<id>}`, so
-//! on a Redis Cluster they live in one slot.
+//! on a Redis Cluster they live in one slot:
+//!
+//! - `cache:{u<id>}:version`: the user's current version (random hex);
+//! - `cache:{u<id>}:f<FORMAT>:<version>:<view>`: a view under a version,
+//!   `<view>` being `budget:<yyyymm>`, `spending:<yyyymm>` or
+//!   `recent:<page size>`.
 
 use std::fmt;
 

@@ -17,7 +17,10 @@ use crate::UserId;
 use crate::error::InternalError;
 use crate::ports::CacheStore;
 
-/// How the cache behaves.
+/// How the cache behaves. Defaults: a 300 s TTL, a 100 ms timeout and a
+/// 1 s breaker; the root package sets `ttl` and `timeout` from
+/// `MONETA_CACHE_TTL_SECS` and `MONETA_CACHE_TIMEOUT_MS`. Values live the
+/// TTL ±10 % (`jittered`); a version lives 3× the TTL.
 #[derive(Debug, Clone, Copy)]
 pub struct CacheSettings {
     /// How long a cached view lives (before jitter). Writes invalidate
@@ -157,7 +160,9 @@ impl ReadCache {
     /// from the database and retries the invalidation (on its next cache
     /// read, and from [`ReadCache::retry_invalidations`]) until it lands;
     /// other replicas may serve views cached before the outage until then
-    /// (or until they expire).
+    /// (or until they expire). The version lives 3× the TTL, outliving
+    /// every value written under the previous one; an expired version
+    /// reads as `0`, a namespace only ever filled after it expired.
     pub async fn invalidate(&self, user: UserId) {
         if !self.try_invalidate(user).await {
             lock(&self.inner.pending).insert(user);

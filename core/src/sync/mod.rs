@@ -1,6 +1,8 @@
-//! The extraction pipeline: pull → store raw → categorize → upsert →
-//! aggregate → notify → publish. `workers` calls [`SyncPipeline::run`] for
-//! each job; everything it needs arrives through [`SyncPipeline`]'s ports.
+//! The extraction pipeline: pull → store raw → categorize → upsert (with
+//! the follow-up record) → settle the follow-up (recompute, invalidate,
+//! alerts) → notify → publish. `workers` calls [`SyncPipeline::run`] for
+//! each job; everything it needs arrives in [`SyncPipeline`]: the
+//! connection, the ports and the domain pieces.
 
 mod apply;
 mod deltas;

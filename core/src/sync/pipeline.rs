@@ -51,7 +51,9 @@ struct SyncRun {
 }
 
 impl SyncRun {
-    /// Where this run's raw pages go.
+    /// Where this run's raw pages go: `raw/<user>/<account>/<sync id>/`,
+    /// each page at `<page number, five digits>.json` under it (an
+    /// erasure deletes `raw/<user>/`).
     fn raw_prefix(&self) -> String {
         format!("raw/{}/{}/{}/", self.user, self.account_id, self.id)
     }
