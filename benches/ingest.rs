@@ -2,10 +2,10 @@
 //! the whole sync pipeline, as a worker runs it — take the job from the
 //! queue, take the account's lease (renewed while it runs), open the
 //! credentials, fetch each page from the connector, store it raw in the
-//! object store, categorize and upsert it with the cursor and the durable
-//! follow-up record in one transaction, settle the follow-up (recompute
-//! the spending, invalidate, evaluate alerts), set the status, notify,
-//! acknowledge — beside the floor: a raw multi-row upsert of the same rows
+//! object store, categorize and upsert it with the cursor, the monthly
+//! totals' adjustment and the durable follow-up record in one transaction,
+//! settle the follow-up (invalidate, evaluate alerts), set the status with
+//! its notification, publish, acknowledge — beside the floor: a raw multi-row upsert of the same rows
 //! into the same table, measured in the same run.
 //!
 //! The connector replays pages computed beforehand (the sandbox's 90-day
