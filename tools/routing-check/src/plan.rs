@@ -122,6 +122,17 @@ pub fn check(collected: &Collected, options: &Options) -> anyhow::Result<Report>
     })
 }
 
+/// A statement vtgate refused: counted, and printed with vtgate's error.
+fn failure(item: &Item<'_>, what: &str, error: &str, tally: &mut Tally, lines: &mut Vec<String>) {
+    tally.failures += 1;
+    lines.push(format!(
+        "VTEXPLAIN FAILURE ({}): {what}: {}",
+        item.source,
+        clip(error, 600)
+    ));
+    lines.push(format!("    {}", clip(item.sql, 400)));
+}
+
 fn judge_oltp(
     item: &Item<'_>,
     outcome: &Outcome,
@@ -133,13 +144,7 @@ fn judge_oltp(
     let planned = match outcome {
         Outcome::Planned(planned) => planned,
         Outcome::Rejected(error) => {
-            tally.failures += 1;
-            lines.push(format!(
-                "VTEXPLAIN FAILURE ({}): vtgate cannot plan it: {}",
-                item.source,
-                clip(error, 600)
-            ));
-            lines.push(format!("    {}", clip(item.sql, 400)));
+            failure(item, "vtgate cannot plan it", error, tally, lines);
             return;
         }
     };
@@ -200,13 +205,13 @@ fn judge_session(
                 ));
             }
             Outcome::Rejected(error) => {
-                tally.failures += 1;
-                lines.push(format!(
-                    "VTEXPLAIN FAILURE ({}): vtgate rejects a session statement: {}",
-                    item.source,
-                    clip(error, 600)
-                ));
-                lines.push(format!("    {}", clip(item.sql, 400)));
+                failure(
+                    item,
+                    "vtgate rejects a session statement",
+                    error,
+                    tally,
+                    lines,
+                );
             }
         }
     }
