@@ -39,7 +39,7 @@ pub struct Applied {
 
 /// The user's overrides of pending transactions removed by this sync,
 /// kept for the posted transactions that replace them in later pages.
-pub type CarriedOverrides = HashMap<String, String>;
+pub type CarriedOverrides = HashMap<String, Category>;
 
 /// Whose page is applied, and with what.
 #[derive(Debug, Clone, Copy)]
@@ -79,11 +79,8 @@ impl PageApply<'_> {
         carry_overrides(page, &stored, carried, &mut applied.months);
         let computed: Vec<Category> = categorized.iter().map(|c| c.category).collect();
         let carried_category = |t: &ProviderTransaction| {
-            let carried = t
-                .pending_transaction_id
-                .as_ref()
-                .and_then(|p| carried.get(p))?;
-            carried.parse::<Category>().ok()
+            let pending = t.pending_transaction_id.as_ref()?;
+            carried.get(pending).copied()
         };
         let counted = stored
             .iter()
@@ -163,9 +160,16 @@ impl PageApply<'_> {
             for (provider_id, month, category, user_category, cents) in rows {
                 let month = Month::from_int(month)
                     .map_err(|_| InternalError::Corrupt(format!("transaction month {month}")))?;
+                let user_category = user_category
+                    .as_deref()
+                    .map(deltas::stored_category)
+                    .transpose()?;
                 let counted = Stored {
                     month,
-                    category: deltas::counted(&category, user_category.as_deref())?,
+                    category: match user_category {
+                        Some(category) => category,
+                        None => deltas::stored_category(&category)?,
+                    },
                     amount: Money::from_cents(cents),
                 };
                 stored.insert(
@@ -198,7 +202,7 @@ impl PageApply<'_> {
                     .pending_transaction_id
                     .as_ref()
                     .and_then(|p| carried.get(p))
-                    .cloned();
+                    .map(|c| c.as_str().to_owned());
                 transactions::ActiveModel {
                     user_id: Set(self.user.get()),
                     id: Set(self.ids.next_id()),
@@ -276,7 +280,7 @@ impl PageApply<'_> {
 #[derive(Debug)]
 struct StoredRow {
     counted: Stored,
-    user_category: Option<String>,
+    user_category: Option<Category>,
 }
 
 /// Keeps the user's overrides on the rows this page replaces (pending
@@ -305,7 +309,7 @@ fn carry_overrides(
         .chain(&page.removed)
         .chain(page.modified.iter().map(|t| &t.provider_id));
     for id in replaced {
-        if let Some(category) = stored.get(id).and_then(|row| row.user_category.clone()) {
+        if let Some(category) = stored.get(id).and_then(|row| row.user_category) {
             carried.insert(id.clone(), category);
         }
     }

@@ -72,9 +72,9 @@ pub fn deltas(
     deltas
 }
 
-/// The category that counts for a stored row.
-pub fn counted(computed: &str, user: Option<&str>) -> Result<Category, InternalError> {
-    user.unwrap_or(computed)
+/// A category as a row stores it (`FOOD`); anything else is corrupt.
+pub fn stored_category(stored: &str) -> Result<Category, InternalError> {
+    stored
         .parse()
         .map_err(|e: crate::categories::UnknownCategory| InternalError::Corrupt(e.to_string()))
 }
@@ -223,10 +223,9 @@ mod tests {
 
     #[test]
     fn a_stored_category_that_is_not_a_category_is_corrupt() {
-        assert_eq!(counted("FOOD", Some("TRAVEL")).unwrap(), Category::Travel);
-        assert_eq!(counted("FOOD", None).unwrap(), Category::Food);
+        assert_eq!(stored_category("TRAVEL").unwrap(), Category::Travel);
         assert!(matches!(
-            counted("NOPE", None),
+            stored_category("NOPE"),
             Err(InternalError::Corrupt(_))
         ));
     }
