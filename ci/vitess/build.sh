@@ -2,7 +2,7 @@
 # Builds the pinned Vitess tools from the Go module proxy into a cache
 # directory and prints that directory (its bin/) on stdout.
 #
-#   ci/vitess/build.sh [tool...]   # default: vtexplain vttestserver vtcombo mysqlctl
+#   ci/vitess/build.sh [tool...]   # default: vtexplain vttestserver vtcombo mysqlctl vtctldclient
 #
 # The version is the one go.mod requires (vitess.io/vitess vX.Y.Z); go.sum
 # locks every dependency. The binaries land in
@@ -23,12 +23,12 @@ cache=${VITESS_TOOLS_CACHE:-$HOME/.cache/moneta-vitess}
 bin=$cache/$version/bin
 
 tools=("$@")
-[ ${#tools[@]} -gt 0 ] || tools=(vtexplain vttestserver vtcombo mysqlctl)
+[ ${#tools[@]} -gt 0 ] || tools=(vtexplain vttestserver vtcombo mysqlctl vtctldclient)
 missing=()
 for tool in "${tools[@]}"; do
   case $tool in
-    vtexplain | vttestserver | vtcombo | mysqlctl) ;;
-    *) fail "unknown tool $tool (tools.go pins vtexplain, vttestserver, vtcombo, mysqlctl)" ;;
+    vtexplain | vttestserver | vtcombo | mysqlctl | vtctldclient) ;;
+    *) fail "unknown tool $tool (tools.go pins vtexplain, vttestserver, vtcombo, mysqlctl, vtctldclient)" ;;
   esac
   [ -x "$bin/$tool" ] || missing+=("$tool")
 done

@@ -8,6 +8,7 @@ package tools
 import (
 	_ "vitess.io/vitess/go/cmd/mysqlctl"
 	_ "vitess.io/vitess/go/cmd/vtcombo"
+	_ "vitess.io/vitess/go/cmd/vtctldclient"
 	_ "vitess.io/vitess/go/cmd/vtexplain"
 	_ "vitess.io/vitess/go/cmd/vttestserver"
 )
