@@ -82,10 +82,8 @@ impl PageApply<'_> {
             let pending = t.pending_transaction_id.as_ref()?;
             carried.get(pending).copied()
         };
-        let counted = stored
-            .iter()
-            .map(|(id, row)| (id.clone(), row.counted.clone()));
-        let deltas = deltas::deltas(page, &computed, carried_category, &counted.collect());
+        let counted = |id: &str| stored.get(id).map(|row| &row.counted);
+        let deltas = deltas::deltas(page, &computed, carried_category, counted);
         let rows = self.rows(&changed, &categorized, carried, &mut applied.months);
         self.upsert(&tx, rows).await?;
         self.delete_removed(&tx, page).await?;

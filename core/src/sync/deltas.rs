@@ -25,14 +25,14 @@ pub struct Stored {
 /// transactions upserted in order (a row already stored keeps its
 /// category, computed and overridden alike; a new one takes its override
 /// carried from the pending transaction it replaces, else `computed`),
-/// then its removed ones deleted. `stored` holds the account's rows, by
+/// then its removed ones deleted. `stored` gives the account's rows, by
 /// provider id, as they were before the page (at least every one the page
 /// names). `carried` is the override a new row gets, if any.
-pub fn deltas(
+pub fn deltas<'a>(
     page: &SyncPage,
     computed: &[Category],
     carried: impl Fn(&ProviderTransaction) -> Option<Category>,
-    stored: &HashMap<String, Stored>,
+    stored: impl Fn(&str) -> Option<&'a Stored>,
 ) -> Deltas {
     let changed = page.added.iter().chain(&page.modified);
     let touched: HashSet<&str> = changed
@@ -41,17 +41,14 @@ pub fn deltas(
         .chain(page.removed.iter().map(String::as_str))
         .collect();
     let mut deltas = Deltas::new();
-    for row in touched.iter().filter_map(|id| stored.get(*id)) {
+    for row in touched.iter().filter_map(|id| stored(id)) {
         *deltas.entry((row.month, row.category)).or_default() += -row.amount;
     }
     let mut after: HashMap<&str, Stored> = HashMap::new();
     for (t, &category) in changed.zip(computed) {
         let id = t.provider_id.as_str();
         // Stored before the page, or inserted earlier in it.
-        let kept = after
-            .get(id)
-            .or_else(|| stored.get(id))
-            .map(|row| row.category);
+        let kept = after.get(id).or_else(|| stored(id)).map(|row| row.category);
         let category = kept.or_else(|| carried(t)).unwrap_or(category);
         after.insert(
             id,
@@ -125,7 +122,7 @@ mod tests {
             ..SyncPage::default()
         };
         let computed = [Category::Food, Category::Food, Category::Shopping];
-        let got = deltas(&page, &computed, none, &HashMap::new());
+        let got = deltas(&page, &computed, none, |_| None);
         assert_eq!(
             got,
             Deltas::from([
@@ -145,7 +142,7 @@ mod tests {
         };
         // The user filed it under TRAVEL; the categorizer now says FOOD.
         let before = HashMap::from([("a".to_owned(), stored(202611, Category::Travel, 1_000))]);
-        let got = deltas(&page, &[Category::Food], none, &before);
+        let got = deltas(&page, &[Category::Food], none, |id| before.get(id));
         assert_eq!(
             got,
             Deltas::from([
@@ -168,7 +165,7 @@ mod tests {
         let carried = |t: &ProviderTransaction| {
             (t.pending_transaction_id.as_deref() == Some("pend1")).then_some(Category::Travel)
         };
-        let got = deltas(&page, &[Category::Food], carried, &before);
+        let got = deltas(&page, &[Category::Food], carried, |id| before.get(id));
         assert_eq!(got, Deltas::from([cell(202611, Category::Travel, 200)]));
     }
 
@@ -179,7 +176,7 @@ mod tests {
             ..SyncPage::default()
         };
         let before = HashMap::from([("a".to_owned(), stored(202611, Category::Food, 1_000))]);
-        assert!(deltas(&page, &[Category::Shopping], none, &before).is_empty());
+        assert!(deltas(&page, &[Category::Shopping], none, |id| before.get(id)).is_empty());
     }
 
     #[test]
@@ -190,7 +187,7 @@ mod tests {
         };
         let before = HashMap::from([("a".to_owned(), stored(202610, Category::Utilities, 9_000))]);
         assert_eq!(
-            deltas(&page, &[], none, &before),
+            deltas(&page, &[], none, |id| before.get(id)),
             Deltas::from([cell(202610, Category::Utilities, -9_000)])
         );
     }
@@ -202,12 +199,7 @@ mod tests {
             modified: vec![tx("a", 3, 700)],
             ..SyncPage::default()
         };
-        let got = deltas(
-            &page,
-            &[Category::Food, Category::Shopping],
-            none,
-            &HashMap::new(),
-        );
+        let got = deltas(&page, &[Category::Food, Category::Shopping], none, |_| None);
         assert_eq!(got, Deltas::from([cell(202611, Category::Food, 700)]));
     }
 
@@ -218,7 +210,7 @@ mod tests {
             removed: vec!["a".to_owned()],
             ..SyncPage::default()
         };
-        assert!(deltas(&page, &[Category::Food], none, &HashMap::new()).is_empty());
+        assert!(deltas(&page, &[Category::Food], none, |_| None).is_empty());
     }
 
     #[test]
