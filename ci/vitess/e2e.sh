@@ -9,10 +9,12 @@
 # vitess/routing_rules.json (vtctldclient ApplyRoutingRules); runs
 # `moneta migrate` through vtgate; lists each shard's tables from the
 # tablets' own mysqld; then (E2E_JOURNEY=1, the default) serves moneta
-# against vtgate, registers users, links sandbox accounts, reads their
-# transactions and budget through GraphQL, and checks on each shard's
-# database where the rows landed. Exits non-zero at the first failing step
-# with its error. Everything it starts is stopped on exit.
+# against vtgate and, through GraphQL, registers users and logs them in by
+# email, links sandbox accounts and waits for their sync, overrides one
+# transaction's category per user (several users voting on one shared
+# unknown seller), sets a budget that fires an alert and reads the alert
+# back; then checks on each shard's database where the rows landed.
+# Exits non-zero at the first failing step with its error. Everything it starts is stopped on exit.
 #
 # Settings (environment; not MONETA_*, which moneta refuses):
 #   VITESS_TOOLS_CACHE  where ci/vitess/build.sh keeps the tools
@@ -25,7 +27,8 @@
 #                       vitess/moneta_reference.sql, what the Helm migrate
 #                       Job applies); 0: let `moneta migrate` alone do it
 #   E2E_JOURNEY         1 (default): the GraphQL journey after migrate
-#   E2E_USERS           users the journey registers (default 4)
+#   E2E_USERS           users the journey registers (default 20, also the
+#                       most: register allows 20 per client IP and hour)
 #   E2E_TX_READ_COMMITTED  1 (default): tablets' mysqld default
 #                       transaction-isolation READ-COMMITTED and vtgate
 #                       --enable-system-settings=false, so the product's
@@ -41,7 +44,7 @@ vtgate_port=$((port + 3))
 http_port=$((port + 10))
 bootstrap=${E2E_BOOTSTRAP:-1}
 journey=${E2E_JOURNEY:-1}
-nusers=${E2E_USERS:-4}
+nusers=${E2E_USERS:-20}
 rc_iso=${E2E_TX_READ_COMMITTED:-1}
 moneta=${MONETA_BIN:-$repo/target/debug/moneta}
 work=${E2E_DIR:-$(mktemp -d /tmp/vte2e-XXXXXX)}
@@ -146,6 +149,26 @@ if ! env -i PATH="$PATH" HOME="$HOME" MONETA_DATABASE_URL="$url" MONETA_DATA_DIR
   fail "moneta migrate"
 fi
 tail -3 "$work/migrate.log" | cut -c1-300 >&2
+if [ "$bootstrap" = 1 ]; then
+  # The sellers reference copies on the shards of moneta: in a cluster the
+  # VReplication workflow sellers_reference keeps them in sync from
+  # moneta_global.sellers (the migrate Job creates it,
+  # vitess.materializeReferenceTables), but vtcombo has no VReplication
+  # (`vtctldclient Materialize` fails: `ReadVReplicationWorkflows: not
+  # implemented in vtcombo`). Without the copy moneta serve loads an empty
+  # dictionary (vtgate answers the read from a copy) and every transaction
+  # is UNCATEGORIZED. The stand-in for the workflow's copy phase: the same
+  # rows, copied in the tablets' mysqld.
+  for db in 'vt_moneta_-80' 'vt_moneta_80-'; do
+    mysqld -e "REPLACE INTO \`$db\`.sellers (normalized_name, display_name, category, updated_at)
+      SELECT normalized_name, display_name, category, updated_at FROM vt_moneta_global_0.sellers" \
+      || fail "copying moneta_global.sellers to $db"
+  done
+  src=$(mysqld vt_moneta_global_0 -e 'SELECT COUNT(*) FROM sellers')
+  c1=$(mysqld 'vt_moneta_-80' -e 'SELECT COUNT(*) FROM sellers'); c2=$(mysqld 'vt_moneta_80-' -e 'SELECT COUNT(*) FROM sellers')
+  say "sellers: $src in moneta_global, copied to the reference copies: $c1 (-80) / $c2 (80-)"
+  [ "$c1" = "$src" ] && [ "$c2" = "$src" ] && [ "$src" -gt 0 ] || fail "sellers reference copies differ from moneta_global.sellers"
+fi
 say "tables per shard database:"
 placement
 # Where each table must be: the sharded tables on both shards of moneta,
@@ -224,46 +247,155 @@ for i in $(seq 1 "$nusers"); do
   echo "$email $token" >> "$work/users.txt"
 done
 say "$nusers users registered, logged in by email, sandbox accounts linked"
-# The sync runs in the in-process queue: wait for each user's transactions.
+# The sync runs in the in-process queue: wait until each user's accounts
+# are ACTIVE (the extraction finished) and transactions are readable.
 while read -r email token; do
-  n=0
-  for _ in $(seq 1 60); do
-    n=$(gql "$token" '{ transactions(first: 50) { edges { node { id } } } }' '{}' | jq '.data.transactions.edges | length') \
-      || fail "transactions of $email"
-    [ "$n" -gt 0 ] && break
+  st=""
+  for _ in $(seq 1 90); do
+    st=$(gql "$token" '{ accounts { status } }' '{}' | jq -r '[.data.accounts[].status] | unique | join(",")') \
+      || fail "accounts of $email"
+    [ "$st" = ACTIVE ] && break
+    case $st in *ERROR*|*LOGIN_REQUIRED*) break ;; esac
     sleep 1
   done
-  [ "$n" -gt 0 ] || { grep -m3 ERROR "$work/serve.log" | cut -c1-700 >&2; fail "no transactions for $email after 60 s"; }
-  gql "$token" 'query($m: Month!) { budget(month: $m) { month categories { category } } }' "{\"m\": \"$month\"}" > /dev/null \
-    || fail "budget of $email"
-  say "  $email: $n transactions on the first page, budget read"
+  [ "$st" = ACTIVE ] || { grep -m3 ERROR "$work/serve.log" | cut -c1-700 >&2; fail "accounts of $email are $st, not ACTIVE"; }
+  n=$(gql "$token" '{ transactions(first: 50) { edges { node { id } } } }' '{}' | jq '.data.transactions.edges | length') \
+    || fail "transactions of $email"
+  [ "$n" -gt 0 ] || fail "no transactions for $email after its sync"
 done < "$work/users.txt"
+say "$nusers users synced (accounts ACTIVE, transactions readable)"
+
+# The UNCATEGORIZED transactions of each user (sellers of the sandbox's
+# shared pool of local businesses the dictionary does not know), up to 5
+# pages of 100: "user-index <TAB> transaction id <TAB> seller" lines.
+i=0
+: > "$work/unknown.tsv"
+while read -r email token; do
+  i=$((i + 1)); after=null
+  for _ in 1 2 3 4 5; do
+    page=$(gql "$token" 'query($a: String) { transactions(first: 100, after: $a, filter: {category: UNCATEGORIZED}) {
+        edges { node { id seller category } } pageInfo { hasNextPage endCursor } } }' "{\"a\": $after}") \
+      || fail "UNCATEGORIZED transactions of $email"
+    jq -r --arg u "$i" '.data.transactions.edges[].node | select(.category == "UNCATEGORIZED") | [$u, .id, .seller] | @tsv' <<< "$page" >> "$work/unknown.tsv"
+    [ "$(jq -r .data.transactions.pageInfo.hasNextPage <<< "$page")" = true ] || break
+    after=$(jq -c .data.transactions.pageInfo.endCursor <<< "$page")
+  done
+done < "$work/users.txt"
+# The unknown seller the most users share: up to 5 of them vote for it
+# (3 are enough for the crowd; the others override something else).
+vote_seller=$(cut -f1,3 "$work/unknown.tsv" | sort -u | cut -f2 | sort | uniq -c | sort -k1,1nr -k2 | head -1 | sed 's/^ *[0-9]* //')
+[ -n "$vote_seller" ] || fail "no UNCATEGORIZED transaction for any user"
+voters=$(awk -F'\t' -v s="$vote_seller" '$3 == s { print $1 }' "$work/unknown.tsv" | sort -un | head -5 | tr '\n' ' ')
+n_voters=$(wc -w <<< "$voters")
+vote_category=FOOD
+n_sharing=$(awk -F'\t' -v s="$vote_seller" '$3 == s { print $1 }' "$work/unknown.tsv" | sort -u | wc -l)
+say "unknown seller '$vote_seller' is shared by $n_sharing users; $n_voters of them (${voters% }) vote $vote_category"
+[ "$n_voters" -ge 3 ] || say "WARNING: fewer than 3 users share an unknown seller; votes recorded, no crowd choice possible"
+
+# Each user overrides one transaction: the voters one of the shared
+# seller's, the others their newest one (to a category it does not have).
+# Then a budget of 0.01 on a category the user spent in this month, which
+# must fire a BUDGET_EXCEEDED alert (setBudget settles the follow-up
+# before it returns), read back with `notifications`.
+i=0
+: > "$work/alerts.txt"
+while read -r email token; do
+  i=$((i + 1))
+  if [[ " $voters " == *" $i "* ]]; then
+    txid=$(awk -F'\t' -v s="$vote_seller" -v u="$i" '$1 == u && $3 == s { print $2; exit }' "$work/unknown.tsv")
+    cat=$vote_category
+  else
+    cur=$(gql "$token" '{ transactions(first: 1) { edges { node { id category } } } }' '{}') || fail "transactions of $email"
+    txid=$(jq -r '.data.transactions.edges[0].node.id' <<< "$cur")
+    cat=ENTERTAINMENT
+    [ "$(jq -r '.data.transactions.edges[0].node.category' <<< "$cur")" = ENTERTAINMENT ] && cat=TRAVEL
+  fi
+  out=$(gql "$token" 'mutation($i: SetTransactionCategoryInput!) { setTransactionCategory(input: $i) {
+      transaction { id category categorySource } userErrors { code message } } }' \
+    "{\"i\": {\"transactionId\": \"$txid\", \"category\": \"$cat\"}}") || fail "setTransactionCategory for $email"
+  got=$(jq -r '.data.setTransactionCategory.transaction | "\(.category) \(.categorySource)"' <<< "$out")
+  [ "$got" = "$cat USER" ] || fail "setTransactionCategory for $email answered '$got', not '$cat USER'"
+  got=$(gql "$token" 'query($id: ID!) { node(id: $id) { ... on Transaction { category categorySource } } }' "{\"id\": \"$txid\"}" \
+    | jq -r '.data.node | "\(.category) \(.categorySource)"') || fail "re-reading transaction $txid of $email"
+  [ "$got" = "$cat USER" ] || fail "transaction $txid of $email re-reads as '$got', not '$cat USER'"
+
+  b=$(gql "$token" 'query($m: Month!) { budget(month: $m) { categories { category spent } } }' "{\"m\": \"$month\"}") \
+    || fail "budget of $email"
+  bcat=$(jq -r '[.data.budget.categories[] | select((.spent | tonumber) > 0)] | max_by(.spent | tonumber) | .category // empty' <<< "$b")
+  if [ -z "$bcat" ]; then
+    gql "$token" 'query($m: Month!) { monthlySpending(month: $m) { category amount }
+        transactions(first: 10, filter: {month: $m}) { edges { node { postedAt amount pending category } } } }' "{\"m\": \"$month\"}" >&2
+    fail "$email has no spending in $month to budget against: $(jq -c .data.budget <<< "$b")"
+  fi
+  out=$(gql "$token" 'mutation($i: SetBudgetInput!) { setBudget(input: $i) {
+      budget { categories { category budgeted spent status source } } userErrors { code message } } }' \
+    "{\"i\": {\"category\": \"$bcat\", \"amount\": \"0.01\"}}") || fail "setBudget $bcat for $email"
+  got=$(jq -r --arg c "$bcat" '.data.setBudget.budget.categories[] | select(.category == $c) | "\(.status) \(.source)"' <<< "$out")
+  [ "$got" = "EXCEEDED OVERRIDE" ] || fail "setBudget $bcat 0.01 for $email: '$got', not 'EXCEEDED OVERRIDE'"
+  alert=$(gql "$token" '{ notifications(first: 50) { edges { node { kind category month } } } }' '{}' \
+    | jq -r --arg c "$bcat" --arg m "$month" '[.data.notifications.edges[].node
+        | select(.kind == "BUDGET_EXCEEDED" and .category == $c and .month == $m)] | length') \
+    || fail "notifications of $email"
+  [ "$alert" -ge 1 ] || fail "no BUDGET_EXCEEDED notification for $bcat $month of $email"
+  echo "$email $bcat" >> "$work/alerts.txt"
+  say "  user $i: transaction overridden to $cat; budget $bcat 0.01 in $month -> BUDGET_EXCEEDED notification"
+done < "$work/users.txt"
+say "$nusers overrides read back, $nusers budget alerts stored and listed"
 
 # --- where the rows are, straight from each shard's database ----------------
-say "rows per shard (users / accounts / transactions):"
-for db in 'vt_moneta_-80' 'vt_moneta_80-'; do
-  say "  $db: $(mysqld "$db" -e "SELECT (SELECT COUNT(*) FROM users), (SELECT COUNT(*) FROM accounts), (SELECT COUNT(*) FROM transactions)" | tr '\t' ' ')"
+shards=('vt_moneta_-80' 'vt_moneta_80-')
+user_tables="transactions accounts notifications monthly_spending user_seller_votes budget_overrides"
+say "rows per shard (users / $user_tables):"
+for db in "${shards[@]}"; do
+  counts=$(mysqld "$db" -e "SELECT (SELECT COUNT(*) FROM users) $(for t in $user_tables; do printf ', (SELECT COUNT(*) FROM %s)' "$t"; done)" | tr '\t' ' ')
+  say "  $db: $counts"
   [ "$(mysqld "$db" -e 'SELECT COUNT(*) FROM users')" -gt 0 ] || fail "no user on $db (${nusers} users should hash to both shards)"
 done
-# Each user's rows on exactly one shard, the one holding its users row.
-ids=$(for db in 'vt_moneta_-80' 'vt_moneta_80-'; do mysqld "$db" -e "SELECT id FROM users"; done)
+# Each user's rows of every user-owned table on exactly one shard, the
+# one holding its users row; and there, at least one row of each (every
+# user has synced, overridden a transaction — a crowd vote —, set a budget
+# and got its alert).
+ids=$(for db in "${shards[@]}"; do mysqld "$db" -e "SELECT id FROM users"; done)
+n_users=$(wc -w <<< "$ids")
+[ "$n_users" = "$nusers" ] || fail "$n_users users rows on the shards, $nusers registered"
 for id in $ids; do
   where=""
-  for db in 'vt_moneta_-80' 'vt_moneta_80-'; do
+  for db in "${shards[@]}"; do
     u=$(mysqld "$db" -e "SELECT COUNT(*) FROM users WHERE id = $id")
-    t=$(mysqld "$db" -e "SELECT COUNT(*) FROM transactions WHERE user_id = $id")
-    a=$(mysqld "$db" -e "SELECT COUNT(*) FROM accounts WHERE user_id = $id")
-    if [ "$u" -gt 0 ]; then where="$where $db"; [ "$t" -gt 0 ] && [ "$a" -gt 0 ] || fail "user $id on $db has no accounts/transactions there"
-    else [ "$t" = 0 ] && [ "$a" = 0 ] || fail "user $id has rows on $db, where its users row is not"; fi
+    row=$(mysqld "$db" -e "SELECT 0 $(for t in $user_tables; do printf ', (SELECT COUNT(*) FROM %s WHERE user_id = %s)' "$t" "$id"; done)")
+    read -r _ c_tx c_acc c_notif c_ms c_votes c_bo <<< "$row"
+    if [ "$u" -gt 0 ]; then
+      where="$where $db"
+      for pair in "transactions:$c_tx" "accounts:$c_acc" "notifications:$c_notif" "monthly_spending:$c_ms" \
+        "user_seller_votes:$c_votes" "budget_overrides:$c_bo"; do
+        [ "${pair#*:}" -gt 0 ] || fail "user $id on $db has no ${pair%:*} rows there"
+      done
+      [ "$(mysqld "$db" -e "SELECT COUNT(*) FROM notifications WHERE user_id = $id AND kind = 'BUDGET_EXCEEDED'")" -gt 0 ] \
+        || fail "user $id on $db has no BUDGET_EXCEEDED notification row there"
+    else
+      [ "$(tr -d ' \t0' <<< "$row")" = "" ] || fail "user $id has rows on $db, where its users row is not (counts: $row)"
+    fi
   done
   [ "$(wc -w <<< "$where")" = 1 ] || fail "user $id on shards:$where"
 done
-n_users=$(wc -w <<< "$ids")
+# The crowd's tally in moneta_global: the voters' user_seller_votes rows
+# (each on its own shard) name the seller key the tally row is kept under.
+vote_keys=$(for db in "${shards[@]}"; do mysqld "$db" -e "SELECT seller FROM user_seller_votes WHERE category = '$vote_category'"; done | sort | uniq -c | sort -k1,1nr)
+vote_key=$(head -1 <<< "$vote_keys" | sed 's/^ *[0-9]* //')
+n_key=$(head -1 <<< "$vote_keys" | awk '{print $1}')
+[ "$n_key" -ge "$n_voters" ] || fail "$n_voters users voted $vote_category for '$vote_seller' but the shards hold $n_key vote rows for one seller: $vote_keys"
+tally=$(mysqld vt_moneta_global_0 -e "SELECT votes FROM seller_votes WHERE seller = '${vote_key//\'/\'\'}' AND category = '$vote_category'")
+[ "${tally:-0}" = "$n_key" ] || fail "moneta_global.seller_votes has '${tally}' $vote_category votes for '$vote_key', the shards $n_key"
+voter_shards=$(for db in "${shards[@]}"; do
+  if [ "$(mysqld "$db" -e "SELECT COUNT(*) FROM user_seller_votes WHERE seller = '${vote_key//\'/\'\'}'")" -gt 0 ]; then echo "$db"; fi
+  done | tr '\n' ' ')
+say "crowd: seller key '$vote_key': $n_key $vote_category votes in user_seller_votes (on: ${voter_shards% }), moneta_global.seller_votes tally $tally"
+
 n_emails=$(mysqld vt_moneta_global_0 -e "SELECT COUNT(*) FROM user_emails")
 [ "$n_users" = "$n_emails" ] || fail "$n_users users but $n_emails rows in moneta_global.user_emails"
 # The lookup row's keyspace id puts each email on the shard of its user
 # (-80: first byte < 0x80).
-for db in 'vt_moneta_-80' 'vt_moneta_80-'; do
+for db in "${shards[@]}"; do
   mysqld "$db" -e "SELECT email_normalized FROM users" | while read -r e; do
     k=$(mysqld vt_moneta_global_0 -e "SELECT HEX(keyspace_id) FROM user_emails WHERE email_normalized = '$e'")
     case $db:$k in
@@ -272,4 +404,4 @@ for db in 'vt_moneta_-80' 'vt_moneta_80-'; do
     esac
   done
 done
-say "journey ok: $n_users users over both shards, each user's rows on one shard, user_emails agrees"
+say "journey ok: $n_users users over both shards, each user's rows of $user_tables on one shard, user_emails agrees"
