@@ -116,6 +116,20 @@ pub enum InternalError {
     Corrupt(String),
 }
 
+/// A stored category that is not one: the row is corrupt.
+impl From<crate::categories::UnknownCategory> for InternalError {
+    fn from(error: crate::categories::UnknownCategory) -> Self {
+        Self::Corrupt(error.to_string())
+    }
+}
+
+/// A stored month that is not one: the row is corrupt.
+impl From<crate::month::InvalidMonth> for InternalError {
+    fn from(error: crate::month::InvalidMonth) -> Self {
+        Self::Corrupt(error.to_string())
+    }
+}
+
 impl InternalError {
     /// A failure that the same work, retried, can get past: a deadlock or
     /// lock-wait timeout (InnoDB under concurrent writes), or a busy or

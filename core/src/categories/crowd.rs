@@ -133,9 +133,7 @@ async fn move_vote(
     category: Category,
     now: DateTime<Utc>,
 ) -> Result<VoteChange, InternalError> {
-    let from = was
-        .parse::<Category>()
-        .map_err(|e| InternalError::Corrupt(e.to_string()))?;
+    let from = was.parse::<Category>()?;
     let moved = user_seller_votes::Entity::update_many()
         .col_expr(
             user_seller_votes::Column::Category,
@@ -226,10 +224,7 @@ pub async fn choices(
         .await?;
     let mut tallies: HashMap<String, Vec<(Category, i64)>> = HashMap::new();
     for row in rows {
-        let category = row
-            .category
-            .parse::<Category>()
-            .map_err(|e| InternalError::Corrupt(e.to_string()))?;
+        let category = row.category.parse::<Category>()?;
         tallies
             .entry(row.seller)
             .or_default()

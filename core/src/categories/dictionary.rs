@@ -143,10 +143,7 @@ impl SellerDictionary {
         let rows = sellers::Entity::find().all(db).await?;
         let mut dictionary = Self::default();
         for row in rows {
-            let category = row
-                .category
-                .parse::<Category>()
-                .map_err(|e| InternalError::Corrupt(e.to_string()))?;
+            let category = row.category.parse::<Category>()?;
             dictionary.entries.insert(
                 row.normalized_name.into_boxed_str(),
                 SellerEntry {

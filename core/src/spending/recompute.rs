@@ -63,11 +63,8 @@ async fn recompute_once(
         .await?;
     let mut totals: BTreeMap<(Month, Category), Money> = BTreeMap::new();
     for (month, computed, user_category, amount) in rows {
-        let month = Month::from_int(month).map_err(|e| InternalError::Corrupt(e.to_string()))?;
-        let category = user_category
-            .unwrap_or(computed)
-            .parse::<Category>()
-            .map_err(|e| InternalError::Corrupt(e.to_string()))?;
+        let month = Month::from_int(month)?;
+        let category = user_category.unwrap_or(computed).parse::<Category>()?;
         *totals.entry((month, category)).or_default() += Money::from_cents(amount);
     }
     // A zero total is no spending (what `adjust` may leave stored).

@@ -26,10 +26,7 @@ pub async fn for_month(
         .await?;
     rows.into_iter()
         .map(|r| {
-            let category = r
-                .category
-                .parse::<Category>()
-                .map_err(|e| InternalError::Corrupt(e.to_string()))?;
+            let category = r.category.parse::<Category>()?;
             Ok((category, Money::from_cents(r.amount_cents)))
         })
         .collect()

@@ -71,9 +71,7 @@ pub fn deltas<'a>(
 
 /// A category as a row stores it (`FOOD`); anything else is corrupt.
 pub fn stored_category(stored: &str) -> Result<Category, InternalError> {
-    stored
-        .parse()
-        .map_err(|e: crate::categories::UnknownCategory| InternalError::Corrupt(e.to_string()))
+    Ok(stored.parse()?)
 }
 
 #[cfg(test)]
