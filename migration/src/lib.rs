@@ -5,7 +5,9 @@
 //! (a database that already ran it will not run it again, so the edit would
 //! reach only fresh databases and the two would drift). To change the schema,
 //! add a new migration with a later timestamp and append it to
-//! [`Migrator::migrations`].
+//! [`Migrator::migrations`]. (The one edit made since: three migrations
+//! recognised a rerun's "already there" by the error's text and now do by
+//! its number, `mysql_error`; no statement changed.)
 //!
 //! Every migration must run unchanged on SQLite (the embedded default) and on
 //! MySQL 8 / MariaDB (and so Vitess): application-generated `BIGINT` ids and
@@ -18,6 +20,8 @@
 //! # Layout
 //!
 //! - [`Migrator`]: the ordered list of migrations.
+//! - `mysql_error`: server errors by number, for reruns that meet their
+//!   own earlier work.
 //! - `m20261128_000001_create_schema`: the initial eleven tables.
 //! - `m20261201_000001_email_lookup_keyspace_id`: `user_emails` holds the
 //!   user's Vitess keyspace id (`consistent_lookup_unique`), not the user id.
@@ -39,6 +43,7 @@ mod m20261202_000001_user_emails_created_at_index;
 mod m20261203_000001_users_deleted_at;
 mod m20261204_000001_spending_changes;
 mod m20261205_000001_spending_changes_recompute;
+mod mysql_error;
 
 /// Runs Moneta's migrations, in order (`Migrator::up(&db, None)`).
 #[derive(Debug)]

@@ -27,6 +27,8 @@ use des::cipher::{Block, BlockCipherDecrypt as _, BlockCipherEncrypt as _, Key, 
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::sea_orm::{ConnectionTrait, DbBackend, QueryResult};
 
+use crate::mysql_error;
+
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
@@ -155,13 +157,8 @@ async fn has_column(manager: &SchemaManager<'_>, column: UserEmails) -> Result<b
         .to_owned();
     match manager.get_connection().query_all(&probe).await {
         Ok(_) => Ok(true),
-        Err(err) => {
-            if err.to_string().contains("Unknown column") {
-                Ok(false)
-            } else {
-                Err(err)
-            }
-        }
+        Err(err) if mysql_error::is(&err, mysql_error::UNKNOWN_COLUMN) => Ok(false),
+        Err(err) => Err(err),
     }
 }
 

@@ -5,11 +5,13 @@
 //! global (unsharded) table, so `user_id` need not lead the index.
 //!
 //! MySQL 8.0 has no `CREATE INDEX IF NOT EXISTS` (sea-query drops the
-//! clause there): on MySQL/MariaDB a rerun meets "Duplicate key name" and
+//! clause there): on MySQL/MariaDB a rerun meets `ER_DUP_KEYNAME` and
 //! takes it as done; SQLite keeps the clause.
 
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::sea_orm::DbBackend;
+
+use crate::mysql_error;
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -30,9 +32,7 @@ impl MigrationTrait for Migration {
             )
             .await;
         match created {
-            Err(err) if is_mysql(manager) && err.to_string().contains("Duplicate key name") => {
-                Ok(())
-            }
+            Err(err) if mysql_error::is(&err, mysql_error::DUPLICATE_KEY_NAME) => Ok(()),
             other => other,
         }
     }
@@ -47,8 +47,7 @@ impl MigrationTrait for Migration {
         }
         let dropped = manager.drop_index(drop).await;
         match dropped {
-            // MySQL: "Can't DROP …; check that column/key exists".
-            Err(err) if is_mysql(manager) && err.to_string().contains("check that") => Ok(()),
+            Err(err) if mysql_error::is(&err, mysql_error::CANT_DROP_FIELD_OR_KEY) => Ok(()),
             other => other,
         }
     }

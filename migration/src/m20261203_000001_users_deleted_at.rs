@@ -9,10 +9,12 @@
 //! `has_column` (`users` is in the connection's own keyspace, so
 //! `information_schema` describes it even through vtgate); the index as
 //! in `m20261202_000001`: MySQL 8.0 has no `CREATE INDEX IF NOT EXISTS`,
-//! so there "Duplicate key name" is taken as done.
+//! so there `ER_DUP_KEYNAME` is taken as done.
 
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::sea_orm::DbBackend;
+
+use crate::mysql_error;
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -47,9 +49,7 @@ impl MigrationTrait for Migration {
             )
             .await;
         match created {
-            Err(err) if is_mysql(manager) && err.to_string().contains("Duplicate key name") => {
-                Ok(())
-            }
+            Err(err) if mysql_error::is(&err, mysql_error::DUPLICATE_KEY_NAME) => Ok(()),
             other => other,
         }
     }
@@ -61,7 +61,7 @@ impl MigrationTrait for Migration {
             drop.if_exists();
         }
         match manager.drop_index(drop).await {
-            Err(err) if is_mysql(manager) && err.to_string().contains("check that") => {}
+            Err(err) if mysql_error::is(&err, mysql_error::CANT_DROP_FIELD_OR_KEY) => {}
             other => other?,
         }
         if manager.has_column("users", "deleted_at").await? {

@@ -1,7 +1,7 @@
 //! Which crate may depend on what, read from `cargo metadata`: only `core`
 //! (and the crates that open, migrate or define the database) depends on
 //! SeaORM and the entities; only `api` (and the root that serves it) on
-//! poem and async-graphql; only `workers` on the cron scheduler. The
+//! poem, tungstenite and async-graphql; only `workers` on the cron scheduler. The
 //! architecture's "dependencies point one way" and "only `core` touches
 //! the database", kept true by a check.
 
@@ -44,8 +44,12 @@ const RULES: [Rule; 3] = [
         ],
     },
     Rule {
-        what: "HTTP and GraphQL (poem, async-graphql) belong to `api` and the root that serves it",
-        matches: |name| name.starts_with("poem") || name.starts_with("async-graphql"),
+        what: "HTTP, WebSocket and GraphQL (poem, tungstenite, async-graphql) belong to `api` and the root that serves it",
+        matches: |name| {
+            name.starts_with("poem")
+                || name.starts_with("async-graphql")
+                || name.ends_with("tungstenite")
+        },
         kinds: Kinds::Normal,
         allowed: &["moneta-api", "moneta"],
     },

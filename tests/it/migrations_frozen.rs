@@ -58,7 +58,7 @@ fn drift(files: &BTreeMap<String, String>, record: &BTreeMap<String, String>) ->
         match record.get(file) {
             None => problems.push(format!(
                 "{file} is not recorded: once it lands, add it with \
-                 `(cd migration/src && sha256sum m*.rs) > {RECORD}`"
+                 `(cd migration/src && sha256sum m2*.rs) > {RECORD}`"
             )),
             Some(h) if h != hash => problems.push(format!(
                 "{file} was edited after it landed: put the change in a new migration"

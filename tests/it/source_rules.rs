@@ -1,7 +1,7 @@
 //! Rules of the code that no compiler check holds: no `allow` of the
 //! function-size or argument-count lints in the product's sources (tests
-//! are exempt: see `main.rs`), and GraphQL error codes assigned at one
-//! mapping point, `api::error`.
+//! are exempt: see `main.rs`), GraphQL error codes assigned at one
+//! mapping point, `api::error`, and no error known by its text.
 
 use std::path::{Path, PathBuf};
 
@@ -94,4 +94,59 @@ fn graphql_error_codes_are_assigned_in_api_error_only() {
         r##"r#"{"errors":[{"message":"x","extensions":{"code":"INTERNAL"}}]}"#"##
     ));
     assert!(!assigns_a_code(r#"ext.set("retryAfter", 3)"#));
+}
+
+/// Whether a line of Rust looks into an error's text to decide what it is.
+fn matches_error_text(line: &str) -> bool {
+    let line = line.replace(' ', "");
+    let Some(at) = [".to_string().", ".message()."]
+        .iter()
+        .find_map(|call| line.find(call).map(|at| (at, call.len())))
+    else {
+        return false;
+    };
+    let (before, after) = (&line[..at.0], &line[at.0 + at.1..]);
+    let receiver = before
+        .rsplit(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .next()
+        .unwrap_or("");
+    receiver.contains("err")
+        && ["contains(", "starts_with(", "ends_with(", "eq("]
+            .iter()
+            .any(|m| after.starts_with(m))
+}
+
+#[test]
+fn no_product_code_tells_errors_apart_by_their_text() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files = Vec::new();
+    for dir in SOURCES {
+        rust_files(&root.join(dir), &mut files);
+    }
+    let mut offenders = Vec::new();
+    for file in &files {
+        let text = std::fs::read_to_string(file).unwrap();
+        for (n, line) in text.lines().enumerate() {
+            if matches_error_text(line) {
+                offenders.push(format!("{}:{}", file.display(), n + 1));
+            }
+        }
+    }
+    assert!(
+        offenders.is_empty(),
+        "match on the error's type, code or number instead: {offenders:?}"
+    );
+    // The check sees what it looks for.
+    assert!(matches_error_text(
+        r#"Err(err) if err.to_string().contains("Duplicate key name") => {"#
+    ));
+    assert!(matches_error_text(
+        r#"Some(Err(error)) if error.to_string().contains("too long") =>"#
+    ));
+    assert!(matches_error_text(
+        r#"if db_err.message().starts_with("Deadlock") {"#
+    ));
+    assert!(!matches_error_text(
+        r#"assert!(body.to_string().contains("x"));"#
+    ));
 }

@@ -16,9 +16,12 @@ use futures_util::{SinkExt as _, StreamExt as _};
 use moneta_core::ErrorCode;
 use moneta_core::auth::Identity;
 use moneta_core::ports::{EventStream, UserEvent};
-use poem::web::websocket::{Message, WebSocketStream};
+use poem::Upgraded;
 use tokio::sync::mpsc;
 use tokio::task::JoinSet;
+use tokio_tungstenite::WebSocketStream;
+use tokio_tungstenite::tungstenite::error::CapacityError;
+use tokio_tungstenite::tungstenite::{Error as SocketError, Message, Utf8Bytes};
 
 use super::caps::{MAX_OPERATIONS_PER_SOCKET, UserOperations};
 use super::protocol::{ClientMessage, Close, ServerMessage};
@@ -37,8 +40,9 @@ pub const EXPIRY_CHECK: Duration = Duration::from_secs(5);
 /// Messages queued for the client before operations wait for it.
 const OUTBOX: usize = 64;
 
-type Sink = SplitSink<WebSocketStream, Message>;
-type Stream = SplitStream<WebSocketStream>;
+type Socket = WebSocketStream<Upgraded>;
+type Sink = SplitSink<Socket, Message>;
+type Stream = SplitStream<Socket>;
 
 /// What a socket is built from.
 #[derive(Clone)]
@@ -80,7 +84,7 @@ impl Connection {
         }
     }
 
-    pub async fn serve(self, socket: WebSocketStream) {
+    pub async fn serve(self, socket: Socket) {
         let (mut sink, mut stream) = socket.split();
         let close = match self.initialise(&mut sink, &mut stream).await {
             Ok((identity, ended)) => self.run(identity, ended, &mut sink, &mut stream).await,
@@ -360,9 +364,9 @@ impl Connection {
 /// the close to send for the rest (a binary or oversized message, a
 /// protocol error); `Err(None)` when the client is gone.
 fn read(
-    frame: Option<Result<Message, std::io::Error>>,
+    frame: Option<Result<Message, SocketError>>,
     limit: usize,
-) -> Result<Option<String>, Option<Close>> {
+) -> Result<Option<Utf8Bytes>, Option<Close>> {
     match frame {
         None | Some(Ok(Message::Close(_))) => Err(None),
         Some(Ok(Message::Text(text))) if text.len() > limit => Err(Some(Close::TooBig)),
@@ -370,10 +374,10 @@ fn read(
         Some(Ok(Message::Binary(_))) => Err(Some(Close::BadMessage)),
         Some(Ok(_)) => Ok(None),
         // tungstenite refuses a frame above the limit from its header,
-        // before reading the payload; poem hands its errors over as text
-        // only (`io::Error::other(error.to_string())`), so this one is
-        // known by its text. (Not an error code: the close it gets.)
-        Some(Err(error)) if error.to_string().contains("too long") => Err(Some(Close::TooBig)),
+        // before reading the payload.
+        Some(Err(SocketError::Capacity(CapacityError::MessageTooLong { .. }))) => {
+            Err(Some(Close::TooBig))
+        }
         Some(Err(_)) => Err(None),
     }
 }

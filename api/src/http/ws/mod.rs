@@ -4,10 +4,12 @@
 //! - [`protocol`]: the messages and close codes.
 //! - [`connection`]: one socket, from `connection_init` to close.
 //! - [`caps`]: how many operations run at once, per socket and per user.
+//! - [`handshake`]: the HTTP side of the upgrade.
 //! - [`route`]: the upgrade.
 
 mod caps;
 mod connection;
+mod handshake;
 mod protocol;
 mod route;
 

@@ -2,9 +2,11 @@
 //! (<https://github.com/enisdenjo/graphql-ws/blob/master/PROTOCOL.md>).
 
 use async_graphql::{Response, ServerError};
-use poem::web::websocket::{CloseCode, Message};
 use serde::Deserialize;
 use serde_json::{Value, json};
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::protocol::CloseFrame;
+use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 
 /// The subprotocol spoken.
 pub const PROTOCOL: &str = "graphql-transport-ws";
@@ -55,7 +57,7 @@ impl ServerMessage {
             Self::Error { id, errors } => json!({ "type": "error", "id": id, "payload": errors }),
             Self::Complete { id } => json!({ "type": "complete", "id": id }),
         };
-        Message::Text(value.to_string())
+        Message::text(value.to_string())
     }
 }
 
@@ -107,7 +109,10 @@ impl Close {
     }
 
     pub fn into_message(self) -> Message {
-        Message::close_with(CloseCode::from(self.code()), self.reason())
+        Message::Close(Some(CloseFrame {
+            code: CloseCode::from(self.code()),
+            reason: self.reason().into(),
+        }))
     }
 }
 

@@ -1,13 +1,15 @@
 //! The route: upgrades to `graphql-transport-ws` with frames and messages
 //! bounded by the HTTP body limit.
 
-use poem::http::{HeaderMap, StatusCode, header};
-use poem::web::websocket::{WebSocket, WebSocketConfig};
+use poem::http::StatusCode;
 use poem::web::{Data, RemoteAddr};
-use poem::{IntoResponse, Response, handler};
+use poem::{IntoResponse, Request, Response, handler};
+use tokio_tungstenite::WebSocketStream;
+use tokio_tungstenite::tungstenite::protocol::{Role, WebSocketConfig};
 
 use super::caps::UserOperations;
 use super::connection::Connection;
+use super::handshake::{self, Handshake};
 use super::protocol::PROTOCOL;
 use crate::graphql::limits::MAX_BODY_BYTES;
 use crate::graphql::{Documents, MonetaSchema};
@@ -42,15 +44,6 @@ impl Sockets {
     }
 }
 
-fn speaks_protocol(headers: &HeaderMap) -> bool {
-    headers
-        .get_all(header::SEC_WEBSOCKET_PROTOCOL)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-        .any(|p| p.trim() == PROTOCOL)
-}
-
 /// Upgrades to a GraphQL WebSocket. The caller proves who they are in the
 /// `connection_init` payload: `{"authorization": "Bearer <access token>"}`.
 /// A client that does not offer `graphql-transport-ws` is refused (400).
@@ -59,27 +52,27 @@ pub fn upgrade(
     Data(sockets): Data<&Sockets>,
     Data(trusted_proxies): Data<&TrustedProxies>,
     remote: &RemoteAddr,
-    headers: &HeaderMap,
-    websocket: WebSocket,
+    req: &Request,
 ) -> Response {
-    if !speaks_protocol(headers) {
+    let Ok(Handshake { response, upgrade }) = handshake::accept(req, PROTOCOL) else {
         return StatusCode::BAD_REQUEST.into_response();
-    }
+    };
     let peer = remote.as_socket_addr().map(|a| a.ip());
     let connection =
         sockets
             .connection
-            .for_client(ClientIp(client_ip(peer, headers, trusted_proxies)));
+            .for_client(ClientIp(client_ip(peer, req.headers(), trusted_proxies)));
     let metrics = sockets.metrics.clone();
     let config = WebSocketConfig::default()
         .max_frame_size(Some(MAX_BODY_BYTES))
         .max_message_size(Some(MAX_BODY_BYTES));
-    websocket
-        .protocols([PROTOCOL])
-        .config(config)
-        .on_upgrade(move |socket| async move {
-            let _open = metrics.socket();
-            connection.serve(socket).await;
-        })
-        .into_response()
+    tokio::spawn(async move {
+        let Ok(upgraded) = upgrade.await else {
+            return;
+        };
+        let socket = WebSocketStream::from_raw_socket(upgraded, Role::Server, Some(config)).await;
+        let _open = metrics.socket();
+        connection.serve(socket).await;
+    });
+    response
 }
