@@ -637,20 +637,28 @@ async fn migrate_at(settings: &Settings, now: chrono::DateTime<chrono::Utc>) -> 
     let db = db::connect_for_migrations(settings)
         .await
         .context("connecting to the database")?;
-    prepare_database(&db, now).await?;
+    prepare_database(&db, settings.vitess_global_keyspace.as_deref(), now).await?;
     db.close().await.context("closing the database")?;
     Ok(())
 }
 
-/// Applies pending migrations, then brings the reference data (the seller
-/// dictionary shipped with this version) up to date. Both are idempotent.
+/// Applies pending migrations (on Vitess, also creating the reference
+/// tables' sources in `vitess_global_keyspace`), then brings the reference
+/// data (the seller dictionary shipped with this version) up to date. All
+/// idempotent.
 async fn prepare_database(
     db: &DatabaseConnection,
+    vitess_global_keyspace: Option<&str>,
     now: chrono::DateTime<chrono::Utc>,
 ) -> anyhow::Result<()> {
     Migrator::up(db, None)
         .await
         .context("applying migrations")?;
+    if let Some(keyspace) = vitess_global_keyspace {
+        moneta_migration::vitess::create_reference_sources(db, keyspace)
+            .await
+            .with_context(|| format!("creating the reference tables' sources in {keyspace}"))?;
+    }
     let sellers = dictionary::parse_csv(dictionary::SHIPPED_CSV)?;
     dictionary::sync_reference_table(db, &sellers, now)
         .await

@@ -21,11 +21,6 @@
 #   E2E_PORT            vttestserver's base port (default 15000): web
 #                       +0, gRPC (vtctld) +1, mysqld +2, vtgate MySQL +3
 #   E2E_DIR             work directory (default: a new /tmp/vte2e-XXXXXX)
-#   E2E_BOOTSTRAP       1 (default): create the global tables in
-#                       moneta_global and the sellers reference copies
-#                       first (vitess/moneta_global.sql,
-#                       vitess/moneta_reference.sql, what the Helm migrate
-#                       Job applies); 0: let `moneta migrate` alone do it
 #   E2E_JOURNEY         1 (default): the GraphQL journey after migrate
 #   E2E_USERS           users the journey registers (default 20, also the
 #                       most: register allows 20 per client IP and hour)
@@ -42,7 +37,6 @@ grpc_port=$((port + 1))
 mysqld_port=$((port + 2))
 vtgate_port=$((port + 3))
 http_port=$((port + 10))
-bootstrap=${E2E_BOOTSTRAP:-1}
 journey=${E2E_JOURNEY:-1}
 nusers=${E2E_USERS:-20}
 rc_iso=${E2E_TX_READ_COMMITTED:-1}
@@ -76,12 +70,6 @@ schema=$work/schema
 rm -rf "$schema" && mkdir -p "$schema/moneta" "$schema/moneta_global"
 cp "$repo/vitess/vschema/moneta.json" "$schema/moneta/vschema.json"
 cp "$repo/vitess/vschema/moneta_global.json" "$schema/moneta_global/vschema.json"
-if [ "$bootstrap" = 1 ]; then
-  # vttestserver runs each *.sql of schema/<keyspace>/ on that keyspace's
-  # shards: the stand-in for the migrate Job's vtctldclient ApplySchema.
-  cp "$repo/vitess/moneta_global.sql" "$schema/moneta_global/"
-  cp "$repo/vitess/moneta_reference.sql" "$schema/moneta/"
-fi
 extra_args=()
 if [ "$rc_iso" = 1 ]; then
   printf '[mysqld]\ntransaction-isolation = READ-COMMITTED\n' > "$work/read-committed.cnf"
@@ -140,8 +128,11 @@ placement() {
     | sed 's/^/e2e:   /' >&2
 }
 say "moneta migrate through vtgate ($url)"
+# No table is created beforehand: migrate places each in its keyspace
+# (the global ones by the routing rules, the sellers source by
+# MONETA_VITESS_GLOBAL_KEYSPACE).
 if ! env -i PATH="$PATH" HOME="$HOME" MONETA_DATABASE_URL="$url" MONETA_DATA_DIR="$work/data" \
-  "$moneta" migrate > "$work/migrate.log" 2>&1; then
+  MONETA_VITESS_GLOBAL_KEYSPACE=moneta_global "$moneta" migrate > "$work/migrate.log" 2>&1; then
   # vtgate's errors carry the whole statement: cut each line.
   tail -20 "$work/migrate.log" | cut -c1-600 >&2
   say "tables per shard database after the failure:"
@@ -149,41 +140,39 @@ if ! env -i PATH="$PATH" HOME="$HOME" MONETA_DATABASE_URL="$url" MONETA_DATA_DIR
   fail "moneta migrate"
 fi
 tail -3 "$work/migrate.log" | cut -c1-300 >&2
-if [ "$bootstrap" = 1 ]; then
-  # The sellers reference copies on the shards of moneta: in a cluster the
-  # VReplication workflow sellers_reference keeps them in sync from
-  # moneta_global.sellers (the migrate Job creates it,
-  # vitess.materializeReferenceTables), but vtcombo has no VReplication
-  # (`vtctldclient Materialize` fails: `ReadVReplicationWorkflows: not
-  # implemented in vtcombo`). Without the copy moneta serve loads an empty
-  # dictionary (vtgate answers the read from a copy) and every transaction
-  # is UNCATEGORIZED. The stand-in for the workflow's copy phase: the same
-  # rows, copied in the tablets' mysqld.
-  for db in 'vt_moneta_-80' 'vt_moneta_80-'; do
-    mysqld -e "REPLACE INTO \`$db\`.sellers (normalized_name, display_name, category, updated_at)
-      SELECT normalized_name, display_name, category, updated_at FROM vt_moneta_global_0.sellers" \
-      || fail "copying moneta_global.sellers to $db"
-  done
-  src=$(mysqld vt_moneta_global_0 -e 'SELECT COUNT(*) FROM sellers')
-  c1=$(mysqld 'vt_moneta_-80' -e 'SELECT COUNT(*) FROM sellers'); c2=$(mysqld 'vt_moneta_80-' -e 'SELECT COUNT(*) FROM sellers')
-  say "sellers: $src in moneta_global, copied to the reference copies: $c1 (-80) / $c2 (80-)"
-  [ "$c1" = "$src" ] && [ "$c2" = "$src" ] && [ "$src" -gt 0 ] || fail "sellers reference copies differ from moneta_global.sellers"
-fi
+# The sellers reference copies on the shards of moneta: in a cluster the
+# VReplication workflow sellers_reference keeps them in sync from
+# moneta_global.sellers (the migrate Job creates it,
+# vitess.materializeReferenceTables), but vtcombo has no VReplication
+# (`vtctldclient Materialize` fails: `ReadVReplicationWorkflows: not
+# implemented in vtcombo`). Without the copy moneta serve loads an empty
+# dictionary (vtgate answers the read from a copy) and every transaction
+# is UNCATEGORIZED. The stand-in for the workflow's copy phase: the same
+# rows, copied in the tablets' mysqld.
+for db in 'vt_moneta_-80' 'vt_moneta_80-'; do
+  mysqld -e "REPLACE INTO \`$db\`.sellers (normalized_name, display_name, category, updated_at)
+    SELECT normalized_name, display_name, category, updated_at FROM vt_moneta_global_0.sellers" \
+    || fail "copying moneta_global.sellers to $db"
+done
+src=$(mysqld vt_moneta_global_0 -e 'SELECT COUNT(*) FROM sellers')
+c1=$(mysqld 'vt_moneta_-80' -e 'SELECT COUNT(*) FROM sellers'); c2=$(mysqld 'vt_moneta_80-' -e 'SELECT COUNT(*) FROM sellers')
+say "sellers: $src in moneta_global, copied to the reference copies: $c1 (-80) / $c2 (80-)"
+[ "$c1" = "$src" ] && [ "$c2" = "$src" ] && [ "$src" -gt 0 ] || fail "sellers reference copies differ from moneta_global.sellers"
 say "tables per shard database:"
 placement
-# Where each table must be: the sharded tables on both shards of moneta,
-# the global ones in moneta_global only (copies in moneta are the known
-# CREATE TABLE gap, reported, not failed on).
+# Where each table must be, and nowhere else: the user tables and the
+# sellers reference copy on both shards of moneta, the global tables (the
+# sellers source among them) in moneta_global.
+tables_of() {
+  mysqld -e "SELECT GROUP_CONCAT(table_name ORDER BY CAST(table_name AS BINARY) SEPARATOR ' ')
+    FROM information_schema.tables WHERE table_schema = '$1'"
+}
 global_tables="seaql_migrations seller_votes sellers user_emails"
-for t in $global_tables; do
-  n=$(mysqld -e "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema='vt_moneta_global_0' AND table_name='$t'")
-  [ "$n" = 1 ] || fail "$t is not in moneta_global"
-done
-for t in users refresh_tokens accounts transactions monthly_spending budget_overrides spending_changes notifications user_seller_votes sellers; do
-  for db in 'vt_moneta_-80' 'vt_moneta_80-'; do
-    n=$(mysqld -e "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema='$db' AND table_name='$t'")
-    [ "$n" = 1 ] || fail "$t is not in $db"
-  done
+shard_tables="accounts budget_overrides monthly_spending notifications refresh_tokens sellers spending_changes transactions user_seller_votes users"
+[ "$(tables_of vt_moneta_global_0)" = "$global_tables" ] \
+  || fail "moneta_global holds '$(tables_of vt_moneta_global_0)', not '$global_tables'"
+for db in 'vt_moneta_-80' 'vt_moneta_80-'; do
+  [ "$(tables_of "$db")" = "$shard_tables" ] || fail "$db holds '$(tables_of "$db")', not '$shard_tables'"
 done
 say "placement ok: global tables in moneta_global, user tables on both shards of moneta"
 

@@ -20,6 +20,8 @@
 //! # Layout
 //!
 //! - [`Migrator`]: the ordered list of migrations.
+//! - [`vitess`]: the sources of the reference tables, in the global
+//!   keyspace (vtgate's `CREATE TABLE` cannot place them).
 //! - `mysql_error`: server errors by number, for reruns that meet their
 //!   own earlier work.
 //! - `m20261128_000001_create_schema`: the initial eleven tables.
@@ -44,6 +46,7 @@ mod m20261203_000001_users_deleted_at;
 mod m20261204_000001_spending_changes;
 mod m20261205_000001_spending_changes_recompute;
 mod mysql_error;
+pub mod vitess;
 
 /// Runs Moneta's migrations, in order (`Migrator::up(&db, None)`).
 #[derive(Debug)]

@@ -75,6 +75,14 @@ pub struct Settings {
     )]
     pub database_max_connections: u32,
 
+    /// Through vtgate: the unsharded keyspace of the global tables
+    /// (`moneta_global` in `vitess/`). `moneta migrate` then also creates
+    /// there the source of each reference table (`sellers`), which vtgate
+    /// alone would create only in the connection's keyspace. Unset: not on
+    /// Vitess.
+    #[arg(long, env = "MONETA_VITESS_GLOBAL_KEYSPACE", global = true)]
+    pub vitess_global_keyspace: Option<String>,
+
     /// `redis://…`; default: in-process cache, queue and event bus.
     #[arg(long, env = "MONETA_REDIS_URL", value_parser = secret, hide_env_values = true, global = true)]
     pub redis_url: Option<SecretString>,

@@ -3,7 +3,7 @@
 
 use secrecy::{ExposeSecret as _, SecretString};
 
-use super::{ConfigError, Settings};
+use super::{ConfigError, DatabaseKind, Settings};
 use crate::secrets;
 
 impl Settings {
@@ -28,6 +28,7 @@ impl Settings {
             })?;
         }
         self.validate_tls(kind)?;
+        self.validate_vitess(kind)?;
         if let Some(url) = &self.object_store_url {
             url::Url::parse(url)
                 .map_err(|e| ConfigError::invalid("MONETA_OBJECT_STORE_URL", e.to_string()))?;
@@ -57,6 +58,37 @@ impl Settings {
             .map_err(|e| ConfigError::invalid("MONETA_LOG", e.to_string()))?;
         Ok(())
     }
+}
+
+impl Settings {
+    fn validate_vitess(&self, kind: DatabaseKind) -> Result<(), ConfigError> {
+        let Some(keyspace) = &self.vitess_global_keyspace else {
+            return Ok(());
+        };
+        if kind != DatabaseKind::MySql {
+            return Err(ConfigError::invalid(
+                "MONETA_VITESS_GLOBAL_KEYSPACE",
+                "needs a mysql:// database URL (a vtgate)",
+            ));
+        }
+        if !is_keyspace_name(keyspace) {
+            return Err(ConfigError::invalid(
+                "MONETA_VITESS_GLOBAL_KEYSPACE",
+                "not a keyspace name (letters, digits, `_` and `-`)",
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// A name that goes into SQL between backticks unescaped: Vitess's
+/// keyspace names are letters, digits, `_` and `-`.
+fn is_keyspace_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 64
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
 }
 
 fn check_secret(
@@ -115,6 +147,17 @@ mod tests {
                     s.redis_url = Some(SecretString::from("http://:hunter2@x".to_owned()))
                 }),
                 "MONETA_REDIS_URL",
+            ),
+            (
+                Box::new(|s| s.vitess_global_keyspace = Some("moneta_global".to_owned())),
+                "MONETA_VITESS_GLOBAL_KEYSPACE",
+            ),
+            (
+                Box::new(move |s| {
+                    s.database_url = mysql();
+                    s.vitess_global_keyspace = Some("global`; DROP TABLE users; --".to_owned());
+                }),
+                "MONETA_VITESS_GLOBAL_KEYSPACE",
             ),
             (
                 Box::new(|s| s.object_store_url = Some("not a url".to_owned())),
