@@ -12,7 +12,8 @@
 # against vtgate and, through GraphQL, registers users and logs them in by
 # email, links sandbox accounts and waits for their sync, overrides one
 # transaction's category per user (several users voting on one shared
-# unknown seller), sets a budget that fires an alert and reads the alert
+# unknown seller), sets a budget that fires an alert, receives it live on
+# the user's WebSocket (ci/vitess/alerts.mjs) and reads it
 # back; then checks on each shard's database where the rows landed.
 # Exits non-zero at the first failing step with its error. Everything it starts is stopped on exit.
 #
@@ -51,9 +52,10 @@ bin=$("$repo/ci/vitess/build.sh" vttestserver vtcombo mysqlctl vtctldclient)
 vtroot=$(dirname "$bin")
 [ -x "$moneta" ] || fail "no moneta binary at $moneta (cargo build, or MONETA_BIN)"
 
-vt_pid="" serve_pid=""
+vt_pid="" serve_pid="" alerts_pid=""
 cleanup() {
   set +e
+  if [ -n "$alerts_pid" ]; then kill "$alerts_pid" 2>/dev/null; wait "$alerts_pid" 2>/dev/null; fi
   if [ -n "$serve_pid" ]; then kill "$serve_pid" 2>/dev/null; wait "$serve_pid" 2>/dev/null; fi
   if [ -n "$vt_pid" ]; then
     # vttestserver tears down vtcombo and its mysqld on SIGTERM; its
@@ -281,6 +283,23 @@ n_sharing=$(awk -F'\t' -v s="$vote_seller" '$3 == s { print $1 }' "$work/unknown
 say "unknown seller '$vote_seller' is shared by $n_sharing users; $n_voters of them (${voters% }) vote $vote_category"
 [ "$n_voters" -ge 3 ] || say "WARNING: fewer than 3 users share an unknown seller; votes recorded, no crowd choice possible"
 
+# Live alerts: a graphql-transport-ws socket per user, subscribed to
+# budgetAlerts before the first budget below is set (ci/vitess/alerts.mjs).
+command -v node > /dev/null || fail "node is needed for the live-alert listener (ci/vitess/alerts.mjs)"
+npm install --prefix "$repo/ci" --no-audit --no-fund --silent > "$work/npm.log" 2>&1 \
+  || { cat "$work/npm.log" >&2; fail "npm install --prefix ci (graphql-ws, ws)"; }
+: > "$work/live.txt"
+node "$repo/ci/vitess/alerts.mjs" "ws://127.0.0.1:$http_port/graphql/ws" "$work/users.txt" \
+  "$work/alerts.ready" "$work/live.txt" 180 2> "$work/alerts.err" &
+alerts_pid=$!
+start=$SECONDS
+until [ -s "$work/alerts.ready" ]; do
+  kill -0 "$alerts_pid" 2>/dev/null || { cat "$work/alerts.err" >&2; fail "the live-alert listener exited before subscribing"; }
+  [ $((SECONDS - start)) -lt 60 ] || { cat "$work/alerts.err" >&2; fail "the live-alert listener did not subscribe within 60 s"; }
+  sleep 0.2
+done
+say "$(cat "$work/alerts.ready" | tr -d '\n') sockets subscribed to budgetAlerts"
+
 # Each user overrides one transaction: the voters one of the shared
 # seller's, the others their newest one (to a category it does not have).
 # Then a budget of 0.01 on a category the user spent in this month, which
@@ -308,13 +327,21 @@ while read -r email token; do
     | jq -r '.data.node | "\(.category) \(.categorySource)"') || fail "re-reading transaction $txid of $email"
   [ "$got" = "$cat USER" ] || fail "transaction $txid of $email re-reads as '$got', not '$cat USER'"
 
-  b=$(gql "$token" 'query($m: Month!) { budget(month: $m) { categories { category spent } } }' "{\"m\": \"$month\"}") \
+  # A category never alerted as exceeded this month: an alert fires once
+  # per category, month and level, and the template budget from the
+  # estimated income may have fired already (during the sync, before the
+  # sockets were there). A budget of 0.01 takes it over: a new alert.
+  b=$(gql "$token" 'query($m: Month!) { budget(month: $m) { categories { category spent } }
+      notifications(first: 50) { edges { node { kind category month } } } }' "{\"m\": \"$month\"}") \
     || fail "budget of $email"
-  bcat=$(jq -r '[.data.budget.categories[] | select((.spent | tonumber) > 0)] | max_by(.spent | tonumber) | .category // empty' <<< "$b")
+  bcat=$(jq -r --arg m "$month" '[.data.notifications.edges[].node
+      | select(.kind == "BUDGET_EXCEEDED" and .month == $m) | .category] as $alerted
+    | [.data.budget.categories[] | select((.spent | tonumber) > 0 and (.category | IN($alerted[]) | not))]
+    | max_by(.spent | tonumber) | .category // empty' <<< "$b")
   if [ -z "$bcat" ]; then
     gql "$token" 'query($m: Month!) { monthlySpending(month: $m) { category amount }
         transactions(first: 10, filter: {month: $m}) { edges { node { postedAt amount pending category } } } }' "{\"m\": \"$month\"}" >&2
-    fail "$email has no spending in $month to budget against: $(jq -c .data.budget <<< "$b")"
+    fail "$email has no spending in $month not yet alerted as exceeded: $(jq -c .data <<< "$b")"
   fi
   out=$(gql "$token" 'mutation($i: SetBudgetInput!) { setBudget(input: $i) {
       budget { categories { category budgeted spent status source } } userErrors { code message } } }' \
@@ -330,6 +357,16 @@ while read -r email token; do
   say "  user $i: transaction overridden to $cat; budget $bcat 0.01 in $month -> BUDGET_EXCEEDED notification"
 done < "$work/users.txt"
 say "$nusers overrides read back, $nusers budget alerts stored and listed"
+# Every alert also arrived live, on the user's own socket.
+alerts_rc=0
+wait "$alerts_pid" || alerts_rc=$?
+alerts_pid=""
+[ "$alerts_rc" = 0 ] || { cat "$work/alerts.err" >&2; fail "live alerts: the listener exited $alerts_rc"; }
+while read -r email bcat; do
+  grep -qx "$email $bcat $month BUDGET_EXCEEDED" "$work/live.txt" \
+    || fail "no live BUDGET_EXCEEDED alert for $bcat $month on the socket of $email (got: $(grep "^$email " "$work/live.txt" | tr '\n' ';'))"
+done < "$work/alerts.txt"
+say "$nusers budget alerts pushed live over graphql-transport-ws, each to its own user's socket"
 
 # --- where the rows are, straight from each shard's database ----------------
 shards=('vt_moneta_-80' 'vt_moneta_80-')
