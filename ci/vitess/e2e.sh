@@ -5,8 +5,9 @@
 #
 # Starts vttestserver (vtcombo: vtgate + vttablets, one mysqld of its own
 # from MariaDB's binaries) with the keyspace `moneta` on 2 shards (-80, 80-)
-# and `moneta_global` unsharded, loaded with vitess/vschema/*.json; applies
-# vitess/routing_rules.json (vtctldclient ApplyRoutingRules); runs
+# and `moneta_global` unsharded; applies vitess/vschema/*.json and
+# vitess/routing_rules.json as the Helm migrate Job does (vtctldclient
+# ApplyVSchema, ApplyRoutingRules); runs
 # `moneta migrate` through vtgate; lists each shard's tables from the
 # tablets' own mysqld; then (E2E_JOURNEY=1, the default) serves moneta
 # against vtgate and, through GraphQL, registers users and logs them in by
@@ -70,8 +71,8 @@ trap cleanup EXIT
 # --- vttestserver --------------------------------------------------------
 schema=$work/schema
 rm -rf "$schema" && mkdir -p "$schema/moneta" "$schema/moneta_global"
-cp "$repo/vitess/vschema/moneta.json" "$schema/moneta/vschema.json"
-cp "$repo/vitess/vschema/moneta_global.json" "$schema/moneta_global/vschema.json"
+# No VSchema and no table: the VSchemas are applied below as the migrate
+# Job applies them, the tables are migrate's.
 extra_args=()
 if [ "$rc_iso" = 1 ]; then
   printf '[mysqld]\ntransaction-isolation = READ-COMMITTED\n' > "$work/read-committed.cnf"
@@ -109,8 +110,16 @@ sock=$(find "$vtdataroot" -name mysql.sock -print -quit)
 mysqld() { mariadb -S "$sock" -uroot --batch --skip-column-names "$@"; }
 say "mysqld socket: $sock ($(mysqld -e 'SELECT VERSION()'))"
 
-# --- routing rules ---------------------------------------------------------
+# --- VSchemas and routing rules, in the migrate Job's order -----------------
 vtctld() { "${userns[@]}" "$bin/vtctldclient" --server "127.0.0.1:$grpc_port" "$@"; }
+# The unsharded keyspace first: moneta.json refers to its tables (the
+# email lookup table, the sellers reference source), which do not exist
+# yet: migrate creates them.
+for ks in moneta_global moneta; do
+  vtctld ApplyVSchema --vschema-file "$repo/vitess/vschema/$ks.json" "$ks" > "$work/vschema-$ks.txt" 2>&1 \
+    || { cat "$work/vschema-$ks.txt" >&2; fail "vtctldclient ApplyVSchema $ks"; }
+done
+say "VSchemas applied (vtctldclient ApplyVSchema moneta_global, then moneta)"
 vtctld ApplyRoutingRules --rules-file "$repo/vitess/routing_rules.json" > "$work/routing.txt" 2>&1 \
   || { cat "$work/routing.txt" >&2; fail "vtctldclient ApplyRoutingRules"; }
 vtctld GetRoutingRules > "$work/routing.txt" 2>&1 || true
