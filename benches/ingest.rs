@@ -56,8 +56,17 @@ use sea_orm::{
 use secrecy::SecretString;
 
 const USERS: i64 = 300;
-const CONCURRENCY: usize = 4;
-const CHUNK: usize = 500;
+/// Syncs (and floor upserts) at a time, unless `MONETA_BENCH_CONCURRENCY`
+/// says otherwise (a worker runs `MONETA_WORKER_CONCURRENCY`, default 2).
+const DEFAULT_CONCURRENCY: usize = 4;
+
+fn concurrency() -> usize {
+    std::env::var("MONETA_BENCH_CONCURRENCY")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .filter(|&n| n > 0)
+        .unwrap_or(DEFAULT_CONCURRENCY)
+}
 /// The page size a production connector asks its aggregator for.
 const CONNECTOR_PAGE: usize = 500;
 
@@ -91,7 +100,7 @@ async fn run() -> anyhow::Result<()> {
 async fn bench(url: &str, scratch_name: &str) -> anyhow::Result<()> {
     let mut settings = Settings::defaults();
     settings.database_url = Some(SecretString::from(url.to_owned()));
-    settings.database_max_connections = (CONCURRENCY * 2) as u32;
+    settings.database_max_connections = (concurrency() * 2) as u32;
     moneta::migrate(&settings).await?;
     let db = moneta_platform::db::connect(&settings).await?;
     let categorizer = Categorizer::new(Arc::new(SellerDictionary::load(&db).await?));
@@ -129,7 +138,8 @@ async fn bench(url: &str, scratch_name: &str) -> anyhow::Result<()> {
     let pipeline_secs = pipeline_secs(&db, &pipeline, &shared).await?;
     let rate = |secs: f64| total as f64 / secs;
     println!(
-        "transactions:                         {total} ({USERS} users, {CONCURRENCY} at a time)"
+        "transactions:                         {total} ({USERS} users, {} at a time)",
+        concurrency()
     );
     println!(
         "floor: raw multi-row upsert:          {:>10.0} tx/s",
@@ -212,7 +222,10 @@ async fn floor_secs(
     run_concurrently(raw_rows, |rows| {
         let db = db.clone();
         async move {
-            for chunk in rows.chunks(CHUNK) {
+            // Batched as the pipeline batches (`db::batches`: statement
+            // shapes prepared once per connection), so the floor stays the
+            // fastest raw way to store the rows.
+            for chunk in moneta_core::db::batches(&rows) {
                 // The same retry on deadlock as the pipeline's.
                 let mut retry = TransientRetry::default();
                 loop {
@@ -232,7 +245,7 @@ async fn floor_secs(
 }
 
 /// The pipeline, end to end, for users 1..=USERS: each account's job
-/// queued, then taken and synced by CONCURRENCY consumers; returns the
+/// queued, then taken and synced by `concurrency()` consumers; returns the
 /// seconds from the first take to the last acknowledgement.
 async fn pipeline_secs(
     db: &DatabaseConnection,
@@ -251,7 +264,7 @@ async fn pipeline_secs(
             .await?;
     }
     let started = Instant::now();
-    let consumers = (0..CONCURRENCY).map(|n| {
+    let consumers = (0..concurrency()).map(|n| {
         let pipeline = pipeline.clone();
         let queue = shared.queue.clone();
         tokio::spawn(async move {
@@ -292,7 +305,7 @@ async fn upsert(
     Ok(())
 }
 
-/// Runs `work` over `items`, `CONCURRENCY` at a time.
+/// Runs `work` over `items`, `concurrency()` at a time.
 async fn run_concurrently<T, F, Fut>(items: Vec<T>, work: F) -> anyhow::Result<()>
 where
     T: Send + 'static,
@@ -302,7 +315,7 @@ where
     let mut queue = items.into_iter();
     let mut running = tokio::task::JoinSet::new();
     loop {
-        while running.len() < CONCURRENCY {
+        while running.len() < concurrency() {
             match queue.next() {
                 Some(item) => {
                     running.spawn(work(item));

@@ -6,7 +6,8 @@ use std::time::Duration;
 
 use moneta_entities::spending_changes;
 use sea_orm::{
-    ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect,
 };
 
 use super::recompute_months;
@@ -47,15 +48,58 @@ pub struct Settled {
     pub alerts: usize,
 }
 
+/// Follow-up work carried out whose record is still to clear: the marks
+/// read, which [`Done::clear`] deletes (in the caller's transaction, when
+/// it has one to commit anyway).
+#[derive(Debug, Default)]
+#[must_use = "the record stays until it is cleared"]
+pub struct Done {
+    user: Option<UserId>,
+    marks: Vec<spending_changes::Model>,
+    pub settled: Settled,
+}
+
+impl Done {
+    /// Deletes the marks carried out, and only those: a change that
+    /// re-marked a month meanwhile (a new change id) is left for its own
+    /// settling.
+    pub async fn clear(self, db: &impl ConnectionTrait) -> Result<Settled, InternalError> {
+        let Some(user) = self.user.filter(|_| !self.marks.is_empty()) else {
+            return Ok(self.settled);
+        };
+        let carried_out = self.marks.iter().fold(Condition::any(), |any, mark| {
+            any.add(
+                Condition::all()
+                    .add(spending_changes::Column::Month.eq(mark.month))
+                    .add(spending_changes::Column::ChangeId.eq(mark.change_id)),
+            )
+        });
+        spending_changes::Entity::delete_many()
+            .filter(spending_changes::Column::UserId.eq(user.get()))
+            .filter(carried_out)
+            .exec(db)
+            .await?;
+        tracing::debug!(user_id = %user, months = self.settled.months.len(), alerts = self.settled.alerts, "spending change settled");
+        Ok(self.settled)
+    }
+}
+
 impl FollowUp {
     /// Settles everything recorded for `user`, whoever recorded it.
     pub async fn settle(&self, user: UserId) -> Result<Settled, InternalError> {
+        self.carry_out(user).await?.clear(&self.db).await
+    }
+
+    /// Carries out everything recorded for `user` (recompute, invalidate,
+    /// alerts) and returns the record to clear, so that the caller can
+    /// clear it in the transaction it commits next (the sync's status).
+    pub async fn carry_out(&self, user: UserId) -> Result<Done, InternalError> {
         let marks = spending_changes::Entity::find()
             .filter(spending_changes::Column::UserId.eq(user.get()))
             .all(&self.db)
             .await?;
         if marks.is_empty() {
-            return Ok(Settled::default());
+            return Ok(Done::default());
         }
         let now = self.clock.now();
         let months = marks
@@ -91,22 +135,11 @@ impl FollowUp {
                 .await?;
         }
         crash_point!("spending.alerted");
-        // Only the marks read above: a change that re-marked a month
-        // meanwhile (a new change id) is left for its own settling.
-        let settled = marks.iter().fold(Condition::any(), |any, mark| {
-            any.add(
-                Condition::all()
-                    .add(spending_changes::Column::Month.eq(mark.month))
-                    .add(spending_changes::Column::ChangeId.eq(mark.change_id)),
-            )
-        });
-        spending_changes::Entity::delete_many()
-            .filter(spending_changes::Column::UserId.eq(user.get()))
-            .filter(settled)
-            .exec(&self.db)
-            .await?;
-        tracing::debug!(user_id = %user, months = months.len(), alerts, "spending change settled");
-        Ok(Settled { months, alerts })
+        Ok(Done {
+            user: Some(user),
+            marks,
+            settled: Settled { months, alerts },
+        })
     }
 
     /// Settles the records left for longer than `idle` (their process died

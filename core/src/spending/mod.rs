@@ -22,6 +22,6 @@ mod totals;
 
 pub use adjust::{Deltas, adjust, take_turn};
 pub use changes::{Totals, mark};
-pub use follow_up::{FollowUp, Settled};
+pub use follow_up::{Done, FollowUp, Settled};
 pub use recompute::recompute_months;
 pub use totals::for_month;

@@ -26,9 +26,6 @@ use crate::month::Month;
 use crate::spending::{self, Totals};
 use crate::{IdGenerator, UserId};
 
-/// Rows per statement (Vitess rule 7).
-const CHUNK: usize = 500;
-
 /// What applying a page did.
 #[derive(Debug, Default)]
 pub struct Applied {
@@ -138,7 +135,7 @@ impl PageApply<'_> {
             .collect();
         let named: Vec<&str> = named.into_iter().collect();
         let mut stored = HashMap::new();
-        for chunk in named.chunks(CHUNK) {
+        for chunk in crate::db::batches(&named) {
             let rows: Vec<(String, i32, String, Option<String>, i64)> =
                 transactions::Entity::find()
                     .select_only()
@@ -232,7 +229,7 @@ impl PageApply<'_> {
         tx: &DatabaseTransaction,
         rows: Vec<transactions::ActiveModel>,
     ) -> Result<(), InternalError> {
-        for chunk in rows.chunks(CHUNK) {
+        for chunk in crate::db::batches(&rows) {
             transactions::Entity::insert_many(chunk.to_vec())
                 .on_conflict(
                     OnConflict::columns([
@@ -262,7 +259,7 @@ impl PageApply<'_> {
         tx: &DatabaseTransaction,
         page: &SyncPage,
     ) -> Result<(), InternalError> {
-        for chunk in page.removed.chunks(CHUNK) {
+        for chunk in crate::db::batches(&page.removed) {
             transactions::Entity::delete_many()
                 .filter(transactions::Column::UserId.eq(self.user.get()))
                 .filter(transactions::Column::AccountId.eq(self.account_id))

@@ -16,7 +16,7 @@ use crate::error::{InternalError, TransientRetry};
 use crate::institutions::{Credentials, Institution, InstitutionError, Institutions, SyncPage};
 use crate::notifications::{self, NewNotification, NotificationKind};
 use crate::ports::{EventBus, LeaseToken, Leases, RawPageStore, SyncJob, UserEvent, hold_while};
-use crate::spending::FollowUp;
+use crate::spending::{Done, FollowUp};
 use crate::{IdGenerator, UserId, crash_point};
 
 /// How often a job finding its account's lease held tries again.
@@ -303,7 +303,7 @@ impl SyncPipeline {
     async fn finish(&self, sync: &SyncRun, counts: Counts) -> Result<SyncOutcome, InternalError> {
         let (user, account_id) = (sync.user, sync.account_id);
         crash_point!("sync.follow_up.before");
-        self.follow_up.settle(user).await?;
+        let done = self.follow_up.carry_out(user).await?;
         crash_point!("sync.follow_up.after");
         let Counts {
             added,
@@ -321,7 +321,7 @@ impl SyncPipeline {
                 ),
             )
         });
-        self.conclude(user, account_id, AccountStatus::Active, note)
+        self.conclude(user, account_id, AccountStatus::Active, note, done)
             .await?;
         self.publish(user, account_id, added, modified, removed)
             .await;
@@ -343,25 +343,28 @@ impl SyncPipeline {
     ) -> Result<SyncOutcome, InternalError> {
         // Pages applied before the failure keep what they changed: their
         // spending, views and alerts settled before the event goes out.
-        self.follow_up.settle(user).await?;
+        let done = self.follow_up.carry_out(user).await?;
         let note = NewNotification::plain(
             NotificationKind::SyncFailed,
             format!("Account sync failed: {message}"),
         );
-        self.conclude(user, account_id, status, Some(note)).await?;
+        self.conclude(user, account_id, status, Some(note), done)
+            .await?;
         self.publish(user, account_id, 0, 0, 0).await;
         tracing::info!(user_id = %user, account_id, status = status.as_str(), "sync failed");
         Ok(SyncOutcome::Failed(status))
     }
 
-    /// The account's new status (and, when active, its sync time) and the
-    /// notification that says how the sync ended, committed together.
+    /// The account's new status (and, when active, its sync time), the
+    /// notification that says how the sync ended, and the clearing of the
+    /// follow-up record just carried out, committed together.
     async fn conclude(
         &self,
         user: UserId,
         account_id: i64,
         status: AccountStatus,
         note: Option<NewNotification>,
+        done: Done,
     ) -> Result<(), InternalError> {
         let now = self.clock.now();
         let mut update = accounts::Entity::update_many()
@@ -379,6 +382,7 @@ impl SyncPipeline {
         if let Some(note) = note {
             notifications::store(&tx, &self.ids, user, note, now).await?;
         }
+        done.clear(&tx).await?;
         tx.commit().await?;
         Ok(())
     }
