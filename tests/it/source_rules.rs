@@ -32,13 +32,19 @@ fn rust_files(dir: &Path, into: &mut Vec<PathBuf>) {
     }
 }
 
-#[test]
-fn no_product_code_opts_out_of_the_size_lints() {
+/// Every `.rs` file of the product's source folders.
+fn product_files() -> Vec<PathBuf> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut files = Vec::new();
     for dir in SOURCES {
         rust_files(&root.join(dir), &mut files);
     }
+    files
+}
+
+#[test]
+fn no_product_code_opts_out_of_the_size_lints() {
+    let files = product_files();
     assert!(
         files.len() > 100,
         "the sources were not found: {}",
@@ -72,10 +78,7 @@ fn assigns_a_code(line: &str) -> bool {
 fn graphql_error_codes_are_assigned_in_api_error_only() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mapping_point = root.join("api/src/error.rs");
-    let mut files = Vec::new();
-    for dir in SOURCES {
-        rust_files(&root.join(dir), &mut files);
-    }
+    let files = product_files();
     let assigning: Vec<&PathBuf> = files
         .iter()
         .filter(|file| {
@@ -118,11 +121,7 @@ fn matches_error_text(line: &str) -> bool {
 
 #[test]
 fn no_product_code_tells_errors_apart_by_their_text() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut files = Vec::new();
-    for dir in SOURCES {
-        rust_files(&root.join(dir), &mut files);
-    }
+    let files = product_files();
     let mut offenders = Vec::new();
     for file in &files {
         let text = std::fs::read_to_string(file).unwrap();
