@@ -51,12 +51,12 @@ pub struct Settled {
 /// Follow-up work carried out whose record is still to clear: the marks
 /// read, which [`Done::clear`] deletes (in the caller's transaction, when
 /// it has one to commit anyway).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[must_use = "the record stays until it is cleared"]
 pub struct Done {
-    user: Option<UserId>,
+    user: UserId,
     marks: Vec<spending_changes::Model>,
-    pub settled: Settled,
+    settled: Settled,
 }
 
 impl Done {
@@ -64,9 +64,10 @@ impl Done {
     /// re-marked a month meanwhile (a new change id) is left for its own
     /// settling.
     pub async fn clear(self, db: &impl ConnectionTrait) -> Result<Settled, InternalError> {
-        let Some(user) = self.user.filter(|_| !self.marks.is_empty()) else {
+        if self.marks.is_empty() {
             return Ok(self.settled);
-        };
+        }
+        let user = self.user;
         let carried_out = self.marks.iter().fold(Condition::any(), |any, mark| {
             any.add(
                 Condition::all()
@@ -99,7 +100,11 @@ impl FollowUp {
             .all(&self.db)
             .await?;
         if marks.is_empty() {
-            return Ok(Done::default());
+            return Ok(Done {
+                user,
+                marks,
+                settled: Settled::default(),
+            });
         }
         let now = self.clock.now();
         let months = marks
@@ -136,7 +141,7 @@ impl FollowUp {
         }
         crash_point!("spending.alerted");
         Ok(Done {
-            user: Some(user),
+            user,
             marks,
             settled: Settled { months, alerts },
         })

@@ -47,28 +47,28 @@ pub fn accept(req: &Request, protocol: &'static str) -> Result<Handshake, Refuse
     Ok(Handshake { response, upgrade })
 }
 
-/// `Upgrade: websocket`, `Connection: … upgrade …`, version 13.
+/// `Upgrade: websocket`, `Connection: … upgrade …`, version 13 (the
+/// first two are case-insensitive tokens).
 fn asks_for_websocket(headers: &HeaderMap) -> bool {
-    let has_token = |name, token: &str| {
-        headers
-            .get_all(name)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .flat_map(|v| v.split(','))
-            .any(|t| t.trim().eq_ignore_ascii_case(token))
-    };
-    has_token(header::UPGRADE, "websocket")
-        && has_token(header::CONNECTION, "upgrade")
+    tokens(headers, header::UPGRADE).any(|t| t.eq_ignore_ascii_case("websocket"))
+        && tokens(headers, header::CONNECTION).any(|t| t.eq_ignore_ascii_case("upgrade"))
         && headers.get(header::SEC_WEBSOCKET_VERSION) == Some(&HeaderValue::from_static("13"))
 }
 
+/// Whether the client offers `protocol` (subprotocol names are
+/// case-sensitive).
 fn offers(headers: &HeaderMap, protocol: &str) -> bool {
+    tokens(headers, header::SEC_WEBSOCKET_PROTOCOL).any(|p| p == protocol)
+}
+
+/// The comma-separated tokens of every `name` header.
+fn tokens(headers: &HeaderMap, name: header::HeaderName) -> impl Iterator<Item = &str> {
     headers
-        .get_all(header::SEC_WEBSOCKET_PROTOCOL)
-        .iter()
+        .get_all(name)
+        .into_iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(','))
-        .any(|p| p.trim() == protocol)
+        .map(str::trim)
 }
 
 #[cfg(test)]
