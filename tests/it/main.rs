@@ -13,6 +13,7 @@
 mod account_limits;
 mod auth;
 mod backends;
+mod backfill;
 mod budget;
 mod cache;
 mod categories;

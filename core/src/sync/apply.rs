@@ -47,6 +47,10 @@ pub struct PageApply<'a> {
     pub user: UserId,
     pub account_id: i64,
     pub now: DateTime<Utc>,
+    /// The sync asked for this page with no cursor (the account's first
+    /// sync, its backfill): the account may hold no rows yet, and when the
+    /// transaction finds none, there is nothing stored to read.
+    pub first_page: bool,
 }
 
 impl PageApply<'_> {
@@ -72,7 +76,11 @@ impl PageApply<'_> {
             return Ok(applied);
         }
         applied.account_exists = true;
-        let stored = self.read_stored(&tx, page).await?;
+        let stored = if self.first_page && !self.holds_rows(&tx).await? {
+            HashMap::new()
+        } else {
+            self.read_stored(&tx, page).await?
+        };
         carry_overrides(page, &stored, carried, &mut applied.months);
         let computed: Vec<Category> = categorized.iter().map(|c| c.category).collect();
         let carried_category = |t: &ProviderTransaction| {
@@ -110,6 +118,23 @@ impl PageApply<'_> {
             .exec(tx)
             .await?;
         Ok(cursor.rows_affected > 0)
+    }
+
+    /// Whether the account holds any transaction: one index probe, which
+    /// spares a backfill's first page reading, for every row it brings,
+    /// a stored row that cannot exist. Read after the cursor's row lock,
+    /// like the rows themselves.
+    async fn holds_rows(&self, tx: &DatabaseTransaction) -> Result<bool, InternalError> {
+        let any: Option<i64> = transactions::Entity::find()
+            .select_only()
+            .column(transactions::Column::Id)
+            .filter(transactions::Column::UserId.eq(self.user.get()))
+            .filter(transactions::Column::AccountId.eq(self.account_id))
+            .limit(1)
+            .into_tuple()
+            .one(tx)
+            .await?;
+        Ok(any.is_some())
     }
 
     /// Reads the account's rows this page names, as stored before it: the

@@ -244,7 +244,8 @@ impl SyncPipeline {
             counts.pages += 1;
             self.store_raw(sync, counts.pages, &page).await?;
             crash_point!("sync.page.stored");
-            let applied = self.apply(sync, &page, &mut carried).await?;
+            let first_page = cursor.is_none();
+            let applied = self.apply(sync, &page, first_page, &mut carried).await?;
             crash_point!("sync.page.committed");
             if !applied.account_exists {
                 // Unlinked or erased meanwhile: the pages this sync stored
@@ -279,6 +280,7 @@ impl SyncPipeline {
         &self,
         sync: &SyncRun,
         page: &SyncPage,
+        first_page: bool,
         carried: &mut CarriedOverrides,
     ) -> Result<Applied, InternalError> {
         let mut retry = TransientRetry::default();
@@ -290,6 +292,7 @@ impl SyncPipeline {
                 user: sync.user,
                 account_id: sync.account_id,
                 now: self.clock.now(),
+                first_page,
             };
             match target.apply(page, carried).await {
                 Err(e) if retry.again(&e).await => {}
