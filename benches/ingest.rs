@@ -30,17 +30,17 @@ use moneta_core::cache::{CacheSettings, ReadCache};
 use moneta_core::categories::{Categorizer, SellerDictionary};
 use moneta_core::clock::{SharedClock, SystemClock};
 use moneta_core::credentials::CredentialsCipher;
-use moneta_core::error::{InternalError, TransientRetry};
+use moneta_core::error::InternalError;
 use moneta_core::institutions::sandbox::SandboxInstitution;
 use moneta_core::institutions::{
     Credentials, Institution, InstitutionError, Institutions, LinkedLogin, ProviderTransaction,
     SyncPage,
 };
-use moneta_core::month::Month;
 use moneta_core::ports::{CacheStore, EventBus, JobQueue, Leases, SyncJob, SyncReason};
+use moneta_core::seed;
 use moneta_core::spending::FollowUp;
 use moneta_core::sync::SyncPipeline;
-use moneta_entities::{accounts, transactions};
+use moneta_entities::accounts;
 use moneta_platform::cache::{InProcessCache, RedisCache};
 use moneta_platform::config::Settings;
 use moneta_platform::event_bus::{InProcessEventBus, RedisEventBus};
@@ -48,7 +48,7 @@ use moneta_platform::lease::{InProcessLeases, RedisLeases};
 use moneta_platform::queue::{InProcessJobQueue, RedisJobQueue};
 use moneta_platform::raw_pages::ObjectStorePages;
 use moneta_platform::redis::Redis;
-use sea_orm::sea_query::{Expr, OnConflict};
+use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait as _, ConnectionTrait as _, Database, DatabaseConnection,
     EntityTrait, QueryFilter as _,
@@ -180,8 +180,9 @@ async fn insert_accounts(db: &DatabaseConnection, now: DateTime<Utc>) -> anyhow:
     Ok(())
 }
 
-/// The floor: the same rows, categorized beforehand, upserted raw, for
-/// users USERS+1..=2*USERS; returns the seconds it took.
+/// The floor (`seed::upsert_floor`): the same rows, categorized
+/// beforehand, upserted raw, for users USERS+1..=2*USERS; returns the
+/// seconds it took.
 async fn floor_secs(
     db: &DatabaseConnection,
     categorizer: &Categorizer,
@@ -189,59 +190,14 @@ async fn floor_secs(
     pages: &[(i64, SyncPage)],
     now: DateTime<Utc>,
 ) -> anyhow::Result<f64> {
-    let mut raw_rows = Vec::new();
-    for (u, page) in pages {
-        let sellers: Vec<&str> = page.added.iter().map(|t| t.seller.as_str()).collect();
-        let categorized = categorizer.categorize(db, &sellers).await?;
-        let rows: Vec<transactions::ActiveModel> = page
-            .added
-            .iter()
-            .zip(categorized)
-            .map(|(t, c)| transactions::ActiveModel {
-                user_id: Set(u + USERS),
-                id: Set(ids.next_id()),
-                account_id: Set(u + USERS),
-                provider_transaction_id: Set(t.provider_id.clone()),
-                pending: Set(t.pending),
-                pending_transaction_id: Set(t.pending_transaction_id.clone()),
-                posted_at: Set(t.posted_at),
-                month: Set(Month::of(t.posted_at).as_int()),
-                seller_raw: Set(t.seller.clone()),
-                seller_normalized: Set(c.seller_key),
-                amount_cents: Set(t.amount.cents()),
-                category: Set(c.category.as_str().to_owned()),
-                category_source: Set(c.source.as_str().to_owned()),
-                user_category: Set(None),
-                created_at: Set(now),
-                updated_at: Set(now),
-            })
-            .collect();
-        raw_rows.push(rows);
-    }
-    let started = Instant::now();
-    run_concurrently(raw_rows, |rows| {
-        let db = db.clone();
-        async move {
-            // Batched as the pipeline batches (`db::batches`: statement
-            // shapes prepared once per connection), so the floor stays the
-            // fastest raw way to store the rows.
-            for chunk in moneta_core::db::batches(&rows) {
-                // The same retry on deadlock as the pipeline's.
-                let mut retry = TransientRetry::default();
-                loop {
-                    match upsert(&db, chunk).await {
-                        Err(e) if retry.again(&e).await => {}
-                        other => break other?,
-                    }
-                }
-            }
-            Ok(())
-        }
-    })
-    .await?;
-    let raw_secs = started.elapsed().as_secs_f64();
-
-    Ok(raw_secs)
+    let histories: Vec<_> = pages
+        .iter()
+        .map(|(u, page)| (u + USERS, u + USERS, page.added.clone()))
+        .collect();
+    let rows = seed::floor_rows(db, categorizer, ids, &histories, now).await?;
+    Ok(seed::upsert_floor(db, rows, concurrency())
+        .await?
+        .as_secs_f64())
 }
 
 /// The pipeline, end to end, for users 1..=USERS: each account's job
@@ -280,54 +236,6 @@ async fn pipeline_secs(
         result??;
     }
     Ok(started.elapsed().as_secs_f64())
-}
-
-async fn upsert(
-    db: &sea_orm::DatabaseConnection,
-    chunk: &[transactions::ActiveModel],
-) -> Result<(), InternalError> {
-    transactions::Entity::insert_many(chunk.to_vec())
-        .on_conflict(
-            OnConflict::columns([
-                transactions::Column::UserId,
-                transactions::Column::AccountId,
-                transactions::Column::ProviderTransactionId,
-            ])
-            .update_columns([
-                transactions::Column::Pending,
-                transactions::Column::AmountCents,
-                transactions::Column::UpdatedAt,
-            ])
-            .to_owned(),
-        )
-        .exec_without_returning(db)
-        .await?;
-    Ok(())
-}
-
-/// Runs `work` over `items`, `concurrency()` at a time.
-async fn run_concurrently<T, F, Fut>(items: Vec<T>, work: F) -> anyhow::Result<()>
-where
-    T: Send + 'static,
-    F: Fn(T) -> Fut,
-    Fut: std::future::Future<Output = anyhow::Result<()>> + Send + 'static,
-{
-    let mut queue = items.into_iter();
-    let mut running = tokio::task::JoinSet::new();
-    loop {
-        while running.len() < concurrency() {
-            match queue.next() {
-                Some(item) => {
-                    running.spawn(work(item));
-                }
-                None => break,
-            }
-        }
-        match running.join_next().await {
-            Some(done) => done??,
-            None => return Ok(()),
-        }
-    }
 }
 
 /// The sandbox history of one user in the connector's pages.

@@ -37,6 +37,8 @@ use moneta_core::transactions::CategoryOverrides;
 use moneta_core::transactions::Transactions;
 use moneta_core::users::{Activity, Erasure, Users};
 use moneta_migration::{Migrator, sea_orm_migration::MigratorTrait as _};
+
+mod seed;
 use moneta_platform::config::{DatabaseKind, Environment, Role, Settings};
 use moneta_platform::db::{self, DatabaseConnection};
 use moneta_platform::health::DatabaseProbe;
@@ -50,6 +52,7 @@ use moneta_workers::jobs::ScheduledJob;
 use moneta_workers::{JobMetrics, Scheduler, WorkerContext};
 use poem::listener::{Acceptor as _, Listener as _, TcpAcceptor, TcpListener};
 use poem::{EndpointExt as _, IntoEndpoint as _, Server};
+pub use seed::seed;
 use tokio::sync::watch;
 
 /// Everything a Moneta process runs on, short of a listener: connections,
@@ -671,6 +674,6 @@ async fn prepare_database(
 }
 
 pub use moneta_platform::config::{
-    Cli, Command, ConfigCommand, DeadLetterCommand, JobsCommand, setting_variables,
+    Cli, Command, ConfigCommand, DeadLetterCommand, JobsCommand, SeedArgs, setting_variables,
 };
 pub use moneta_platform::{shutdown, telemetry};

@@ -63,6 +63,7 @@ pub mod month;
 pub mod notifications;
 pub mod ports;
 pub mod retention;
+pub mod seed;
 pub mod spending;
 pub mod sync;
 pub mod text;

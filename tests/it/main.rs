@@ -37,6 +37,7 @@ mod retention;
 mod schema;
 mod schema_rules;
 mod secrets_in_logs;
+mod seed;
 mod settings_doc;
 mod socket;
 mod source_rules;

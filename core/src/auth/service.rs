@@ -114,9 +114,18 @@ impl AuthService {
             return Err(AuthError::EmailTaken);
         }
         let phc = self.hasher.hash(password.expose().clone()).await?;
+        let user = self.create_user(&email, phc).await?;
+        self.start_session(user, None).await
+    }
+
+    /// Creates a user whose password is already hashed (`phc`, as
+    /// [`PasswordHasher::hash`] writes it): what `register` does after
+    /// its checks, and what `moneta seed` does for each synthetic user
+    /// (one hash for all). [`AuthError::EmailTaken`] if the address is
+    /// claimed.
+    pub async fn create_user(&self, email: &Email, phc: String) -> Result<User, AuthError> {
         let now = self.clock.now();
         let user_id = UserId::new(self.ids.next_id());
-
         // Claim the address in the global lookup table first (its primary
         // key is the email, so two racing registrations cannot both win),
         // then create the user on its shard. The claim holds the user's
@@ -158,13 +167,21 @@ impl AuthService {
             });
         }
         tracing::info!(user_id = %user_id, "user registered");
-        let user = User {
+        Ok(User {
             id: user_id,
             email: email.as_str().to_owned(),
             created_at: now,
             monthly_income: None,
-        };
-        self.start_session(user, None).await
+        })
+    }
+
+    /// The user who owns `email`, if any (a user being deleted included).
+    pub async fn find_by_email(&self, email: &Email) -> Result<Option<UserId>, AuthError> {
+        let found = users::Entity::find()
+            .filter(users::Column::EmailNormalized.eq(email.normalized()))
+            .one(&self.db)
+            .await?;
+        Ok(found.map(|u| UserId::new(u.id)))
     }
 
     pub async fn login(&self, email: &str, password: SecretString) -> Result<Session, AuthError> {

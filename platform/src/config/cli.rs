@@ -30,11 +30,45 @@ pub enum Command {
         #[command(subcommand)]
         command: JobsCommand,
     },
+    /// Synthetic users at scale for load tests: `user<n>@seed.moneta.test`
+    /// for n = 1..=users, all with one password, each with sandbox accounts
+    /// whose months of history the real pipeline syncs. Resumable: run it
+    /// again after Ctrl-C or a crash, nothing is made twice.
+    Seed(SeedArgs),
     /// The settings themselves.
     Config {
         #[command(subcommand)]
         command: ConfigCommand,
     },
+}
+
+/// What `moneta seed` makes. The same arguments make the same users,
+/// accounts and histories (as of the same day).
+#[derive(Debug, Clone, clap::Args)]
+pub struct SeedArgs {
+    /// Users to make: user1 .. user<N>.
+    #[arg(long, default_value_t = 1_000)]
+    pub users: u64,
+    /// Months of history each account's first sync delivers.
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=24))]
+    pub months: u32,
+    /// Which synthetic population (other numbers, other accounts).
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Users seeded at a time.
+    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u64).range(1..=64))]
+    pub concurrency: u64,
+    /// The password of every seeded user (printed at the end, for the
+    /// load scripts: these are synthetic users).
+    #[arg(long, default_value = "moneta-seed-password")]
+    pub password: String,
+    /// Users whose rows the raw-upsert floor writes (and then deletes) to
+    /// measure the rate the seed is compared with; 0 skips it.
+    #[arg(long, default_value_t = 200)]
+    pub floor_users: u64,
+    /// No progress bar (a line at the end only).
+    #[arg(long)]
+    pub quiet: bool,
 }
 
 #[derive(Debug, Clone, Subcommand)]

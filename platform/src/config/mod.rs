@@ -21,8 +21,8 @@ mod tls;
 mod validate;
 
 pub use cli::{
-    Cli, Command, ConfigCommand, DeadLetterCommand, JobsCommand, Loaded, setting_variables,
-    unknown_variables,
+    Cli, Command, ConfigCommand, DeadLetterCommand, JobsCommand, Loaded, SeedArgs,
+    setting_variables, unknown_variables,
 };
 pub use edge::EdgeSettings;
 pub use error::ConfigError;

@@ -16,7 +16,9 @@ use sea_orm::{
     ColumnTrait as _, DatabaseConnection, EntityTrait as _, PaginatorTrait as _, QueryFilter as _,
 };
 
-use super::sandbox::ground_truth;
+use moneta_core::institutions::sandbox::SandboxShape;
+
+use super::sandbox::ground_truth_shaped;
 
 /// The figures a crash or chaos test prints and asserts on.
 #[derive(Debug, Default)]
@@ -84,6 +86,15 @@ impl fmt::Display for Figures {
 /// product's do: the routing check holds the tests to it too) and compares
 /// it with the sandbox's view of each linked login as of now.
 pub async fn figures(db: &DatabaseConnection, users: &[i64]) -> Figures {
+    figures_shaped(db, users, SandboxShape::default()).await
+}
+
+/// As [`figures`], against a sandbox of another shape (`moneta seed`'s).
+pub async fn figures_shaped(
+    db: &DatabaseConnection,
+    users: &[i64],
+    shape: SandboxShape,
+) -> Figures {
     let mut figures = Figures::default();
     let accounts = accounts::Entity::find()
         .filter(accounts::Column::UserId.is_in(users.iter().copied()))
@@ -99,7 +110,7 @@ pub async fn figures(db: &DatabaseConnection, users: &[i64]) -> Figures {
     let mut truths: HashMap<String, HashMap<String, ProviderTransaction>> = HashMap::new();
     for account in &accounts {
         if !truths.contains_key(&account.login) {
-            let truth = ground_truth(clock.clone(), &account.login).await;
+            let truth = ground_truth_shaped(clock.clone(), &account.login, shape).await;
             truths.insert(account.login.clone(), truth);
         }
     }

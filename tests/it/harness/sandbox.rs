@@ -5,14 +5,23 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use moneta_core::clock::SharedClock;
-use moneta_core::institutions::sandbox::SandboxInstitution;
+use moneta_core::institutions::sandbox::{SandboxInstitution, SandboxShape};
 use moneta_core::institutions::{Credentials, Institution as _, ProviderTransaction};
 use secrecy::SecretString;
 
 /// Every transaction of `login` as of `clock`, by provider id: every page
 /// of a sync from scratch, applied.
 pub async fn ground_truth(clock: SharedClock, login: &str) -> HashMap<String, ProviderTransaction> {
-    let sandbox = SandboxInstitution::new(Arc::clone(&clock));
+    ground_truth_shaped(clock, login, SandboxShape::default()).await
+}
+
+/// As [`ground_truth`], from a sandbox of another shape (`moneta seed`'s).
+pub async fn ground_truth_shaped(
+    clock: SharedClock,
+    login: &str,
+    shape: SandboxShape,
+) -> HashMap<String, ProviderTransaction> {
+    let sandbox = SandboxInstitution::with_shape(Arc::clone(&clock), shape);
     let credentials = Credentials {
         login: login.to_owned(),
         password: SecretString::from("pass_good".to_owned()),

@@ -28,9 +28,10 @@ pub(super) enum Change {
 /// The changes of one transaction.
 pub(super) type Group = Vec<Change>;
 
-/// A first sync: the whole state as of `to`, all added.
-pub(super) fn initial(profile: &Profile, to: NaiveDate) -> Vec<Group> {
-    history::state(profile, to)
+/// A first sync: the whole state as of `to` over its last `days` days,
+/// all added.
+pub(super) fn initial(profile: &Profile, to: NaiveDate, days: i64) -> Vec<Group> {
+    history::state_over(profile, to, days)
         .into_iter()
         .map(|tx| vec![Change::Added(tx)])
         .collect()
@@ -67,14 +68,14 @@ pub(super) fn between(profile: &Profile, from: NaiveDate, to: NaiveDate) -> Vec<
 }
 
 /// The page of `groups` that starts at group `offset`: as many whole
-/// groups as fit in [`PAGE_SIZE`] changes. Returns the page (without its
+/// groups as fit in `size` changes (one group at least). Returns the page (without its
 /// cursor) and the offset after it.
-pub(super) fn page(groups: &[Group], offset: usize) -> (SyncPage, usize) {
+pub(super) fn page(groups: &[Group], offset: usize, size: usize) -> (SyncPage, usize) {
     let mut page = SyncPage::default();
     let mut count = 0;
     let mut next = offset;
     for group in groups.iter().skip(offset) {
-        if count + group.len() > PAGE_SIZE && count > 0 {
+        if count + group.len() > size && count > 0 {
             break;
         }
         count += group.len();

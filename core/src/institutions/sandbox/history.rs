@@ -259,7 +259,16 @@ fn purchase(rng: &mut Rng, amount: i64, kind: Kind, food: bool) -> Amounts {
 /// The whole state of a login on `as_of`: its last [`HISTORY_DAYS`] days,
 /// each transaction as it looks then, by date then id.
 pub(super) fn state(profile: &Profile, as_of: NaiveDate) -> Vec<ProviderTransaction> {
-    days_between(days_before(as_of, HISTORY_DAYS - 1), as_of)
+    state_over(profile, as_of, HISTORY_DAYS)
+}
+
+/// The state of a login on `as_of` over its last `days` days.
+pub(super) fn state_over(
+    profile: &Profile,
+    as_of: NaiveDate,
+    days: i64,
+) -> Vec<ProviderTransaction> {
+    days_between(days_before(as_of, days - 1), as_of)
         .flat_map(|d| sorted_day(profile, d))
         .filter_map(|draft| draft.as_of(as_of))
         .collect()

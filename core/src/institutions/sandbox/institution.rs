@@ -5,8 +5,8 @@ use chrono::NaiveDate;
 use secrecy::ExposeSecret;
 
 use super::cursor::Cursor;
-use super::diff;
-use super::history;
+use super::diff::{self, PAGE_SIZE};
+use super::history::{self, HISTORY_DAYS};
 use super::profile::Profile;
 use crate::clock::SharedClock;
 use crate::institutions::{
@@ -27,11 +27,39 @@ pub const UNSTABLE: &str = "user_unstable";
 #[derive(Debug, Clone)]
 pub struct SandboxInstitution {
     clock: SharedClock,
+    shape: SandboxShape,
+}
+
+/// How much history a first sync delivers, and in what pages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SandboxShape {
+    /// Days up to today that a first sync delivers.
+    pub history_days: i64,
+    /// Changes per page, at most (a transaction's changes stay together).
+    pub page_size: usize,
+}
+
+impl Default for SandboxShape {
+    /// What the `sandbox` institution serves: [`HISTORY_DAYS`] in pages of
+    /// [`PAGE_SIZE`].
+    fn default() -> Self {
+        Self {
+            history_days: HISTORY_DAYS,
+            page_size: PAGE_SIZE,
+        }
+    }
 }
 
 impl SandboxInstitution {
     pub fn new(clock: SharedClock) -> Self {
-        Self { clock }
+        Self::with_shape(clock, SandboxShape::default())
+    }
+
+    /// The same logins and data over another window or page size (e.g.
+    /// `moneta seed`'s months of history, in a production connector's
+    /// pages).
+    pub fn with_shape(clock: SharedClock, shape: SandboxShape) -> Self {
+        Self { clock, shape }
     }
 
     /// The full state of `login` as of `as_of`: what a first sync on that
@@ -39,6 +67,13 @@ impl SandboxInstitution {
     /// tests that want exact counts or amounts.
     pub fn transactions_as_of(login: &str, as_of: NaiveDate) -> Vec<ProviderTransaction> {
         history::state(&Profile::new(login), as_of)
+    }
+
+    /// Everything a first sync of `login` delivers today, over all its
+    /// pages (in this institution's shape).
+    pub fn first_sync(&self, login: &str) -> Vec<ProviderTransaction> {
+        let today = self.clock.now().date_naive();
+        history::state_over(&Profile::new(login), today, self.shape.history_days)
     }
 
     fn check(credentials: &Credentials) -> Result<(), InstitutionError> {
@@ -103,13 +138,13 @@ impl Institution for SandboxInstitution {
 
         let profile = Profile::new(&credentials.login);
         let groups = match position.from {
-            None => diff::initial(&profile, position.to),
+            None => diff::initial(&profile, position.to, self.shape.history_days),
             Some(from) => diff::between(&profile, from, position.to),
         };
         if position.offset > groups.len() {
             return Err(InstitutionError::InvalidCursor);
         }
-        let (mut page, next) = diff::page(&groups, position.offset);
+        let (mut page, next) = diff::page(&groups, position.offset, self.shape.page_size);
         let next_cursor = if page.has_more {
             Cursor {
                 offset: next,

@@ -34,4 +34,4 @@ mod tests;
 
 pub use diff::PAGE_SIZE;
 pub use history::HISTORY_DAYS;
-pub use institution::{LOGIN_REQUIRED, PASSWORD_GOOD, SandboxInstitution, UNSTABLE};
+pub use institution::{LOGIN_REQUIRED, PASSWORD_GOOD, SandboxInstitution, SandboxShape, UNSTABLE};
