@@ -1,0 +1,94 @@
+// Reads: a client's home-screen session, as the mobile and web apps send
+// it (operation documents of contract/operations.graphql, verbatim).
+//
+// Every session opens the home screen (`Dashboard`: me, the month's
+// `budget`, accounts, the 5 newest unread notifications) and the first
+// page of transactions (`TransactionsPage`, 20, unfiltered: the cached
+// first page); half look at the spending report (`SpendingReport`:
+// `monthlySpending` of this month and the last); a quarter open the
+// notification list (`Notifications`); a fifth scroll to the second page
+// of transactions with the first page's cursor.
+//
+//   k6 run loadtest/reads.js        (settings: loadtest/README.md)
+import { sleep } from 'k6';
+import { config, int } from './lib/config.js';
+import { gql } from './lib/graphql.js';
+import { provisionUsers, poolFor, sessionFor } from './lib/users.js';
+import { baseThresholds, latency, constantVus, SUMMARY_TREND_STATS } from './lib/options.js';
+import { makeSummary } from './lib/summary.js';
+import { currentMonth, previousMonth } from './lib/util.js';
+
+const PAGE_SIZE = int('MONETA_LOADTEST_PAGE_SIZE', 20);
+const MIX = {
+  spendingReport: 0.5,
+  notifications: 0.25,
+  secondPage: 0.2,
+};
+
+export const options = {
+  scenarios: constantVus('reads'),
+  setupTimeout: '300s',
+  summaryTrendStats: SUMMARY_TREND_STATS,
+  thresholds: Object.assign(
+    baseThresholds(),
+    latency('Dashboard', 50, 100),
+    // The first page is a cached read; the second is not.
+    latency('TransactionsPage', 50, 100, 'page:1'),
+    latency('TransactionsPage', 100, 200, 'page:2'),
+    latency('SpendingReport', 50, 100),
+    latency('Notifications', 50, 100),
+    // The VUs' own sign-ins (seeded mode) and token rotations.
+    latency('Login', 1000, 2000),
+    latency('Refresh', 200, 500),
+  ),
+};
+
+export function setup() {
+  return provisionUsers();
+}
+
+let pool = null;
+let turn = 0;
+
+function think() {
+  if (config.thinkS > 0) sleep(config.thinkS * (0.5 + Math.random()));
+}
+
+function unauthenticated(r) {
+  return (r.errors || []).some((e) => e.extensions && e.extensions.code === 'UNAUTHENTICATED');
+}
+
+export default function (data) {
+  if (!pool) pool = poolFor(data);
+  const user = pool[turn++ % pool.length];
+  const session = sessionFor(user);
+  const token = session.token();
+  if (!token) {
+    sleep(1);
+    return;
+  }
+  const month = currentMonth();
+  const dash = gql('Dashboard', { month }, { token });
+  if (unauthenticated(dash)) {
+    session.reset();
+    return;
+  }
+  think();
+  const page = gql('TransactionsPage', { first: PAGE_SIZE }, { token, tags: { page: '1' } });
+  think();
+  if (Math.random() < MIX.spendingReport) {
+    gql('SpendingReport', { month, previous: previousMonth() }, { token });
+    think();
+  }
+  if (Math.random() < MIX.notifications) {
+    gql('Notifications', { first: 20 }, { token });
+    think();
+  }
+  const info = page.ok && page.data.transactions.pageInfo;
+  if (info && info.hasNextPage && Math.random() < MIX.secondPage) {
+    gql('TransactionsPage', { first: PAGE_SIZE, after: info.endCursor }, { token, tags: { page: '2' } });
+    think();
+  }
+}
+
+export const handleSummary = makeSummary('reads');
