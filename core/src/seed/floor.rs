@@ -8,7 +8,6 @@ use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 use moneta_entities::transactions;
-use sea_orm::sea_query::OnConflict;
 use sea_orm::{ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 
 use crate::IdGenerator;
@@ -106,34 +105,11 @@ async fn upsert_user(
         // The same retry on deadlock as a sync page's.
         let mut retry = TransientRetry::default();
         loop {
-            match upsert(db, chunk).await {
+            match crate::sync::upsert_chunk(db, chunk).await {
                 Err(e) if retry.again(&e).await => {}
                 other => break other?,
             }
         }
     }
-    Ok(())
-}
-
-async fn upsert(
-    db: &DatabaseConnection,
-    chunk: &[transactions::ActiveModel],
-) -> Result<(), InternalError> {
-    transactions::Entity::insert_many(chunk.to_vec())
-        .on_conflict(
-            OnConflict::columns([
-                transactions::Column::UserId,
-                transactions::Column::AccountId,
-                transactions::Column::ProviderTransactionId,
-            ])
-            .update_columns([
-                transactions::Column::Pending,
-                transactions::Column::AmountCents,
-                transactions::Column::UpdatedAt,
-            ])
-            .to_owned(),
-        )
-        .exec_without_returning(db)
-        .await?;
     Ok(())
 }

@@ -13,8 +13,8 @@ use chrono::{DateTime, Utc};
 use moneta_entities::{accounts, transactions};
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
-    QueryFilter, QuerySelect,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
+    EntityTrait, QueryFilter, QuerySelect,
 };
 
 use super::deltas::{self, Stored};
@@ -245,36 +245,13 @@ impl PageApply<'_> {
             .collect()
     }
 
-    /// Upserts on the unique key (user, account, provider id); on conflict
-    /// only what the bank may change is updated — never the ids, never the
-    /// computed category (no silent re-categorization), never the user's
-    /// override.
     async fn upsert(
         &self,
         tx: &DatabaseTransaction,
         rows: Vec<transactions::ActiveModel>,
     ) -> Result<(), InternalError> {
         for chunk in crate::db::batches(&rows) {
-            transactions::Entity::insert_many(chunk.to_vec())
-                .on_conflict(
-                    OnConflict::columns([
-                        transactions::Column::UserId,
-                        transactions::Column::AccountId,
-                        transactions::Column::ProviderTransactionId,
-                    ])
-                    .update_columns([
-                        transactions::Column::Pending,
-                        transactions::Column::PendingTransactionId,
-                        transactions::Column::PostedAt,
-                        transactions::Column::Month,
-                        transactions::Column::SellerRaw,
-                        transactions::Column::AmountCents,
-                        transactions::Column::UpdatedAt,
-                    ])
-                    .to_owned(),
-                )
-                .exec_without_returning(tx)
-                .await?;
+            upsert_chunk(tx, chunk).await?;
         }
         Ok(())
     }
@@ -333,6 +310,38 @@ fn carry_overrides(
             carried.insert(id.clone(), category);
         }
     }
+}
+
+/// Upserts `chunk` in one statement on the unique key (user, account,
+/// provider id); on conflict only what the bank may change is updated —
+/// never the ids, never the computed category (no silent
+/// re-categorization), never the user's override. The floor
+/// (`seed::upsert_floor`) sends the same statement.
+pub(crate) async fn upsert_chunk(
+    db: &impl ConnectionTrait,
+    chunk: &[transactions::ActiveModel],
+) -> Result<(), InternalError> {
+    transactions::Entity::insert_many(chunk.to_vec())
+        .on_conflict(
+            OnConflict::columns([
+                transactions::Column::UserId,
+                transactions::Column::AccountId,
+                transactions::Column::ProviderTransactionId,
+            ])
+            .update_columns([
+                transactions::Column::Pending,
+                transactions::Column::PendingTransactionId,
+                transactions::Column::PostedAt,
+                transactions::Column::Month,
+                transactions::Column::SellerRaw,
+                transactions::Column::AmountCents,
+                transactions::Column::UpdatedAt,
+            ])
+            .to_owned(),
+        )
+        .exec_without_returning(db)
+        .await?;
+    Ok(())
 }
 
 fn truncate(s: &str, max: usize) -> String {

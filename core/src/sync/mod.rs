@@ -8,5 +8,6 @@ mod apply;
 mod deltas;
 mod pipeline;
 
+pub(crate) use apply::upsert_chunk;
 pub use apply::{Applied, CarriedOverrides, PageApply};
 pub use pipeline::{SyncOutcome, SyncPipeline};
