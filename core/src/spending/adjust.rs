@@ -6,7 +6,10 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use moneta_entities::{monthly_spending, users};
 use sea_orm::sea_query::{Expr, OnConflict};
-use sea_orm::{ActiveValue::Set, ConnectionTrait, DbBackend, EntityTrait, QuerySelect};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter,
+    QuerySelect,
+};
 
 use crate::UserId;
 use crate::categories::Category;
@@ -21,16 +24,30 @@ pub type Deltas = BTreeMap<(Month, Category), Money>;
 /// row, held until the caller's database transaction ends. Every writer
 /// of `monthly_spending` (a sync page's [`adjust`], a recompute) takes it
 /// first, so each reads what the others committed and none inserts beside
-/// another's rows. SQLite has one writer at a time and no `FOR UPDATE`.
+/// another's rows. SQLite has one writer at a time and no `FOR UPDATE`:
+/// there the turn is the database's write lock, taken first by a write
+/// that changes nothing. Otherwise a transaction that reads first (a
+/// recompute) and writes after another writer committed could only fail
+/// (`SQLITE_BUSY_SNAPSHOT`); taken first, the lock is waited for (the
+/// busy timeout) like MySQL's row lock.
 pub async fn take_turn(conn: &impl ConnectionTrait, user: UserId) -> Result<(), InternalError> {
-    if conn.get_database_backend() == DbBackend::MySql {
-        users::Entity::find_by_id(user.get())
-            .select_only()
-            .column(users::Column::Id)
-            .lock_exclusive()
-            .into_tuple::<i64>()
-            .one(conn)
-            .await?;
+    match conn.get_database_backend() {
+        DbBackend::MySql => {
+            users::Entity::find_by_id(user.get())
+                .select_only()
+                .column(users::Column::Id)
+                .lock_exclusive()
+                .into_tuple::<i64>()
+                .one(conn)
+                .await?;
+        }
+        _ => {
+            users::Entity::update_many()
+                .col_expr(users::Column::Id, Expr::col(users::Column::Id))
+                .filter(users::Column::Id.eq(user.get()))
+                .exec(conn)
+                .await?;
+        }
     }
     Ok(())
 }
