@@ -6,7 +6,7 @@ import { gql } from './graphql.js';
 
 const REFRESH_MARGIN_MS = 60 * 1000;
 
-function tokensOf(payload) {
+export function tokensOf(payload) {
   if (!payload || !payload.accessToken || !payload.refreshToken) return null;
   return {
     accessToken: payload.accessToken,

@@ -46,6 +46,10 @@ export const config = {
   // One synthetic client address per VU in X-Forwarded-For, believed only
   // by a server started with MONETA_TRUSTED_PROXIES covering this machine.
   spreadClients: env('MONETA_LOADTEST_SPREAD_CLIENTS', '1') !== '0',
+  // Seeded mode: setup() signs in every user the VUs will play (in
+  // parallel batches) and hands each VU its users' tokens, so the load
+  // phase measures no sign-in (loadtest/run's cost-curve passes).
+  signInAtSetup: env('MONETA_LOADTEST_SIGN_IN_AT_SETUP', '0') !== '0',
   summaryPath: env('MONETA_LOADTEST_SUMMARY', ''),
   operationsPath: env('MONETA_LOADTEST_OPERATIONS', ''),
   verbose: env('MONETA_LOADTEST_VERBOSE', '0') !== '0',

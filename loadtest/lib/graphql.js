@@ -94,3 +94,11 @@ export async function gqlAsync(op, variables, opts = {}) {
   const res = await http.asyncRequest('POST', config.graphqlUrl, body(op, variables), params(op, opts));
   return interpret(op, res, opts);
 }
+
+/// Several operations at once (k6 `http.batch`, in parallel): `calls` is
+/// a list of [op, variables, opts]; the results in the same order.
+export function gqlBatch(calls) {
+  const responses = http.batch(calls.map(([op, variables, opts = {}]) =>
+    ['POST', config.graphqlUrl, body(op, variables), params(op, opts)]));
+  return responses.map((res, i) => interpret(calls[i][0], res, calls[i][2] || {}));
+}

@@ -26,6 +26,29 @@ export function latency(op, p95, p99, tags = '') {
   };
 }
 
+/// Makes k6 keep `http_req_duration{phase:load}` (the load phase's
+/// requests, setup()'s sign-ins left out) for the summary's
+/// `requests.loadDuration`; a threshold that always holds.
+export function loadDuration() {
+  return { 'http_req_duration{phase:load}': ['max>=0'] };
+}
+
+/// The same scenario as `constantVus`, but each VU runs `iterations`
+/// iterations and stops (at most MONETA_LOADTEST_DURATION).
+export function perVuIterations(name, iterations, exec = 'default') {
+  return {
+    [name]: {
+      executor: 'per-vu-iterations',
+      exec,
+      vus: config.vus,
+      iterations,
+      maxDuration: config.duration,
+      gracefulStop: '30s',
+      tags: { phase: 'load' },
+    },
+  };
+}
+
 /// One `constant-vus` scenario named `name`, from MONETA_LOADTEST_VUS and
 /// MONETA_LOADTEST_DURATION.
 export function constantVus(name, exec = 'default', extra = {}) {

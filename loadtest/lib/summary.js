@@ -73,6 +73,9 @@ export function makeSummary(scenario, extra = []) {
         all: value(metrics.http_reqs, 'count'),
         failedRate: value(metrics.http_req_failed, 'rate'),
         duration: trend(metrics['http_req_duration']),
+        // The load phase's requests only (no setup()), when the scenario
+        // asks for the sub-metric (`loadDuration()` of options.js).
+        loadDuration: trend(metrics['http_req_duration{phase:load}']),
       },
       iterations: value(metrics.iterations, 'count'),
       checks: { passes: value(metrics.checks, 'passes'), fails: value(metrics.checks, 'fails'), rate: value(metrics.checks, 'rate') },

@@ -10,8 +10,8 @@
 // each and waits until every account has synced.
 import { sleep } from 'k6';
 import { config, seeded } from './config.js';
-import { gql, clientIp } from './graphql.js';
-import { Session, login } from './auth.js';
+import { gql, gqlBatch, clientIp } from './graphql.js';
+import { Session, login, tokensOf } from './auth.js';
 
 const SETUP = { phase: 'setup' };
 
@@ -34,6 +34,10 @@ function hash(text) {
 export function provisionUsers(count = config.setupUsers, { link = true } = {}) {
   const startedAt = Date.now();
   if (seeded) {
+    if (config.signInAtSetup) {
+      const tokens = signInSeeded(config.seededUsers);
+      return { mode: 'seeded', count: config.seededUsers, runId: config.runId, tokens, startedAt, readyAt: Date.now() };
+    }
     const first = 1 + (config.userOffset % config.seededUsers);
     const email = seededEmail(first);
     const tokens = login(email, config.password, { tags: SETUP, clientIp: clientIp(0xf00000) });
@@ -91,6 +95,33 @@ export function provisionUsers(count = config.setupUsers, { link = true } = {}) 
   return { mode: 'self', count: users.length, users, runId: config.runId, startedAt, readyAt: Date.now() };
 }
 
+/// MONETA_LOADTEST_SIGN_IN_AT_SETUP: signs in every seeded user a VU will
+/// play (user indexes 0 .. min(n, VUs × USERS_PER_VU) - 1, see poolFor),
+/// a few at a time, each from its own synthetic client address (30
+/// sign-ins a minute per address); { index: tokens }.
+function signInSeeded(n) {
+  const count = Math.min(n, totalVus() * config.usersPerVu);
+  const salt = hash(config.runId) % 4096;
+  const tokens = {};
+  const started = Date.now();
+  const BATCH = 4;
+  for (let k = 0; k < count; k += BATCH) {
+    const calls = [];
+    for (let i = k; i < Math.min(k + BATCH, count); i++) {
+      const email = seededEmail(1 + ((config.userOffset + i) % n));
+      calls.push(['Login', { input: { email, password: config.password } },
+        { payload: 'login', tags: SETUP, clientIp: clientIp(0xd00000 + salt * 256 + (i % 256)) }]);
+    }
+    gqlBatch(calls).forEach((r, j) => {
+      const t = r.ok ? tokensOf(r.payload) : null;
+      if (!t) throw new Error(`seeded mode: signing in ${calls[j][1].input.email} at setup failed: HTTP ${r.status} ${String(r.res.body).slice(0, 300)}`);
+      tokens[k + j] = t;
+    });
+  }
+  console.log(`setup: ${count} seeded users signed in in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  return tokens;
+}
+
 /// How many VUs the scenario runs (for spreading users over them).
 export function totalVus() {
   return config.vus;
@@ -115,7 +146,9 @@ export function poolFor(data, perVu = config.usersPerVu, vus = totalVus()) {
 function userRef(data, i, owner) {
   if (data.mode === 'seeded') {
     const n = 1 + ((config.userOffset + i) % data.count);
-    return { index: i, email: seededEmail(n), password: config.password, owner, tokens: null, accountIds: null };
+    // Tokens signed in by setup() go to the one VU owning the user.
+    const tokens = owner && data.tokens && data.tokens[i] ? data.tokens[i] : null;
+    return { index: i, email: seededEmail(n), password: config.password, owner, tokens, accountIds: null };
   }
   const u = data.users[i];
   return { index: i, email: u.email, password: u.password, owner, tokens: owner ? u.tokens : null, accountIds: u.accountIds };
