@@ -18,6 +18,7 @@ import { gql } from './lib/graphql.js';
 import { provisionUsers, poolFor, sessionFor } from './lib/users.js';
 import { baseThresholds, latency, loadDuration, constantVus, SUMMARY_TREND_STATS } from './lib/options.js';
 import { makeSummary } from './lib/summary.js';
+import { unauthenticated } from './lib/util.js';
 
 const PAGE_SIZE = int('MONETA_LOADTEST_PAGE_SIZE', 20);
 const DEPTH_SETTING = env('MONETA_LOADTEST_DEEP_PAGE', '10');
@@ -57,10 +58,6 @@ export function setup() {
 
 let pool = null;
 let turn = 0;
-
-function unauthenticated(r) {
-  return (r.errors || []).some((e) => e.extensions && e.extensions.code === 'UNAUTHENTICATED');
-}
 
 export default function (data) {
   if (!pool) pool = poolFor(data);

@@ -24,7 +24,7 @@ import { gql } from './lib/graphql.js';
 import { provisionUsers, poolFor, sessionFor } from './lib/users.js';
 import { baseThresholds, latency, loadDuration, constantVus, perVuIterations, SUMMARY_TREND_STATS } from './lib/options.js';
 import { makeSummary } from './lib/summary.js';
-import { currentMonth, previousMonth } from './lib/util.js';
+import { currentMonth, previousMonth, think, unauthenticated } from './lib/util.js';
 
 const PAGE_SIZE = int('MONETA_LOADTEST_PAGE_SIZE', 20);
 const COLD = env('MONETA_LOADTEST_READS_COLD', '0') !== '0';
@@ -62,14 +62,6 @@ export function setup() {
 
 let pool = null;
 let turn = 0;
-
-function think() {
-  if (config.thinkS > 0) sleep(config.thinkS * (0.5 + Math.random()));
-}
-
-function unauthenticated(r) {
-  return (r.errors || []).some((e) => e.extensions && e.extensions.code === 'UNAUTHENTICATED');
-}
 
 export default function (data) {
   if (!pool) pool = poolFor(data);

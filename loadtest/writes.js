@@ -20,7 +20,7 @@ import { gql } from './lib/graphql.js';
 import { provisionUsers, poolFor, sessionFor } from './lib/users.js';
 import { baseThresholds, latency, constantVus, SUMMARY_TREND_STATS } from './lib/options.js';
 import { makeSummary } from './lib/summary.js';
-import { SPENDING_CATEGORIES, cents, currentMonth, money, pick } from './lib/util.js';
+import { SPENDING_CATEGORIES, cents, currentMonth, money, pick, think } from './lib/util.js';
 
 const REFRESH_INTERVAL_MS = int('MONETA_LOADTEST_REFRESH_INTERVAL', 65) * 1000;
 const REFRESH_SHARE = Number(__ENV.MONETA_LOADTEST_REFRESH_SHARE || '0.05');
@@ -50,10 +50,6 @@ export function setup() {
 let pool = null;
 let turn = 0;
 const state = {}; // per user email: { txs, accounts, lines, lastRefresh }
-
-function think() {
-  if (config.thinkS > 0) sleep(config.thinkS * (0.5 + Math.random()));
-}
 
 function stateOf(user, token) {
   let st = state[user.email];

@@ -1,5 +1,8 @@
 // Small helpers shared by the scenarios.
 
+import { sleep } from 'k6';
+import { config } from './config.js';
+
 export const SPENDING_CATEGORIES = [
   'HOUSING', 'FOOD', 'GAS', 'SHOPPING', 'UTILITIES',
   'TRANSPORTATION', 'HEALTH', 'ENTERTAINMENT', 'TRAVEL', 'PERSONAL_CARE',
@@ -34,4 +37,14 @@ export function cents(decimal) {
 export function money(c) {
   const abs = Math.abs(Math.round(c));
   return `${c < 0 ? '-' : ''}${Math.floor(abs / 100)}.${pad(abs % 100)}`;
+}
+
+/// A user's pause between actions (`MONETA_LOADTEST_THINK` seconds, ±50 %).
+export function think() {
+  if (config.thinkS > 0) sleep(config.thinkS * (0.5 + Math.random()));
+}
+
+/// Whether a GraphQL answer says the access token no longer holds.
+export function unauthenticated(r) {
+  return (r.errors || []).some((e) => e.extensions && e.extensions.code === 'UNAUTHENTICATED');
 }
