@@ -13,7 +13,7 @@ use moneta_core::month::Month;
 use moneta_core::spending::recompute_months;
 use moneta_core::sync::{CarriedOverrides, PageApply};
 use moneta_core::{IdGenerator, UserId};
-use sea_orm::EntityTrait as _;
+use sea_orm::{ColumnTrait as _, EntityTrait as _, QueryFilter as _};
 
 use crate::harness::app::TestApp;
 use crate::harness::fixtures::{insert_account, insert_transaction, row_id};
@@ -61,6 +61,7 @@ async fn a_first_page_on_an_account_holding_rows_updates_them_once() {
     assert!(applied.account_exists);
 
     let rows = moneta_entities::transactions::Entity::find()
+        .filter(moneta_entities::transactions::Column::UserId.eq(user))
         .all(&db)
         .await
         .unwrap();
