@@ -125,3 +125,35 @@ async fn a_seed_killed_part_way_resumes_and_makes_every_user_once() {
         "{accounts}"
     );
 }
+
+/// A kill between claiming an address and creating its user leaves a
+/// claim with no user: the next run finishes that user, under the id the
+/// claim holds (the CI run that killed a seed at that instant found it).
+#[tokio::test]
+async fn a_seed_finishes_a_user_whose_creation_was_killed_after_its_claim() {
+    let Some(cluster) = Cluster::start("seed_claim").await else {
+        return;
+    };
+    let db = cluster.shared.db.connect().await;
+    let claimed = moneta_core::UserId::new(4_242_424_242);
+    moneta_entities::user_emails::Entity::insert(moneta_entities::user_emails::ActiveModel {
+        email_normalized: sea_orm::ActiveValue::Set(SeedPlan::email(1)),
+        keyspace_id: sea_orm::ActiveValue::Set(moneta_core::auth::keyspace_id(claimed).to_vec()),
+        created_at: sea_orm::ActiveValue::Set(Utc::now()),
+    })
+    .exec(&db)
+    .await
+    .unwrap();
+    let args = ["seed", "--users", "2", "--floor-users", "0", "--quiet"];
+    let mut run = Process::spawn(cluster.shared.moneta(&args, &[]));
+    assert!(run.wait_exit(RUN), "the seed failed:\n{}", run.output());
+    let id: Option<i64> = users::Entity::find()
+        .select_only()
+        .column(users::Column::Id)
+        .filter(users::Column::EmailNormalized.eq(SeedPlan::email(1)))
+        .into_tuple()
+        .one(&db)
+        .await
+        .unwrap();
+    assert_eq!(id, Some(claimed.get()), "user1 made under its claim's id");
+}

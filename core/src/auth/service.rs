@@ -12,7 +12,7 @@ use secrecy::SecretString;
 
 use super::{
     AccessTokens, AuthError, Email, Identity, LiveUsers, Password, PasswordHasher,
-    REFRESH_TOKEN_TTL, RefreshToken, keyspace_id,
+    REFRESH_TOKEN_TTL, RefreshToken, keyspace_id, user_id_of,
 };
 use crate::clock::SharedClock;
 use crate::ports::{EventBus, UserEvent};
@@ -145,6 +145,44 @@ impl AuthService {
                 _ => err.into(),
             });
         }
+        self.insert_user(user_id, email, phc, now).await
+    }
+
+    /// Finishes a [`AuthService::create_user`] that died between claiming
+    /// the address and creating the user (a kill at that instant): the
+    /// user is created under the id its claim holds, as the dead call
+    /// would have. `None` when no claim is left without its user. For
+    /// `moneta seed`, which makes its own addresses: a live registration
+    /// of the address would race it.
+    pub async fn complete_claimed_user(
+        &self,
+        email: &Email,
+        phc: String,
+    ) -> Result<Option<User>, AuthError> {
+        if self.email_claimed(email).await? {
+            return Ok(None);
+        }
+        let Some(claim) = user_emails::Entity::find_by_id(email.normalized().to_owned())
+            .one(&self.db)
+            .await?
+        else {
+            return Ok(None);
+        };
+        let Some(user_id) = user_id_of(&claim.keyspace_id) else {
+            return Ok(None);
+        };
+        let now = self.clock.now();
+        self.insert_user(user_id, email, phc, now).await.map(Some)
+    }
+
+    /// The user row of a claimed address (the claim released if it fails).
+    async fn insert_user(
+        &self,
+        user_id: UserId,
+        email: &Email,
+        phc: String,
+        now: DateTime<Utc>,
+    ) -> Result<User, AuthError> {
         let user = users::ActiveModel {
             id: Set(user_id.get()),
             email: Set(email.as_str().to_owned()),

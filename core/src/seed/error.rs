@@ -18,11 +18,11 @@ pub enum SeedError {
         #[source]
         source: AccountError,
     },
-    /// A registration died between claiming the address and creating the
-    /// user (a kill at that instant): the claim holds the address until
-    /// it is released.
+    /// The address is claimed, yet neither a user owns it nor could its
+    /// interrupted creation be finished (another process races the seed
+    /// for it).
     #[error(
-        "seed user {user}: the address is claimed by no user; run `moneta jobs run release-email-claims`, then seed again"
+        "seed user {user}: the address is claimed by no user and its creation could not be finished; run `moneta jobs run release-email-claims`, then seed again"
     )]
     OrphanClaim { user: u64 },
     #[error(transparent)]

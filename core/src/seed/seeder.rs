@@ -44,7 +44,16 @@ impl Seeder {
             Ok(user) => (user.id, true),
             Err(AuthError::EmailTaken) => match self.auth.find_by_email(&email).await {
                 Ok(Some(user)) => (user, false),
-                Ok(None) => return Err(SeedError::OrphanClaim { user: n }),
+                // Killed between the claim and the user: finish it.
+                Ok(None) => match self
+                    .auth
+                    .complete_claimed_user(&email, self.phc.clone())
+                    .await
+                {
+                    Ok(Some(user)) => (user.id, true),
+                    Ok(None) => return Err(SeedError::OrphanClaim { user: n }),
+                    Err(e) => return Err(auth(e)),
+                },
                 Err(e) => return Err(auth(e)),
             },
             Err(e) => return Err(auth(e)),
