@@ -11,11 +11,10 @@
 // the way) and `page:deep` (the one measured, when it is not page 1).
 //
 //   k6 run loadtest/deep_page.js    (settings: loadtest/README.md)
-import { sleep } from 'k6';
 import { Counter, Trend } from 'k6/metrics';
 import { config, env, int } from './lib/config.js';
 import { gql } from './lib/graphql.js';
-import { provisionUsers, poolFor, sessionFor } from './lib/users.js';
+import { nextSignedIn, provisionUsers } from './lib/users.js';
 import { baseThresholds, latency, loadDuration, constantVus, SUMMARY_TREND_STATS } from './lib/options.js';
 import { makeSummary } from './lib/summary.js';
 import { unauthenticated } from './lib/util.js';
@@ -56,18 +55,10 @@ export function setup() {
   return provisionUsers();
 }
 
-let pool = null;
-let turn = 0;
-
 export default function (data) {
-  if (!pool) pool = poolFor(data);
-  const user = pool[turn++ % pool.length];
-  const session = sessionFor(user);
-  const token = session.token();
-  if (!token) {
-    sleep(1);
-    return;
-  }
+  const next = nextSignedIn(data);
+  if (!next) return;
+  const { session, token } = next;
   let after = null;
   for (let page = 1; ; page++) {
     const tag = page === 1 ? '1' : page === DEPTH ? 'deep' : 'mid';

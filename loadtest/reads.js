@@ -18,10 +18,9 @@
 // pass on the same users afterwards finds every cached view cached.
 //
 //   k6 run loadtest/reads.js        (settings: loadtest/README.md)
-import { sleep } from 'k6';
 import { config, env, int } from './lib/config.js';
 import { gql } from './lib/graphql.js';
-import { provisionUsers, poolFor, sessionFor } from './lib/users.js';
+import { nextSignedIn, provisionUsers } from './lib/users.js';
 import { baseThresholds, latency, loadDuration, constantVus, perVuIterations, SUMMARY_TREND_STATS } from './lib/options.js';
 import { makeSummary } from './lib/summary.js';
 import { currentMonth, previousMonth, think, unauthenticated } from './lib/util.js';
@@ -60,18 +59,10 @@ export function setup() {
   return provisionUsers();
 }
 
-let pool = null;
-let turn = 0;
-
 export default function (data) {
-  if (!pool) pool = poolFor(data);
-  const user = pool[turn++ % pool.length];
-  const session = sessionFor(user);
-  const token = session.token();
-  if (!token) {
-    sleep(1);
-    return;
-  }
+  const next = nextSignedIn(data);
+  if (!next) return;
+  const { session, token } = next;
   const month = currentMonth();
   const dash = gql('Dashboard', { month }, { token });
   if (unauthenticated(dash)) {

@@ -17,7 +17,7 @@
 import { sleep } from 'k6';
 import { config, int } from './lib/config.js';
 import { gql } from './lib/graphql.js';
-import { provisionUsers, poolFor, sessionFor } from './lib/users.js';
+import { nextSignedIn, provisionUsers } from './lib/users.js';
 import { baseThresholds, latency, constantVus, SUMMARY_TREND_STATS } from './lib/options.js';
 import { makeSummary } from './lib/summary.js';
 import { SPENDING_CATEGORIES, cents, currentMonth, money, pick, think } from './lib/util.js';
@@ -47,8 +47,6 @@ export function setup() {
   return provisionUsers();
 }
 
-let pool = null;
-let turn = 0;
 const state = {}; // per user email: { txs, accounts, lines, lastRefresh }
 
 function stateOf(user, token) {
@@ -97,13 +95,9 @@ function refreshAccount(user, st, token) {
 }
 
 export default function (data) {
-  if (!pool) pool = poolFor(data);
-  const user = pool[turn++ % pool.length];
-  const token = sessionFor(user).token();
-  if (!token) {
-    sleep(1);
-    return;
-  }
+  const next = nextSignedIn(data);
+  if (!next) return;
+  const { user, token } = next;
   const st = stateOf(user, token);
   if (!st) {
     sleep(1);

@@ -165,3 +165,20 @@ export function sessionFor(user) {
   }
   return s;
 }
+
+let pool = null;
+let turn = 0;
+
+/// The next of this VU's users in turn, signed in: `{ user, session,
+/// token }`, or null (after a second's pause) when the sign-in failed.
+export function nextSignedIn(data) {
+  if (!pool) pool = poolFor(data);
+  const user = pool[turn++ % pool.length];
+  const session = sessionFor(user);
+  const token = session.token();
+  if (!token) {
+    sleep(1);
+    return null;
+  }
+  return { user, session, token };
+}
