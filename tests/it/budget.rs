@@ -428,6 +428,64 @@ async fn an_alert_reaches_a_subscriber_on_another_process_and_only_its_owner() {
     );
 }
 
+/// The notification a live alert carries is the stored one, field for
+/// field, although the subscriber no longer reads it back (and over Redis
+/// it crossed the wire): `createdAt` included, to the microsecond the
+/// database keeps of a clock that has nanoseconds.
+#[tokio::test]
+async fn a_live_alert_carries_the_notification_as_stored() {
+    let clock = FixedClock::new(day(20) + chrono::Duration::nanoseconds(123_456_789));
+    let app = app_at(&clock).await;
+    let with_redis = std::env::var("MONETA_TEST_REDIS_URL").is_ok_and(|u| !u.is_empty());
+    let replica = if with_redis {
+        Some(app.replica(Role::Api, Some(clock.clone())).await)
+    } else {
+        None
+    };
+    let listener = replica.as_ref().unwrap_or(&app);
+    let (token, _, user_id) = app.signed_up().await;
+    let user = row_id(&user_id);
+    let mut ws = listener.ws().await;
+    ws.init_as(&token).await;
+    let fields = "id kind message category month read createdAt";
+    ws.subscribe(
+        "a",
+        &format!("subscription {{ budgetAlerts {{ notification {{ {fields} }} }} }}"),
+    )
+    .await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+
+    let db = app.db.connect().await;
+    crate::harness::fixtures::spent(&db, user, 7, 70, "WHOLEFDS MKT 10234", 5_000, day(18)).await;
+    app.graphql_as(
+        &token,
+        SET_BUDGET,
+        json!({ "input": { "category": "FOOD", "amount": "10.00" } }),
+    )
+    .await;
+
+    let received = alerts(&mut ws, Duration::from_secs(3)).await;
+    assert_eq!(received.len(), 1, "{received:?}");
+    let live = &received[0]["notification"];
+    let listed = app
+        .graphql_as(
+            &token,
+            &format!("{{ notifications(first: 1) {{ edges {{ node {{ {fields} }} }} }} }}"),
+            json!({}),
+        )
+        .await;
+    let stored = &listed["data"]["notifications"]["edges"][0]["node"];
+    assert_eq!(live, stored, "live {live} against stored {stored}");
+    assert_eq!(live["kind"], "BUDGET_EXCEEDED");
+    assert_eq!(live["read"], false);
+    assert!(
+        live["createdAt"]
+            .as_str()
+            .is_some_and(|t| t.contains(".123456")),
+        "{live}"
+    );
+}
+
 #[tokio::test]
 async fn marking_read_touches_only_the_callers_notifications() {
     let clock = FixedClock::new(day(20));

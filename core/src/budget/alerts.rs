@@ -14,7 +14,7 @@ use crate::error::InternalError;
 use crate::money::Money;
 use crate::month::Month;
 use crate::notifications::{self, NewNotification, NotificationKind};
-use crate::ports::{EventBus, UserEvent};
+use crate::ports::{AlertNotice, EventBus, UserEvent};
 use crate::{IdGenerator, UserId};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -83,17 +83,22 @@ pub async fn evaluate_alerts(
             category: Some(line.category),
             month: Some(month),
         };
-        let Some(id) = notifications::store(db, ids, user, note, now).await? else {
+        let Some(stored) = notifications::store(db, ids, user, note, now).await? else {
             continue;
         };
         fired += 1;
         tracing::info!(user_id = %user, category = line.category.as_str(), %month, kind = level.kind().as_str(), "budget alert");
         let event = UserEvent::BudgetAlert {
-            notification_id: id,
+            notification_id: stored.id,
             category: line.category,
             month,
             budgeted: line.budgeted,
             spent: line.spent,
+            notice: Some(AlertNotice {
+                kind: stored.kind,
+                message: stored.message,
+                created_at: stored.created_at,
+            }),
         };
         if let Err(error) = events.publish(user, event).await {
             tracing::warn!(user_id = %user, %error, "budget alert stored but not published");

@@ -30,7 +30,7 @@ impl NotificationKind {
         }
     }
 
-    pub(super) fn parse(s: &str) -> Result<Self, InternalError> {
+    pub(crate) fn parse(s: &str) -> Result<Self, InternalError> {
         Ok(match s {
             "BUDGET_APPROACHING" => Self::BudgetApproaching,
             "BUDGET_EXCEEDED" => Self::BudgetExceeded,

@@ -1,10 +1,10 @@
 //! Storing a notification: the one writer of the table.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, SubsecRound as _, Utc};
 use moneta_entities::notifications;
 use sea_orm::{ActiveValue::Set, ConnectionTrait, EntityTrait, SqlErr};
 
-use super::NotificationKind;
+use super::{Notification, NotificationKind};
 use crate::categories::Category;
 use crate::error::InternalError;
 use crate::month::Month;
@@ -33,32 +33,42 @@ impl NewNotification {
 }
 
 /// Stores `note`, unread, for `user` on `conn` (a connection, or the
-/// transaction of the change it reports). Returns its id, or `None` when
-/// this budget alert is stored already: the unique key (user, kind,
-/// category, month) keeps each alert once under any concurrency, so of
-/// racing evaluations exactly one gets an id (and publishes).
+/// transaction of the change it reports). Returns it as stored (its time
+/// to the microsecond, as `DATETIME(6)` keeps it), or `None` when this
+/// budget alert is stored already: the unique key (user, kind, category,
+/// month) keeps each alert once under any concurrency, so of racing
+/// evaluations exactly one gets it (and publishes).
 pub async fn store(
     conn: &impl ConnectionTrait,
     ids: &IdGenerator,
     user: UserId,
     note: NewNotification,
     now: DateTime<Utc>,
-) -> Result<Option<i64>, InternalError> {
-    let id = ids.next_id();
+) -> Result<Option<Notification>, InternalError> {
+    let stored = Notification {
+        id: ids.next_id(),
+        user_id: user,
+        kind: note.kind,
+        message: note.message,
+        category: note.category,
+        month: note.month,
+        read: false,
+        created_at: now.trunc_subsecs(6),
+    };
     let inserted = notifications::Entity::insert(notifications::ActiveModel {
         user_id: Set(user.get()),
-        id: Set(id),
-        kind: Set(note.kind.as_str().to_owned()),
-        category: Set(note.category.map(|c| c.as_str().to_owned())),
-        month: Set(note.month.map(Month::as_int)),
-        message: Set(note.message),
+        id: Set(stored.id),
+        kind: Set(stored.kind.as_str().to_owned()),
+        category: Set(stored.category.map(|c| c.as_str().to_owned())),
+        month: Set(stored.month.map(Month::as_int)),
+        message: Set(stored.message.clone()),
         is_read: Set(false),
-        created_at: Set(now),
+        created_at: Set(stored.created_at),
     })
     .exec_without_returning(conn)
     .await;
     match inserted {
-        Ok(_) => Ok(Some(id)),
+        Ok(_) => Ok(Some(stored)),
         Err(e) if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => Ok(None),
         Err(e) => Err(e.into()),
     }

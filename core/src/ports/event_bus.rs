@@ -4,6 +4,7 @@
 //! published.
 
 use async_trait::async_trait;
+use chrono::{DateTime, Utc};
 use futures_util::stream::BoxStream;
 use serde::{Deserialize, Serialize};
 
@@ -12,6 +13,7 @@ use crate::categories::Category;
 use crate::error::InternalError;
 use crate::money::Money;
 use crate::month::Month;
+use crate::notifications::{Notification, NotificationKind};
 
 /// Something that happened to one user's data.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -36,11 +38,55 @@ pub enum UserEvent {
         budgeted: Money,
         #[serde(rename = "spent_cents")]
         spent: Money,
+        /// The stored notification's kind, text and time, so that a
+        /// subscriber answers without reading it back (one alert reaches
+        /// every socket of the user, on every replica). Absent from the
+        /// events of replicas older than this field: read it back then.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        notice: Option<AlertNotice>,
     },
     /// A session ended (logout, a revoked refresh family) — or, with no
     /// session, all of them (the user is being removed). Live connections
     /// of that session close.
     SessionEnded { session: Option<i64> },
+}
+
+/// What a budget alert's notification holds besides its id, category and
+/// month (which the event carries already).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AlertNotice {
+    #[serde(with = "as_stored::kind")]
+    pub kind: NotificationKind,
+    pub message: String,
+    /// As stored: to the microsecond.
+    pub created_at: DateTime<Utc>,
+}
+
+impl UserEvent {
+    /// A budget alert's notification as stored, when the event carries it
+    /// (unread: it was stored just before it was published).
+    pub fn alert_notification(&self, user: UserId) -> Option<Notification> {
+        let Self::BudgetAlert {
+            notification_id,
+            category,
+            month,
+            notice: Some(notice),
+            ..
+        } = self
+        else {
+            return None;
+        };
+        Some(Notification {
+            id: *notification_id,
+            user_id: user,
+            kind: notice.kind,
+            message: notice.message.clone(),
+            category: Some(*category),
+            month: Some(*month),
+            read: false,
+            created_at: notice.created_at,
+        })
+    }
 }
 
 pub type EventStream = BoxStream<'static, UserEvent>;
@@ -71,6 +117,20 @@ mod as_stored {
             String::deserialize(d)?.parse().map_err(D::Error::custom)
         }
     }
+
+    pub mod kind {
+        use serde::{Deserialize as _, Deserializer, Serializer, de::Error as _};
+
+        use crate::notifications::NotificationKind;
+
+        pub fn serialize<S: Serializer>(kind: &NotificationKind, s: S) -> Result<S::Ok, S::Error> {
+            s.serialize_str(kind.as_str())
+        }
+
+        pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<NotificationKind, D::Error> {
+            NotificationKind::parse(&String::deserialize(d)?).map_err(D::Error::custom)
+        }
+    }
 }
 
 #[cfg(test)]
@@ -85,9 +145,41 @@ mod tests {
             month: Month::new(2026, 12).unwrap(),
             budgeted: Money::from_cents(10_000),
             spent: Money::from_cents(8_500),
+            notice: None,
         };
         let wire = r#"{"type":"budget_alert","notification_id":7,"category":"PERSONAL_CARE","month":202612,"budgeted_cents":10000,"spent_cents":8500}"#;
         assert_eq!(serde_json::to_string(&event).unwrap(), wire);
         assert_eq!(serde_json::from_str::<UserEvent>(wire).unwrap(), event);
+        // An older replica's event carries no notice: read it back.
+        assert_eq!(event.alert_notification(UserId::new(1)), None);
+    }
+
+    #[test]
+    fn a_budget_alert_carries_its_notification() {
+        let created_at = "2026-12-02T07:30:00.123456Z".parse().unwrap();
+        let event = UserEvent::BudgetAlert {
+            notification_id: 7,
+            category: Category::Food,
+            month: Month::new(2026, 12).unwrap(),
+            budgeted: Money::from_cents(10_000),
+            spent: Money::from_cents(12_000),
+            notice: Some(AlertNotice {
+                kind: NotificationKind::BudgetExceeded,
+                message: "over".to_owned(),
+                created_at,
+            }),
+        };
+        let wire = r#"{"type":"budget_alert","notification_id":7,"category":"FOOD","month":202612,"budgeted_cents":10000,"spent_cents":12000,"notice":{"kind":"BUDGET_EXCEEDED","message":"over","created_at":"2026-12-02T07:30:00.123456Z"}}"#;
+        assert_eq!(serde_json::to_string(&event).unwrap(), wire);
+        assert_eq!(serde_json::from_str::<UserEvent>(wire).unwrap(), event);
+        let note = event.alert_notification(UserId::new(3)).unwrap();
+        assert_eq!(
+            (note.id, note.user_id, note.kind, note.message.as_str()),
+            (7, UserId::new(3), NotificationKind::BudgetExceeded, "over")
+        );
+        assert_eq!(
+            (note.category, note.read, note.created_at),
+            (Some(Category::Food), false, created_at)
+        );
     }
 }

@@ -12,7 +12,7 @@ mod raw_pages;
 
 pub use cache::CacheStore;
 pub use checkpoint::Checkpoints;
-pub use event_bus::{EventBus, EventStream, UserEvent};
+pub use event_bus::{AlertNotice, EventBus, EventStream, UserEvent};
 pub use health::{Dependency, HealthProbe, HealthReport, Need};
 pub use lease::{LeaseToken, Leases, hold_while};
 pub use queue::{DeadLetter, Delivery, JobQueue, SyncJob, SyncReason};

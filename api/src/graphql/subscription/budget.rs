@@ -20,17 +20,24 @@ impl BudgetSubscription {
         Ok(events.filter_map(move |event| {
             let notifications = services.notifications.clone();
             async move {
+                // The event carries its notification; one from an older
+                // replica only names it.
+                let carried = event.alert_notification(me);
                 let UserEvent::BudgetAlert {
                     notification_id,
                     category,
                     month,
                     budgeted,
                     spent,
+                    ..
                 } = event
                 else {
                     return None;
                 };
-                let notification = notifications.find(me, notification_id).await.ok()??;
+                let notification = match carried {
+                    Some(notification) => notification,
+                    None => notifications.find(me, notification_id).await.ok()??,
+                };
                 Some(BudgetAlert {
                     notification: Notification(notification),
                     category: category.into(),

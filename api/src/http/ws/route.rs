@@ -17,6 +17,12 @@ use crate::http::client_ip::{TrustedProxies, client_ip};
 use crate::metrics::Metrics;
 use crate::state::{ClientIp, Services};
 
+/// Each socket's read buffer, allocated whole at its first read. Clients
+/// send little (`connection_init`, `subscribe`, pings) and a larger
+/// message is still read, in several reads: tungstenite's 128 KiB default
+/// made an idle socket cost ~167 KB (loadtest/SUBSCRIBERS.md).
+const READ_BUFFER_BYTES: usize = 8 * 1024;
+
 /// What every socket of this server shares.
 #[derive(Clone)]
 pub struct Sockets {
@@ -64,6 +70,7 @@ pub fn upgrade(
             .for_client(ClientIp(client_ip(peer, req.headers(), trusted_proxies)));
     let metrics = sockets.metrics.clone();
     let config = WebSocketConfig::default()
+        .read_buffer_size(READ_BUFFER_BYTES)
         .max_frame_size(Some(MAX_BODY_BYTES))
         .max_message_size(Some(MAX_BODY_BYTES));
     tokio::spawn(async move {
