@@ -12,6 +12,12 @@ use fred::types::config::{TlsConfig, TracingConfig};
 use secrecy::{ExposeSecret as _, SecretString};
 
 const POOL_SIZE: usize = 4;
+/// Pub/sub messages the subscriber client holds for its listener (fred's
+/// default is 32). A replica busy for a moment (a burst of alerts, 200
+/// users' writes at once) receives them all together; past this backlog
+/// the oldest are skipped and their live deliveries lost. Each slot is a
+/// small message: 8,192 of them cost about a megabyte.
+const SUBSCRIBER_BACKLOG: usize = 8_192;
 
 /// Connected Redis clients. Every key, stream and channel goes through
 /// [`Redis::key`] so deployments and tests sharing a server stay apart.
@@ -63,6 +69,9 @@ impl Redis {
             })
             .set_policy(ReconnectPolicy::new_exponential(0, 100, 5_000, 2));
         let pool = builder.build_pool(POOL_SIZE)?;
+        builder.with_performance_config(|p| {
+            p.broadcast_channel_capacity = SUBSCRIBER_BACKLOG;
+        });
         let subscriber = builder.build_subscriber_client()?;
         pool.init().await.map_err(|e| explain(e, tls))?;
         subscriber.init().await.map_err(|e| explain(e, tls))?;

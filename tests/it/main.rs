@@ -23,6 +23,7 @@ mod dependency_rules;
 mod embedded_writes;
 mod entities_roundtrip;
 mod erasure;
+mod event_bus;
 mod harness;
 mod hostile_input;
 mod http_surface;
