@@ -381,16 +381,36 @@ async fn approaching_then_exceeded_as_spending_outgrows_the_budget() {
     );
 }
 
+/// Another api process on the same database and Redis (where alerts
+/// cross Redis pub/sub), when the tests have Redis; else none (the
+/// embedded default is one process).
+async fn api_replica(app: &TestApp, clock: &FixedClock) -> Option<TestApp> {
+    let with_redis = std::env::var("MONETA_TEST_REDIS_URL").is_ok_and(|u| !u.is_empty());
+    if with_redis {
+        Some(app.replica(Role::Api, Some(clock.clone())).await)
+    } else {
+        None
+    }
+}
+
+/// With no income, a zero budget that one transaction exceeds: FOOD
+/// spending of 50.00 from a fixture transaction, then a 10.00 budget.
+async fn exceed_food(app: &TestApp, token: &str, user: i64) {
+    let db = app.db.connect().await;
+    crate::harness::fixtures::spent(&db, user, 7, 70, "WHOLEFDS MKT 10234", 5_000, day(18)).await;
+    app.graphql_as(
+        token,
+        SET_BUDGET,
+        json!({ "input": { "category": "FOOD", "amount": "10.00" } }),
+    )
+    .await;
+}
+
 #[tokio::test]
 async fn an_alert_reaches_a_subscriber_on_another_process_and_only_its_owner() {
     let clock = FixedClock::new(day(20));
     let app = app_at(&clock).await;
-    let with_redis = std::env::var("MONETA_TEST_REDIS_URL").is_ok_and(|u| !u.is_empty());
-    let replica = if with_redis {
-        Some(app.replica(Role::Api, Some(clock.clone())).await)
-    } else {
-        None
-    };
+    let replica = api_replica(&app, &clock).await;
     let listener = replica.as_ref().unwrap_or(&app);
     let (token, _, _) = app.signed_up().await;
     let (other_token, _, _) = app.signed_up().await;
@@ -402,20 +422,11 @@ async fn an_alert_reaches_a_subscriber_on_another_process_and_only_its_owner() {
     theirs.subscribe("a", ALERTS).await;
     tokio::time::sleep(Duration::from_millis(300)).await;
 
-    // No income, so a zero budget that one transaction exceeds: use an
-    // override and spending from a fixture transaction.
     let user = {
         let body = app.graphql_as(&token, "{ me { id } }", json!({})).await;
         row_id(body["data"]["me"]["id"].as_str().unwrap())
     };
-    let db = app.db.connect().await;
-    crate::harness::fixtures::spent(&db, user, 7, 70, "WHOLEFDS MKT 10234", 5_000, day(18)).await;
-    app.graphql_as(
-        &token,
-        SET_BUDGET,
-        json!({ "input": { "category": "FOOD", "amount": "10.00" } }),
-    )
-    .await;
+    exceed_food(&app, &token, user).await;
 
     let received = alerts(&mut mine, Duration::from_secs(3)).await;
     assert_eq!(received.len(), 1, "{received:?}");
@@ -436,12 +447,7 @@ async fn an_alert_reaches_a_subscriber_on_another_process_and_only_its_owner() {
 async fn a_live_alert_carries_the_notification_as_stored() {
     let clock = FixedClock::new(day(20) + chrono::Duration::nanoseconds(123_456_789));
     let app = app_at(&clock).await;
-    let with_redis = std::env::var("MONETA_TEST_REDIS_URL").is_ok_and(|u| !u.is_empty());
-    let replica = if with_redis {
-        Some(app.replica(Role::Api, Some(clock.clone())).await)
-    } else {
-        None
-    };
+    let replica = api_replica(&app, &clock).await;
     let listener = replica.as_ref().unwrap_or(&app);
     let (token, _, user_id) = app.signed_up().await;
     let user = row_id(&user_id);
@@ -455,14 +461,7 @@ async fn a_live_alert_carries_the_notification_as_stored() {
     .await;
     tokio::time::sleep(Duration::from_millis(300)).await;
 
-    let db = app.db.connect().await;
-    crate::harness::fixtures::spent(&db, user, 7, 70, "WHOLEFDS MKT 10234", 5_000, day(18)).await;
-    app.graphql_as(
-        &token,
-        SET_BUDGET,
-        json!({ "input": { "category": "FOOD", "amount": "10.00" } }),
-    )
-    .await;
+    exceed_food(&app, &token, user).await;
 
     let received = alerts(&mut ws, Duration::from_secs(3)).await;
     assert_eq!(received.len(), 1, "{received:?}");
