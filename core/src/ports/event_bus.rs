@@ -62,30 +62,26 @@ pub struct AlertNotice {
     pub created_at: DateTime<Utc>,
 }
 
-impl UserEvent {
-    /// A budget alert's notification as stored, when the event carries it
-    /// (unread: it was stored just before it was published).
-    pub fn alert_notification(&self, user: UserId) -> Option<Notification> {
-        let Self::BudgetAlert {
-            notification_id,
-            category,
-            month,
-            notice: Some(notice),
-            ..
-        } = self
-        else {
-            return None;
-        };
-        Some(Notification {
-            id: *notification_id,
+impl AlertNotice {
+    /// The notification as stored, with what the event carries beside
+    /// the notice (unread: it was stored just before it was published).
+    pub fn into_notification(
+        self,
+        user: UserId,
+        id: i64,
+        category: Category,
+        month: Month,
+    ) -> Notification {
+        Notification {
+            id,
             user_id: user,
-            kind: notice.kind,
-            message: notice.message.clone(),
-            category: Some(*category),
-            month: Some(*month),
+            kind: self.kind,
+            message: self.message,
+            category: Some(category),
+            month: Some(month),
             read: false,
-            created_at: notice.created_at,
-        })
+            created_at: self.created_at,
+        }
     }
 }
 
@@ -150,8 +146,6 @@ mod tests {
         let wire = r#"{"type":"budget_alert","notification_id":7,"category":"PERSONAL_CARE","month":202612,"budgeted_cents":10000,"spent_cents":8500}"#;
         assert_eq!(serde_json::to_string(&event).unwrap(), wire);
         assert_eq!(serde_json::from_str::<UserEvent>(wire).unwrap(), event);
-        // An older replica's event carries no notice: read it back.
-        assert_eq!(event.alert_notification(UserId::new(1)), None);
     }
 
     #[test]
@@ -172,7 +166,19 @@ mod tests {
         let wire = r#"{"type":"budget_alert","notification_id":7,"category":"FOOD","month":202612,"budgeted_cents":10000,"spent_cents":12000,"notice":{"kind":"BUDGET_EXCEEDED","message":"over","created_at":"2026-12-02T07:30:00.123456Z"}}"#;
         assert_eq!(serde_json::to_string(&event).unwrap(), wire);
         assert_eq!(serde_json::from_str::<UserEvent>(wire).unwrap(), event);
-        let note = event.alert_notification(UserId::new(3)).unwrap();
+        let UserEvent::BudgetAlert {
+            notice: Some(notice),
+            ..
+        } = event
+        else {
+            panic!("no notice");
+        };
+        let note = notice.into_notification(
+            UserId::new(3),
+            7,
+            Category::Food,
+            Month::new(2026, 12).unwrap(),
+        );
         assert_eq!(
             (note.id, note.user_id, note.kind, note.message.as_str()),
             (7, UserId::new(3), NotificationKind::BudgetExceeded, "over")

@@ -20,22 +20,21 @@ impl BudgetSubscription {
         Ok(events.filter_map(move |event| {
             let notifications = services.notifications.clone();
             async move {
-                // The event carries its notification; one from an older
-                // replica only names it.
-                let carried = event.alert_notification(me);
                 let UserEvent::BudgetAlert {
                     notification_id,
                     category,
                     month,
                     budgeted,
                     spent,
-                    ..
+                    notice,
                 } = event
                 else {
                     return None;
                 };
-                let notification = match carried {
-                    Some(notification) => notification,
+                // The event carries its notification; one from an older
+                // replica only names it.
+                let notification = match notice {
+                    Some(notice) => notice.into_notification(me, notification_id, category, month),
                     None => notifications.find(me, notification_id).await.ok()??,
                 };
                 Some(BudgetAlert {
