@@ -19,7 +19,6 @@ the scan's, MariaDB's and Redis's.
 """
 
 import re
-import socket
 import subprocess
 import threading
 import time
@@ -27,78 +26,31 @@ import time
 SAMPLE_EVERY = 0.25
 
 
-class Resp:
-    """A minimal RESP2 client for the sampler (one socket, no subprocess
-    per sample)."""
+def connect(host, port):
+    """A redis-py client (loadtest/requirements.txt; imported here, as the
+    runner imports this module before it re-runs itself in the venv)."""
+    import redis
 
-    def __init__(self, host, port):
-        self.sock = socket.create_connection((host, port), timeout=10)
-        self.buf = b""
+    return redis.Redis(host=host, port=port, socket_timeout=10, decode_responses=True)
 
-    def close(self):
-        self.sock.close()
 
-    def _line(self):
-        while b"\r\n" not in self.buf:
-            chunk = self.sock.recv(65536)
-            if not chunk:
-                raise OSError("Redis closed the connection")
-            self.buf += chunk
-        line, self.buf = self.buf.split(b"\r\n", 1)
-        return line
-
-    def _exact(self, n):
-        while len(self.buf) < n + 2:
-            chunk = self.sock.recv(65536)
-            if not chunk:
-                raise OSError("Redis closed the connection")
-            self.buf += chunk
-        data, self.buf = self.buf[:n], self.buf[n + 2:]
-        return data
-
-    def _reply(self):
-        line = self._line()
-        kind, rest = line[:1], line[1:]
-        if kind == b"+":
-            return rest.decode()
-        if kind == b"-":
-            raise OSError(f"Redis: {rest.decode()}")
-        if kind == b":":
-            return int(rest)
-        if kind == b"$":
-            n = int(rest)
-            return None if n < 0 else self._exact(n).decode(errors="replace")
-        if kind == b"*":
-            return [self._reply() for _ in range(max(int(rest), 0))]
-        raise OSError(f"Redis: unexpected reply {line[:40]!r}")
-
-    def call(self, *args):
-        parts = [f"*{len(args)}\r\n".encode()]
-        for a in args:
-            b = str(a).encode()
-            parts.append(b"$%d\r\n%s\r\n" % (len(b), b))
-        self.sock.sendall(b"".join(parts))
-        return self._reply()
-
-    def used_memory(self):
-        info = self.call("INFO", "memory")
-        m = re.search(r"(?m)^used_memory:(\d+)", info or "")
-        return int(m[1]) if m else None
+def used_memory(client):
+    return client.info("memory").get("used_memory")
 
 
 class Sampler(threading.Thread):
     """Samples (t, depth, used_memory) until stopped."""
 
-    def __init__(self, resp, stream, t0):
+    def __init__(self, client, stream, t0):
         super().__init__(daemon=True)
-        self.resp, self.stream, self.t0 = resp, stream, t0
+        self.client, self.stream, self.t0 = client, stream, t0
         self.samples = []
         self.error = None
         self.halt = threading.Event()
 
     def sample(self):
-        depth = self.resp.call("XLEN", self.stream)
-        mem = self.resp.used_memory()
+        depth = self.client.xlen(self.stream)
+        mem = used_memory(self.client)
         s = (time.monotonic() - self.t0, depth, mem)
         self.samples.append(s)
         return s
@@ -108,7 +60,7 @@ class Sampler(threading.Thread):
             while not self.halt.is_set():
                 self.sample()
                 self.halt.wait(SAMPLE_EVERY)
-        except OSError as e:
+        except Exception as e:  # redis.RedisError, OSError: reported by measure()
             self.error = str(e)
 
 
@@ -139,19 +91,19 @@ def measure(run, tools, consumers, timeout):
     Failure = tools.Failure
     stream = f"{run.prefix}:jobs:sync"
     dead = f"{stream}:dead"
-    resp = Resp(*tools.redis)
+    client = connect(*tools.redis)
     try:
-        if resp.call("XLEN", stream):
-            raise Failure(f"daily sync: the queue {stream} holds {resp.call('XLEN', stream)} jobs before the scan")
-        dead_before = resp.call("XLEN", dead) or 0
+        if client.xlen(stream):
+            raise Failure(f"daily sync: the queue {stream} holds {client.xlen(stream)} jobs before the scan")
+        dead_before = client.xlen(dead)
         port = tools.free_port()
         worker = run.start(f"daily-worker-{consumers}", [str(run.binary), "serve"], run.env(
             MONETA_ROLE="worker", MONETA_LISTEN=f"127.0.0.1:{port}",
             MONETA_WORKER_CONCURRENCY=str(consumers), MONETA_SCHEDULED_JOBS="none"))
         tools.wait_ready(worker, f"http://127.0.0.1:{port}/readyz")
-        mem_before = resp.used_memory()
+        mem_before = used_memory(client)
         t0 = time.monotonic()
-        sampler = Sampler(Resp(*tools.redis), stream, t0)
+        sampler = Sampler(connect(*tools.redis), stream, t0)
         sampler.start()
         scan_log = run.dir / f"daily-sync-{consumers}-scan.log"
         with open(scan_log, "w") as lf:
@@ -185,7 +137,7 @@ def measure(run, tools, consumers, timeout):
         sampler.halt.set()
         sampler.join()
         samples = sampler.samples
-        sampler.resp.close()
+        sampler.client.close()
         drained = next((t for t, d, _ in samples if t >= scan_end and d == 0), samples[-1][0])
         first = next((t for t, d, _ in samples if d), None)
         try:
@@ -193,11 +145,11 @@ def measure(run, tools, consumers, timeout):
                 outcomes = sync_outcomes(r.read().decode(errors="replace"))
         except OSError:
             outcomes = {}
-        dead_after = resp.call("XLEN", dead) or 0
+        dead_after = client.xlen(dead)
         worker.stop()
         run.procs.remove(worker)
     finally:
-        resp.close()
+        client.close()
     peak_depth = max((d for _, d, _ in samples), default=0)
     mems = [m for _, _, m in samples if m is not None]
     peak_mem = max(mems, default=None)
