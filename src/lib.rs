@@ -15,6 +15,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context as _;
+use moneta_api::graphql::Trust;
 use moneta_api::http::client_ip::TrustedProxies;
 use moneta_api::metrics::Metrics;
 use moneta_api::{ApiConfig, Ops, Services};
@@ -39,7 +40,7 @@ use moneta_core::users::{Activity, Erasure, Users};
 use moneta_migration::{Migrator, sea_orm_migration::MigratorTrait as _};
 
 mod seed;
-use moneta_platform::config::{DatabaseKind, Environment, Role, Settings};
+use moneta_platform::config::{DatabaseKind, Environment, Role, Settings, TrustedDocuments};
 use moneta_platform::db::{self, DatabaseConnection};
 use moneta_platform::health::DatabaseProbe;
 use moneta_platform::queue::RedisJobQueue;
@@ -466,6 +467,12 @@ fn endpoint(
         let config = ApiConfig {
             developer_tools: settings.env == Environment::Dev,
             trusted_proxies: TrustedProxies::new(settings.edge.trusted_proxies.clone()),
+            trust: match settings.edge.trusted_documents(settings.env) {
+                TrustedDocuments::Off => Trust::Off,
+                TrustedDocuments::Allow => Trust::Allow,
+                TrustedDocuments::Enforce => Trust::Enforce,
+            },
+            operator_token: settings.edge.operator_token.clone(),
         };
         moneta_api::api_routes(services, ops, config)
             .into_endpoint()

@@ -12,6 +12,9 @@ use moneta_core::transactions::CategoryOverrides;
 use moneta_core::transactions::Transactions;
 use moneta_core::users::{Activity, Erasure, Users};
 
+use secrecy::SecretString;
+
+use crate::graphql::Trust;
 use crate::http::client_ip::TrustedProxies;
 use crate::metrics::Metrics;
 
@@ -53,6 +56,10 @@ pub struct ApiConfig {
     pub developer_tools: bool,
     /// Proxies whose `X-Forwarded-For` / `Forwarded` are believed.
     pub trusted_proxies: TrustedProxies,
+    /// Which documents run (`graphql::persisted`).
+    pub trust: Trust,
+    /// Lifts `enforce` for a request that sends it.
+    pub operator_token: Option<SecretString>,
 }
 
 /// The caller's IP address: the TCP peer, or what a trusted proxy says

@@ -20,6 +20,13 @@ pub enum ErrorCode {
     /// queueing a sync): nothing was changed; the same request can be
     /// retried shortly.
     Unavailable,
+    /// A document id the server does not know (APQ): send the text with
+    /// its hash to register it.
+    PersistedQueryNotFound,
+    /// Document ids are turned off (`MONETA_TRUSTED_DOCUMENTS=off`).
+    PersistedQueryNotSupported,
+    /// The server runs only registered documents (`enforce`).
+    UntrustedDocument,
     Internal,
 }
 
@@ -33,6 +40,9 @@ impl ErrorCode {
             Self::RateLimited => "RATE_LIMITED",
             Self::QueryTooComplex => "QUERY_TOO_COMPLEX",
             Self::Unavailable => "UNAVAILABLE",
+            Self::PersistedQueryNotFound => "PERSISTED_QUERY_NOT_FOUND",
+            Self::PersistedQueryNotSupported => "PERSISTED_QUERY_NOT_SUPPORTED",
+            Self::UntrustedDocument => "UNTRUSTED_DOCUMENT",
             Self::Internal => "INTERNAL",
         }
     }

@@ -1,7 +1,7 @@
 //! What a user may link: only the deployment's institutions, a bounded
 //! number of accounts, and links and refreshes at a bounded rate.
 
-use moneta_platform::config::Environment;
+use moneta_platform::config::{Environment, TrustedDocuments};
 use serde_json::{Value, json};
 
 use crate::harness::TestApp;
@@ -49,13 +49,18 @@ async fn the_sandbox_is_refused_in_production_unless_listed() {
     let cases: Vec<(&str, Tweak, bool)> = vec![
         (
             "production",
-            Box::new(|s| s.env = Environment::Production),
+            Box::new(|s| {
+                s.env = Environment::Production;
+                // The test sends its own documents, not the clients'.
+                s.edge.trusted_documents = Some(TrustedDocuments::Allow);
+            }),
             false,
         ),
         (
             "production, listed",
             Box::new(|s| {
                 s.env = Environment::Production;
+                s.edge.trusted_documents = Some(TrustedDocuments::Allow);
                 s.edge.institutions = Some(vec!["sandbox".to_owned()]);
             }),
             true,

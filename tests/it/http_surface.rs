@@ -21,7 +21,13 @@ async fn serves_graphiql_and_introspection_in_dev() {
         body["data"]["__schema"]["queryType"]["name"], "Query",
         "{body}"
     );
-    let response = app.get("/graphql").await;
+    let response = app
+        .http
+        .get(format!("{}/graphql", app.base))
+        .header("accept", "text/html,application/xhtml+xml,*/*;q=0.8")
+        .send()
+        .await
+        .expect("server answers");
     assert_eq!(response.status(), 200);
     let html = response.text().await.expect("html");
     assert!(html.contains("graphiql"), "{html}");
@@ -33,11 +39,19 @@ async fn production_turns_off_graphiql_and_introspection() {
     let app = TestApp::spawn_with(crate::harness::app::Options {
         tweak: Some(Box::new(|s| {
             s.env = moneta_platform::config::Environment::Production;
+            s.edge.trusted_documents = Some(moneta_platform::config::TrustedDocuments::Allow);
         })),
         ..Default::default()
     })
     .await;
-    assert_ne!(app.get("/graphql").await.status(), 200);
+    let browser = app
+        .http
+        .get(format!("{}/graphql", app.base))
+        .header("accept", "text/html")
+        .send()
+        .await
+        .expect("server answers");
+    assert_ne!(browser.status(), 200, "no GraphiQL in production");
     let body = app
         .graphql("{ __schema { types { name } } }", json!({}))
         .await;

@@ -99,7 +99,9 @@ async fn speaks_graphql_response_json_with_meaningful_status_codes() {
 async fn refuses_text_plain_form_posts_and_get_queries() {
     let app = TestApp::spawn_with(crate::harness::app::Options {
         tweak: Some(Box::new(|s| {
-            s.env = moneta_platform::config::Environment::Production
+            s.env = moneta_platform::config::Environment::Production;
+            // Any document, so that the refusal tested is the method's.
+            s.edge.trusted_documents = Some(moneta_platform::config::TrustedDocuments::Allow);
         })),
         ..Default::default()
     })

@@ -20,6 +20,7 @@ mod categories;
 mod chaos;
 mod crash;
 mod dependency_rules;
+mod documents;
 mod embedded_writes;
 mod entities_roundtrip;
 mod erasure;

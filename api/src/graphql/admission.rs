@@ -1,29 +1,88 @@
 //! What every transport does with a GraphQL request around the schema, so
 //! that HTTP and the WebSocket hold to one set of limits and answer with
-//! the same codes: the document is parsed once (cached) and its aliases,
+//! the same codes: the document is found (text, or id under the trust
+//! policy: `graphql::persisted`), parsed once (cached) and its aliases,
 //! nesting and directives checked before anything runs; afterwards,
 //! errors async-graphql raised itself get their code.
 
+use async_graphql::parser::types::{DocumentOperations, ExecutableDocument, OperationType};
 use async_graphql::{Request, Response, ServerError};
 use moneta_core::ErrorCode;
 
 use super::Documents;
+use super::persisted::{Named, Persisted};
+use super::validation::ValidationKey;
 use crate::error::{code_uncoded, coded_server_error, is_request_error};
+
+/// A request let in, and the type of the operation it runs (`None` when
+/// the document does not say which: the schema then refuses it).
+pub struct Admitted {
+    pub request: Request,
+    pub operation: Option<OperationType>,
+}
+
+/// How a request names its document besides its `query`.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Naming<'a> {
+    /// The GraphQL-over-HTTP draft's `documentId`.
+    pub document_id: Option<&'a str>,
+    /// Whether the request carries the operator token.
+    pub operator: bool,
+}
+
+/// `request`'s document found under the trust policy, then admitted
+/// (`admit`).
+pub async fn admit_named(
+    documents: &Documents,
+    persisted: &Persisted,
+    mut request: Request,
+    naming: Naming<'_>,
+) -> Result<Admitted, ServerError> {
+    let named = Named::from_request(
+        std::mem::take(&mut request.query),
+        naming.document_id,
+        &request.extensions,
+    )?;
+    let text = persisted.resolve(named, naming.operator).await?;
+    request.query = String::from(&*text);
+    admit(documents, request)
+}
+
+/// The type of the operation `name` selects in `document`.
+fn operation_type(document: &ExecutableDocument, name: Option<&str>) -> Option<OperationType> {
+    match (&document.operations, name) {
+        (DocumentOperations::Single(op), _) => Some(op.node.ty),
+        (DocumentOperations::Multiple(ops), Some(name)) => ops.get(name).map(|op| op.node.ty),
+        (DocumentOperations::Multiple(ops), None) if ops.len() == 1 => {
+            ops.values().next().map(|op| op.node.ty)
+        }
+        (DocumentOperations::Multiple(_), _) => None,
+    }
+}
 
 /// `request` with its document parsed, or the error that refuses it
 /// (BAD_USER_INPUT for a syntax error, QUERY_TOO_COMPLEX for too many
 /// aliases, too deep a nesting or too many directives). Depth and
 /// complexity are measured by the schema's validation and checked by
 /// `graphql::validation`.
-pub fn admit(documents: &Documents, mut request: Request) -> Result<Request, ServerError> {
+fn admit(documents: &Documents, mut request: Request) -> Result<Admitted, ServerError> {
     let parsed = documents
         .parse(&request.query)
         .map_err(|error| coded_server_error(ErrorCode::BadUserInput, &error.to_string()))?;
     if let Some(reason) = parsed.refusal {
         return Err(coded_server_error(ErrorCode::QueryTooComplex, reason));
     }
+    let operation = operation_type(&parsed.document, request.operation_name.as_deref());
+    let key = ValidationKey::new(
+        &parsed,
+        request.operation_name.as_deref(),
+        &request.variables,
+    );
     request.set_parsed_query(parsed.document.clone());
-    Ok(request)
+    Ok(Admitted {
+        request: request.data(key),
+        operation,
+    })
 }
 
 /// Codes what needs a code, and says whether the request was refused as

@@ -9,6 +9,7 @@ mod loaders;
 mod login_throttle;
 mod mutation;
 mod observe;
+mod persisted;
 pub(crate) mod query;
 mod rate_limit;
 mod subscription;
@@ -22,6 +23,7 @@ pub use context::{identity, services};
 pub use documents::Documents;
 pub use loaders::AccountLoader;
 pub use mutation::MutationRoot;
+pub use persisted::{Persisted, Trust, client_documents, document_id};
 pub use query::QueryRoot;
 pub use subscription::SubscriptionRoot;
 
@@ -37,7 +39,7 @@ fn builder(limits: Limits) -> SchemaBuilder<QueryRoot, MutationRoot, Subscriptio
         MutationRoot::default(),
         SubscriptionRoot::default(),
     )
-    .extension(validation::Validation(limits))
+    .extension(validation::Validation::new(limits))
     .limit_recursive_depth(limits::MAX_RECURSIVE_DEPTH)
     .limit_directives(limits::MAX_DIRECTIVES)
 }

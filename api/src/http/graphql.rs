@@ -1,25 +1,46 @@
-//! `POST /graphql` — GraphQL over HTTP — and GraphiQL.
+//! `/graphql` — GraphQL over HTTP — and GraphiQL.
 //!
-//! Follows the GraphQL-over-HTTP spec: requests are `application/json`
-//! POSTs (a `text/plain` or form POST is refused: no CSRF through simple
-//! requests; no queries over GET, so no mutations over GET); the answer is
-//! `application/graphql-response+json` when the client accepts it — then a
-//! request that cannot be parsed or validated is a 400 with no `data` —
-//! else `application/json` with 200.
+//! Follows the GraphQL-over-HTTP spec: a POST is `application/json` (a
+//! `text/plain` or form POST is refused: no CSRF through simple
+//! requests); a GET carries `query` or `documentId` (or APQ's
+//! `extensions`), `operationName` and `variables` in its query string and
+//! only ever runs a query (a mutation is 405); a GET that asks for HTML
+//! with no query at all is a browser opening GraphiQL (dev only). The
+//! answer is `application/graphql-response+json` when the client accepts
+//! it — then a request that cannot be parsed or validated is a 400 with
+//! no `data` — else `application/json` with 200.
 
 use async_graphql::http::GraphiQLSource;
+use async_graphql::parser::types::OperationType;
 use async_graphql::{Response as GqlResponse, ServerError};
 use moneta_core::ErrorCode;
 use poem::http::{HeaderMap, StatusCode, header};
-use poem::web::{Data, Html, RemoteAddr};
+use poem::web::{Data, Html, Query, RemoteAddr};
 use poem::{Body, IntoResponse, Response, handler};
+use serde::Deserialize;
 
 use crate::error::{UNSERIALIZABLE_RESPONSE, coded_server_error, server_error};
+use crate::graphql::admission::Naming;
 use crate::graphql::limits::MAX_BODY_BYTES;
-use crate::graphql::{Documents, MonetaSchema, admission};
+use crate::graphql::{Documents, MonetaSchema, Persisted, admission};
 use crate::http::bearer;
 use crate::http::client_ip::{TrustedProxies, client_ip};
 use crate::state::{ClientIp, Services};
+
+/// The header that carries the operator token (`MONETA_OPERATOR_TOKEN`).
+pub const OPERATOR_TOKEN_HEADER: &str = "x-moneta-operator-token";
+
+/// What the GraphQL handlers serve with.
+#[derive(Clone)]
+pub struct Served {
+    pub schema: MonetaSchema,
+    pub documents: Documents,
+    pub persisted: Persisted,
+    pub services: Services,
+    pub trusted_proxies: TrustedProxies,
+    /// Whether GraphiQL is served (developer tools on).
+    pub graphiql: bool,
+}
 
 const GRAPHQL_RESPONSE: &str = "application/graphql-response+json";
 const JSON: &str = "application/json";
@@ -88,15 +109,10 @@ fn respond(flavor: Flavor, status: StatusCode, body: String) -> Response {
         .body(body)
 }
 
-/// Executes one GraphQL request. No `Authorization` header: anonymous; a
-/// header that is not a valid `Bearer` access token fails the request with
-/// `UNAUTHENTICATED` before any resolver runs.
+/// `POST /graphql`: one GraphQL request.
 #[handler]
 pub async fn execute(
-    Data(schema): Data<&MonetaSchema>,
-    Data(documents): Data<&Documents>,
-    Data(services): Data<&Services>,
-    Data(trusted_proxies): Data<&TrustedProxies>,
+    Data(served): Data<&Served>,
     headers: &HeaderMap,
     remote: &RemoteAddr,
     body: Body,
@@ -104,21 +120,150 @@ pub async fn execute(
     let Some(flavor) = flavor(headers) else {
         return StatusCode::NOT_ACCEPTABLE.into_response();
     };
-    let request = match read_request(flavor, headers, body).await {
-        Ok(request) => request,
+    let (request, document_id) = match read_request(flavor, headers, body).await {
+        Ok(read) => read,
         Err(refused) => return refused,
     };
-    let mut request = match admission::admit(documents, request) {
-        Ok(request) => request,
-        Err(error) => return document_error(flavor, error),
+    run(
+        served,
+        flavor,
+        headers,
+        remote,
+        request,
+        document_id.as_deref(),
+        false,
+    )
+    .await
+}
+
+/// A GET's query string (GraphQL over HTTP: `variables` and `extensions`
+/// are JSON-encoded).
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GetParams {
+    query: Option<String>,
+    operation_name: Option<String>,
+    variables: Option<String>,
+    extensions: Option<String>,
+    document_id: Option<String>,
+}
+
+/// `GET /graphql`: a query (never a mutation), or GraphiQL for a browser.
+#[handler]
+pub async fn execute_get(
+    Data(served): Data<&Served>,
+    headers: &HeaderMap,
+    remote: &RemoteAddr,
+    params: poem::Result<Query<GetParams>>,
+) -> Response {
+    let params = params.map(|Query(params)| params);
+    let asks_nothing = params
+        .as_ref()
+        .is_ok_and(|p| p.query.is_none() && p.document_id.is_none() && p.extensions.is_none());
+    if served.graphiql && asks_nothing && accepts_html(headers) {
+        return graphiql_page().into_response();
+    }
+    let Some(flavor) = flavor(headers) else {
+        return StatusCode::NOT_ACCEPTABLE.into_response();
     };
+    let read = params.map_err(|_| ()).and_then(from_params);
+    let (request, document_id) = match read {
+        Ok(read) => read,
+        Err(()) => {
+            return request_error(
+                flavor,
+                StatusCode::BAD_REQUEST,
+                coded_server_error(
+                    ErrorCode::BadUserInput,
+                    "a GET carries query or documentId, and JSON-encoded variables and extensions",
+                ),
+            );
+        }
+    };
+    run(
+        served,
+        flavor,
+        headers,
+        remote,
+        request,
+        document_id.as_deref(),
+        true,
+    )
+    .await
+}
+
+/// The GraphQL request a GET's parameters make.
+fn from_params(params: GetParams) -> Result<(async_graphql::Request, Option<String>), ()> {
+    let mut request = async_graphql::Request::new(params.query.unwrap_or_default());
+    request.operation_name = params.operation_name;
+    if let Some(variables) = params.variables {
+        request.variables = serde_json::from_str(&variables).map_err(|_| ())?;
+    }
+    if let Some(extensions) = params.extensions {
+        request.extensions = serde_json::from_str(&extensions).map_err(|_| ())?;
+    }
+    Ok((request, params.document_id))
+}
+
+fn accepts_html(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|accept| {
+            accept
+                .split(',')
+                .any(|part| part.split(';').next().unwrap_or("").trim() == "text/html")
+        })
+}
+
+/// Runs one request whatever its transport. No `Authorization` header:
+/// anonymous; a header that is not a valid `Bearer` access token fails
+/// the request with `UNAUTHENTICATED` before any resolver runs.
+async fn run(
+    served: &Served,
+    flavor: Flavor,
+    headers: &HeaderMap,
+    remote: &RemoteAddr,
+    request: async_graphql::Request,
+    document_id: Option<&str>,
+    over_get: bool,
+) -> Response {
+    let operator = served.persisted.is_operator(
+        headers
+            .get(OPERATOR_TOKEN_HEADER)
+            .and_then(|v| v.to_str().ok()),
+    );
+    let naming = Naming {
+        document_id,
+        operator,
+    };
+    let admitted =
+        match admission::admit_named(&served.documents, &served.persisted, request, naming).await {
+            Ok(admitted) => admitted,
+            Err(error) => return document_error(flavor, error),
+        };
+    if over_get && matches!(admitted.operation, Some(op) if op != OperationType::Query) {
+        let body = serde_json::json!({ "errors": [coded_server_error(
+            ErrorCode::BadUserInput,
+            "only queries run over GET; send mutations with POST",
+        )] });
+        let mut response = respond(flavor, StatusCode::METHOD_NOT_ALLOWED, body.to_string());
+        response
+            .headers_mut()
+            .insert(header::ALLOW, header::HeaderValue::from_static("POST"));
+        return response;
+    }
+    let mut request = admitted.request;
     let peer = remote.as_socket_addr().map(|a| a.ip());
-    request = request.data(ClientIp(client_ip(peer, headers, trusted_proxies)));
+    request = request.data(ClientIp(client_ip(peer, headers, &served.trusted_proxies)));
     if let Some(value) = headers.get(header::AUTHORIZATION) {
-        let identity = bearer::authenticate(&services.auth, value.to_str().ok()).await;
+        let identity = bearer::authenticate(&served.services.auth, value.to_str().ok()).await;
         match identity {
             Ok(identity) => {
-                services.activity.touch_in_background(identity.user_id);
+                served
+                    .services
+                    .activity
+                    .touch_in_background(identity.user_id);
                 request = request.data(identity);
             }
             Err(err) => {
@@ -128,7 +273,7 @@ pub async fn execute(
         }
     }
 
-    let mut response = schema.execute(request).await;
+    let mut response = served.schema.execute(request).await;
     if admission::settle(&mut response) {
         let body = serde_json::json!({ "errors": response.errors });
         return respond(flavor, StatusCode::BAD_REQUEST, body.to_string());
@@ -136,13 +281,13 @@ pub async fn execute(
     respond(flavor, StatusCode::OK, to_json(&response))
 }
 
-/// The one GraphQL request of a POST: JSON, within the body limit, not a
-/// batch; else the response refusing it.
+/// The one GraphQL request of a POST (and its `documentId`): JSON,
+/// within the body limit, not a batch; else the response refusing it.
 async fn read_request(
     flavor: Flavor,
     headers: &HeaderMap,
     body: Body,
-) -> Result<async_graphql::Request, Response> {
+) -> Result<(async_graphql::Request, Option<String>), Response> {
     let content_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -186,24 +331,31 @@ async fn read_request(
             ),
         ));
     }
-    serde_json::from_value(value).map_err(|_| {
+    let shape = || {
         request_error(
             flavor,
             StatusCode::BAD_REQUEST,
             coded_server_error(
                 ErrorCode::BadUserInput,
-                "a request is {\"query\": String, \"variables\"?: Object, \"operationName\"?: String}",
+                "a request is {\"query\" or \"documentId\": String, \"variables\"?: Object, \"operationName\"?: String, \"extensions\"?: Object}",
             ),
         )
-    })
+    };
+    let document_id = match value.get("documentId") {
+        None | Some(serde_json::Value::Null) => None,
+        Some(serde_json::Value::String(id)) => Some(id.clone()),
+        Some(_) => return Err(shape()),
+    };
+    let request = serde_json::from_value(value).map_err(|_| shape())?;
+    Ok((request, document_id))
 }
 
 fn to_json(response: &GqlResponse) -> String {
     serde_json::to_string(response).unwrap_or_else(|_| UNSERIALIZABLE_RESPONSE.to_owned())
 }
 
-#[handler]
-pub fn graphiql() -> Html<String> {
+/// GraphiQL's page.
+fn graphiql_page() -> Html<String> {
     Html(
         GraphiQLSource::build()
             .endpoint("/graphql")

@@ -9,32 +9,43 @@ pub mod ws;
 
 use poem::{EndpointExt as _, IntoEndpoint, Route, get, post};
 
-use crate::graphql::build;
+use crate::graphql::{Persisted, build};
 use crate::state::{ApiConfig, Ops, Services};
 
 /// The whole API: GraphQL over HTTP and WebSocket plus the ops endpoints.
 pub fn api_routes(services: Services, ops: Ops, config: ApiConfig) -> impl IntoEndpoint {
-    let developer_tools = config.developer_tools;
+    let graphiql = config.developer_tools;
     let trusted_proxies = config.trusted_proxies.clone();
+    let persisted = Persisted::new(
+        config.trust,
+        services.cache.store(),
+        config.operator_token.clone(),
+    );
     let schema = build(services.clone(), ops.metrics.clone(), config);
-    let mut graphql = post(graphql::execute);
-    if developer_tools {
-        graphql = graphql.get(graphql::graphiql);
-    }
     let metrics = ops.metrics.clone();
     let documents = crate::graphql::Documents::default();
     let sockets = ws::Sockets::new(
         schema.clone(),
         documents.clone(),
+        persisted.clone(),
         services.clone(),
         metrics.clone(),
     );
+    let served = graphql::Served {
+        schema: schema.clone(),
+        documents: documents.clone(),
+        persisted,
+        services: services.clone(),
+        trusted_proxies: trusted_proxies.clone(),
+        graphiql,
+    };
     with_ops(Route::new(), ops)
-        .at("/graphql", graphql)
+        .at("/graphql", post(graphql::execute).get(graphql::execute_get))
         .at("/graphql/ws", get(ws::upgrade).data(sockets))
         .data(schema)
         .data(services)
         .data(trusted_proxies)
+        .data(served)
         .data(documents)
         .data(metrics.clone())
         .around(move |ep, req| metrics::observe(metrics.clone(), ep, req))

@@ -2,9 +2,11 @@
 //! on a Redis Cluster they live in one slot:
 //!
 //! - `cache:{u<id>}:version`: the user's current version (random hex);
-//! - `cache:{u<id>}:f<FORMAT>:<version>:<view>`: a view under a version,
-//!   `<view>` being `budget:<yyyymm>`, `spending:<yyyymm>` or
-//!   `recent:<page size>`.
+//! - `cache:{u<id>}:f<FORMAT>:<view>`: a view, `<view>` being
+//!   `budget:<yyyymm>`, `spending:<yyyymm>` or `recent:<page size>`; the
+//!   value starts with the version it was loaded under, and is served
+//!   only while that version is current. Both keys are read with one
+//!   `MGET`.
 
 use std::fmt;
 
@@ -13,7 +15,7 @@ use crate::month::Month;
 
 /// Bumped whenever a cached type changes shape, so a deploy never reads
 /// values written by the previous release.
-const FORMAT: u32 = 1;
+const FORMAT: u32 = 2;
 
 /// A cached read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,9 +57,9 @@ pub(super) fn version_key(user: UserId) -> String {
     format!("cache:{{u{user}}}:version")
 }
 
-/// Where `view` is kept under `version`.
-pub(super) fn value_key(user: UserId, version: &str, view: View) -> String {
-    format!("cache:{{u{user}}}:f{FORMAT}:{version}:{view}")
+/// Where `view` is kept.
+pub(super) fn value_key(user: UserId, view: View) -> String {
+    format!("cache:{{u{user}}}:f{FORMAT}:{view}")
 }
 
 #[cfg(test)]
@@ -65,30 +67,24 @@ mod tests {
     use super::*;
 
     #[test]
-    fn keys_of_one_user_share_a_hash_tag_and_differ_by_version_and_view() {
+    fn keys_of_one_user_share_a_hash_tag_and_differ_by_view() {
         let user = UserId::new(42);
         let month = Month::new(2026, 11).unwrap();
         assert_eq!(version_key(user), "cache:{u42}:version");
         assert!(version_key(user).starts_with(&user_prefix(user)));
-        assert!(value_key(user, "7", View::Budget(month)).starts_with(&user_prefix(user)));
-        assert!(
-            !value_key(UserId::new(420), "7", View::Budget(month)).starts_with(&user_prefix(user))
-        );
+        assert!(value_key(user, View::Budget(month)).starts_with(&user_prefix(user)));
+        assert!(!value_key(UserId::new(420), View::Budget(month)).starts_with(&user_prefix(user)));
         assert_eq!(
-            value_key(user, "7", View::Budget(month)),
-            "cache:{u42}:f1:7:budget:202611"
+            value_key(user, View::Budget(month)),
+            "cache:{u42}:f2:budget:202611"
         );
         assert_ne!(
-            value_key(user, "7", View::Budget(month)),
-            value_key(user, "8", View::Budget(month))
+            value_key(user, View::Budget(month)),
+            value_key(user, View::MonthlySpending(month))
         );
         assert_ne!(
-            value_key(user, "7", View::Budget(month)),
-            value_key(user, "7", View::MonthlySpending(month))
-        );
-        assert_ne!(
-            value_key(user, "7", View::RecentTransactions(20)),
-            value_key(UserId::new(43), "7", View::RecentTransactions(20))
+            value_key(user, View::RecentTransactions(20)),
+            value_key(UserId::new(43), View::RecentTransactions(20))
         );
     }
 }

@@ -1,4 +1,4 @@
-//! [`ReadCache`]: get-or-load over a [`CacheStore`], with versioned keys,
+//! [`ReadCache`]: get-or-load over a [`CacheStore`], with versioned values,
 //! jittered expiry and a short circuit breaker so a dead cache costs one
 //! timeout, not one per request.
 
@@ -71,6 +71,23 @@ fn jittered(ttl: Duration) -> Duration {
     ttl.mul_f64(rand::rng().random_range(0.9..1.1))
 }
 
+/// A cached value as stored: the version it was loaded under, a newline,
+/// then its JSON. Versions are hex, so never hold a newline.
+fn tagged(version: &[u8], json: &[u8]) -> Vec<u8> {
+    let mut bytes = Vec::with_capacity(version.len() + 1 + json.len());
+    bytes.extend_from_slice(version);
+    bytes.push(b'\n');
+    bytes.extend_from_slice(json);
+    bytes
+}
+
+/// The JSON of a stored value if it was loaded under `version`.
+fn untagged<'a>(stored: &'a [u8], version: &[u8]) -> Option<&'a [u8]> {
+    stored
+        .strip_prefix(version)
+        .and_then(|rest| rest.strip_prefix(b"\n"))
+}
+
 impl ReadCache {
     pub fn new(store: Arc<dyn CacheStore>, settings: CacheSettings) -> Self {
         Self {
@@ -82,6 +99,12 @@ impl ReadCache {
                 pending: Mutex::new(HashSet::new()),
             }),
         }
+    }
+
+    /// The store the views are kept in (shared with other short-lived
+    /// values of the API, under their own key prefixes).
+    pub fn store(&self) -> Arc<dyn CacheStore> {
+        self.inner.store.clone()
     }
 
     pub fn stats(&self) -> &CacheStats {
@@ -108,20 +131,26 @@ impl ReadCache {
             self.inner.stats.bypass();
             return load().await;
         }
-        // The version is read before the database: a write that lands
-        // after this point bumps it, so whatever this read caches under
-        // the old version is never served.
-        let version = match self.call(self.inner.store.get(&version_key(user))).await {
-            Ok(Some(bytes)) => String::from_utf8_lossy(&bytes).into_owned(),
-            Ok(None) => "0".to_owned(),
+        // The version is read before the database, with the value in the
+        // same round trip: a write that lands after this point bumps it,
+        // so whatever this read caches under the old version is never
+        // served.
+        let key = value_key(user, view);
+        let (version, cached) = match self
+            .call(self.inner.store.get_pair(&version_key(user), &key))
+            .await
+        {
+            Ok((version, cached)) => (version.unwrap_or_else(|| b"0".to_vec()), cached),
             Err(error) => {
-                self.failed(&error, "version read");
+                self.failed(&error, "read");
                 return load().await;
             }
         };
-        let key = value_key(user, &version, view);
-        match self.call(self.inner.store.get(&key)).await {
-            Ok(Some(bytes)) => match serde_json::from_slice(&bytes) {
+        match cached
+            .as_deref()
+            .and_then(|bytes| untagged(bytes, &version))
+        {
+            Some(payload) => match serde_json::from_slice(payload) {
                 Ok(value) => {
                     self.inner.stats.hit();
                     return Ok(value);
@@ -131,16 +160,14 @@ impl ReadCache {
                     tracing::warn!(view = view.kind(), %error, "cached value does not decode; reloading");
                 }
             },
-            Ok(None) => self.inner.stats.miss(),
-            Err(error) => {
-                self.failed(&error, "read");
-                return load().await;
-            }
+            // Absent, or cached under an older version.
+            None => self.inner.stats.miss(),
         }
         let value = load().await?;
         match serde_json::to_vec(&value) {
-            Ok(bytes) => {
+            Ok(json) => {
                 let ttl = jittered(self.inner.settings.ttl);
+                let bytes = tagged(&version, &json);
                 if let Err(error) = self.call(self.inner.store.set(&key, bytes, ttl)).await {
                     self.failed(&error, "fill");
                 }
@@ -281,6 +308,13 @@ mod tests {
             self.check()?;
             Ok(self.values.lock().unwrap().get(key).cloned())
         }
+        async fn get_pair(
+            &self,
+            first: &str,
+            second: &str,
+        ) -> Result<(Option<Vec<u8>>, Option<Vec<u8>>), InternalError> {
+            Ok((self.get(first).await?, self.get(second).await?))
+        }
         async fn set(&self, key: &str, value: Vec<u8>, _: Duration) -> Result<(), InternalError> {
             self.check()?;
             self.values.lock().unwrap().insert(key.to_owned(), value);
@@ -350,7 +384,7 @@ mod tests {
         read(&cache, &loads, 2).await;
         cache.invalidate(UserId::new(70)).await;
         let forgotten = cache.forget(USER).await.unwrap();
-        assert_eq!(forgotten, 3, "two values and the version");
+        assert_eq!(forgotten, 2, "the view and the version");
         let keys: Vec<String> = store.values.lock().unwrap().keys().cloned().collect();
         assert_eq!(keys, vec!["cache:{u70}:version".to_owned()]);
     }
@@ -418,8 +452,10 @@ mod tests {
         let loads = AtomicUsize::new(0);
         read(&cache, &loads, 1).await;
         for value in store.values.lock().unwrap().values_mut() {
-            if value.as_slice() == b"1" {
-                *value = b"not json".to_vec();
+            if value.ends_with(b"\n1") {
+                let tag = value.len() - 1;
+                value.truncate(tag);
+                value.extend_from_slice(b"not json");
             }
         }
         assert_eq!(read(&cache, &loads, 5).await, 5);
@@ -435,6 +471,30 @@ mod tests {
         assert_eq!(failed, Err("db down"));
         let loads = AtomicUsize::new(0);
         assert_eq!(read(&cache, &loads, 9).await, 9);
+    }
+
+    #[tokio::test]
+    async fn one_round_trip_reads_the_version_and_the_value_together() {
+        let store = Arc::new(FakeStore::default());
+        let cache = cache(store.clone(), Duration::from_secs(1));
+        let loads = AtomicUsize::new(0);
+        read(&cache, &loads, 1).await;
+        cache.invalidate(USER).await;
+        // The view is still stored, tagged with the version before the
+        // write: it must read as a miss, not as the old value.
+        let keys = store.values.lock().unwrap().len();
+        assert_eq!(keys, 2, "one value per view, whatever the version");
+        assert_eq!(read(&cache, &loads, 2).await, 2);
+        assert_eq!(read(&cache, &loads, 3).await, 2);
+    }
+
+    #[test]
+    fn a_value_is_only_read_under_the_version_it_was_loaded_under() {
+        let stored = tagged(b"00ab", b"{}");
+        assert_eq!(untagged(&stored, b"00ab"), Some(&b"{}"[..]));
+        assert_eq!(untagged(&stored, b"00a"), None, "a prefix of the version");
+        assert_eq!(untagged(&stored, b"0"), None);
+        assert_eq!(untagged(b"00ab", b"00ab"), None, "no separator");
     }
 
     #[test]

@@ -12,6 +12,14 @@ pub trait CacheStore: Send + Sync + std::fmt::Debug {
     /// The value under `key`, if it exists and has not expired.
     async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, InternalError>;
 
+    /// The values under `first` and `second`, read together in one round
+    /// trip (`MGET`). Both keys carry the same Redis Cluster hash tag.
+    async fn get_pair(
+        &self,
+        first: &str,
+        second: &str,
+    ) -> Result<(Option<Vec<u8>>, Option<Vec<u8>>), InternalError>;
+
     /// Stores `value` under `key` for `ttl`, replacing what was there.
     async fn set(&self, key: &str, value: Vec<u8>, ttl: Duration) -> Result<(), InternalError>;
 

@@ -9,7 +9,7 @@ use moneta_core::ports::CacheStore;
 
 use crate::redis::Redis;
 
-/// `GET`/`SET … PX` under `<prefix>:`; Redis evicts (set
+/// `GET`/`MGET`/`SET … PX` under `<prefix>:`; Redis evicts (set
 /// `maxmemory-policy volatile-lru` or `allkeys-lru` on a cache instance).
 #[derive(Debug, Clone)]
 pub struct RedisCache {
@@ -34,6 +34,22 @@ impl CacheStore for RedisCache {
             .get::<Option<Vec<u8>>, _>(self.redis.key(key))
             .await
             .map_err(failed)
+    }
+
+    /// One `MGET`: the keys share a hash tag, so one slot on a Cluster.
+    async fn get_pair(
+        &self,
+        first: &str,
+        second: &str,
+    ) -> Result<(Option<Vec<u8>>, Option<Vec<u8>>), InternalError> {
+        let mut values = self
+            .redis
+            .fail_fast()
+            .mget::<Vec<Option<Vec<u8>>>, _>(vec![self.redis.key(first), self.redis.key(second)])
+            .await
+            .map_err(failed)?
+            .into_iter();
+        Ok((values.next().flatten(), values.next().flatten()))
     }
 
     async fn set(&self, key: &str, value: Vec<u8>, ttl: Duration) -> Result<(), InternalError> {

@@ -1,8 +1,9 @@
 //! What the outside world may do: whose forwarding headers are believed,
 //! which institutions can be linked, and how many accounts a user links.
 
-use clap::Args;
+use clap::{Args, ValueEnum};
 use ipnet::IpNet;
+use secrecy::SecretString;
 
 use super::Environment;
 
@@ -38,9 +39,39 @@ pub struct EdgeSettings {
         global = true
     )]
     pub max_accounts_per_user: u32,
+
+    /// Which GraphQL documents the API runs: `off` (text only; document
+    /// ids refused), `allow` (text, the client operations' ids and APQ
+    /// registrations) or `enforce` (only the client operations, by id or
+    /// exact text, unless the operator token is sent); default `allow` with
+    /// `--env dev`, `enforce` with `--env production`.
+    #[arg(long, env = "MONETA_TRUSTED_DOCUMENTS", value_enum, global = true)]
+    pub trusted_documents: Option<TrustedDocuments>,
+
+    /// A token (≥ 32 bytes) that lifts `enforce` for one request, sent as
+    /// `X-Moneta-Operator-Token` (operators, GraphiQL); unset: none can.
+    #[arg(long, env = "MONETA_OPERATOR_TOKEN", value_parser = super::settings::secret, hide_env_values = true, global = true)]
+    pub operator_token: Option<SecretString>,
+}
+
+/// Which GraphQL documents the API runs (`MONETA_TRUSTED_DOCUMENTS`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TrustedDocuments {
+    Off,
+    Allow,
+    Enforce,
 }
 
 impl EdgeSettings {
+    /// The document policy in `env`: the one given, else the
+    /// environment's default.
+    pub fn trusted_documents(&self, env: Environment) -> TrustedDocuments {
+        self.trusted_documents.unwrap_or(match env {
+            Environment::Dev => TrustedDocuments::Allow,
+            Environment::Production => TrustedDocuments::Enforce,
+        })
+    }
+
     /// The institutions enabled in `env`: the list given, else the
     /// environment's default.
     pub fn enabled_institutions(&self, env: Environment) -> Vec<String> {
@@ -68,6 +99,7 @@ fn proxy(raw: &str) -> Result<IpNet, String> {
 mod tests {
     use clap::Parser as _;
 
+    use super::TrustedDocuments;
     use crate::config::{Cli, Environment, Settings};
 
     #[test]
@@ -89,6 +121,28 @@ mod tests {
         assert!(Settings::defaults().edge.trusted_proxies.is_empty());
         assert!(Cli::try_parse_from(["moneta", "--trusted-proxies", "10.0.0.0/33"]).is_err());
         assert!(Cli::try_parse_from(["moneta", "--trusted-proxies", "ingress"]).is_err());
+    }
+
+    #[test]
+    fn documents_are_enforced_in_production_and_allowed_in_dev_unless_set() {
+        let edge = Settings::defaults().edge;
+        assert_eq!(
+            edge.trusted_documents(Environment::Dev),
+            TrustedDocuments::Allow
+        );
+        assert_eq!(
+            edge.trusted_documents(Environment::Production),
+            TrustedDocuments::Enforce
+        );
+        let off = Cli::try_parse_from(["moneta", "--trusted-documents", "off"])
+            .unwrap()
+            .settings
+            .edge;
+        assert_eq!(
+            off.trusted_documents(Environment::Production),
+            TrustedDocuments::Off
+        );
+        assert!(Cli::try_parse_from(["moneta", "--trusted-documents", "some"]).is_err());
     }
 
     #[test]

@@ -24,7 +24,7 @@ pub use cli::{
     Cli, Command, ConfigCommand, DeadLetterCommand, JobsCommand, Loaded, SeedArgs,
     setting_variables, unknown_variables,
 };
-pub use edge::EdgeSettings;
+pub use edge::{EdgeSettings, TrustedDocuments};
 pub use error::ConfigError;
 pub use report::Effective;
 pub use retention::RetentionSettings;

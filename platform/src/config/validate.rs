@@ -17,6 +17,11 @@ impl Settings {
         ] {
             check_secret(given.as_ref(), variable, clustered)?;
         }
+        check_secret(
+            self.edge.operator_token.as_ref(),
+            "MONETA_OPERATOR_TOKEN",
+            false,
+        )?;
         if let Some(url) = &self.redis_url {
             // Parsed without the CA file, which is checked on its own below.
             crate::redis::config_from_url(url.expose_secret(), None).map_err(|e| {

@@ -26,7 +26,7 @@ use tokio_tungstenite::tungstenite::{Error as SocketError, Message, Utf8Bytes};
 use super::caps::{MAX_OPERATIONS_PER_SOCKET, UserOperations};
 use super::protocol::{ClientMessage, Close, ServerMessage};
 use crate::error::coded_server_error;
-use crate::graphql::{Documents, MonetaSchema, admission};
+use crate::graphql::{Documents, MonetaSchema, Persisted, admission};
 use crate::http::bearer;
 use crate::state::{ClientIp, Services};
 
@@ -49,6 +49,7 @@ type Stream = SplitStream<Socket>;
 pub struct Connection {
     pub schema: MonetaSchema,
     pub documents: Documents,
+    pub persisted: Persisted,
     pub services: Services,
     pub operations: UserOperations,
     pub client: ClientIp,
@@ -257,6 +258,7 @@ impl Connection {
                         &ops.outbox,
                         &mut ops.tasks,
                     )
+                    .await
                 };
                 match started {
                     Ok(handle) => {
@@ -288,7 +290,9 @@ impl Connection {
     }
 
     /// Admits one operation and starts it, or the error that refuses it.
-    fn start(
+    /// Its document is text or an id (APQ's `extensions.persistedQuery`)
+    /// under the trust policy; no operator token lifts `enforce` here.
+    async fn start(
         &self,
         identity: &Identity,
         id: &str,
@@ -303,7 +307,10 @@ impl Connection {
                 "too many operations for this user",
             ));
         };
-        let request = admission::admit(&self.documents, request)?
+        let naming = admission::Naming::default();
+        let request = admission::admit_named(&self.documents, &self.persisted, request, naming)
+            .await?
+            .request
             .data(*identity)
             .data(self.client);
         self.touch(identity);

@@ -12,7 +12,7 @@ use super::connection::Connection;
 use super::handshake::{self, Handshake};
 use super::protocol::PROTOCOL;
 use crate::graphql::limits::MAX_BODY_BYTES;
-use crate::graphql::{Documents, MonetaSchema};
+use crate::graphql::{Documents, MonetaSchema, Persisted};
 use crate::http::client_ip::{TrustedProxies, client_ip};
 use crate::metrics::Metrics;
 use crate::state::{ClientIp, Services};
@@ -34,6 +34,7 @@ impl Sockets {
     pub fn new(
         schema: MonetaSchema,
         documents: Documents,
+        persisted: Persisted,
         services: Services,
         metrics: Metrics,
     ) -> Self {
@@ -41,6 +42,7 @@ impl Sockets {
             connection: Connection {
                 schema,
                 documents,
+                persisted,
                 services,
                 operations: UserOperations::default(),
                 client: ClientIp(None),
