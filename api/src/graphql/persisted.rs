@@ -384,13 +384,6 @@ mod tests {
         async fn get(&self, _: &str) -> Result<Option<Vec<u8>>, moneta_core::error::InternalError> {
             Ok(None)
         }
-        async fn get_pair(
-            &self,
-            _: &str,
-            _: &str,
-        ) -> Result<(Option<Vec<u8>>, Option<Vec<u8>>), moneta_core::error::InternalError> {
-            Ok((None, None))
-        }
         async fn set(
             &self,
             _: &str,

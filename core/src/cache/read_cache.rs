@@ -308,13 +308,6 @@ mod tests {
             self.check()?;
             Ok(self.values.lock().unwrap().get(key).cloned())
         }
-        async fn get_pair(
-            &self,
-            first: &str,
-            second: &str,
-        ) -> Result<(Option<Vec<u8>>, Option<Vec<u8>>), InternalError> {
-            Ok((self.get(first).await?, self.get(second).await?))
-        }
         async fn set(&self, key: &str, value: Vec<u8>, _: Duration) -> Result<(), InternalError> {
             self.check()?;
             self.values.lock().unwrap().insert(key.to_owned(), value);

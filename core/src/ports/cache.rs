@@ -12,13 +12,16 @@ pub trait CacheStore: Send + Sync + std::fmt::Debug {
     /// The value under `key`, if it exists and has not expired.
     async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, InternalError>;
 
-    /// The values under `first` and `second`, read together in one round
-    /// trip (`MGET`). Both keys carry the same Redis Cluster hash tag.
+    /// The values under `first` and `second`. Both keys carry the same
+    /// Redis Cluster hash tag; a networked store reads them in one round
+    /// trip (`MGET`), an in-process one may just read each.
     async fn get_pair(
         &self,
         first: &str,
         second: &str,
-    ) -> Result<(Option<Vec<u8>>, Option<Vec<u8>>), InternalError>;
+    ) -> Result<(Option<Vec<u8>>, Option<Vec<u8>>), InternalError> {
+        Ok((self.get(first).await?, self.get(second).await?))
+    }
 
     /// Stores `value` under `key` for `ttl`, replacing what was there.
     async fn set(&self, key: &str, value: Vec<u8>, ttl: Duration) -> Result<(), InternalError>;

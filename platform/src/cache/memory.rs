@@ -59,14 +59,6 @@ impl CacheStore for InProcessCache {
         Ok(self.entries.get(key).map(|e| e.value.to_vec()))
     }
 
-    async fn get_pair(
-        &self,
-        first: &str,
-        second: &str,
-    ) -> Result<(Option<Vec<u8>>, Option<Vec<u8>>), InternalError> {
-        Ok((self.get(first).await?, self.get(second).await?))
-    }
-
     async fn set(&self, key: &str, value: Vec<u8>, ttl: Duration) -> Result<(), InternalError> {
         self.entries.insert(
             key.to_owned(),
