@@ -57,6 +57,7 @@ EVERYTHING_ON: dict[str, Any] = {
         "otlpEndpoint": "http://otel-collector.monitoring:4317",
         "trustedProxies": "10.244.0.0/16,fd00::/8",
         "institutions": "sandbox",
+        "trustedDocuments": "enforce",
     },
     "secrets": {
         "jwtSecret": "j" * 48,

@@ -30,7 +30,7 @@ use moneta_core::credentials::CredentialsCipher;
 use moneta_core::ids::{NodeIds, NodeLease};
 use moneta_core::institutions::{Institution, Institutions, sandbox::SandboxInstitution};
 use moneta_core::notifications::Notifications;
-use moneta_core::ports::{DeadLetter, Dependency, EventBus, JobQueue, Need, RawPageStore};
+use moneta_core::ports::{Bucket, DeadLetter, Dependency, EventBus, JobQueue, Need, RawPageStore};
 use moneta_core::retention::Retention;
 use moneta_core::spending::FollowUp;
 use moneta_core::sync::SyncPipeline;
@@ -115,6 +115,7 @@ impl Runtime {
             CacheSettings {
                 ttl: Duration::from_secs(settings.cache_ttl_secs),
                 timeout: Duration::from_millis(settings.cache_timeout_ms),
+                enabled: settings.read_cache,
                 ..CacheSettings::default()
             },
         );
@@ -228,7 +229,7 @@ impl Parts {
         let Self { db, clock, ids, .. } = self;
         Services {
             auth,
-            accounts: Accounts::new(db.clone(), ids.clone()),
+            accounts: Accounts::new(db.clone(), ids.clone(), self.cache.clone()),
             users: Users::new(db.clone()),
             transactions: Transactions::new(db.clone(), self.cache.clone()),
             notifications: Notifications::new(db.clone()),
@@ -272,7 +273,7 @@ impl Parts {
     ) -> anyhow::Result<WorkerContext> {
         Ok(WorkerContext {
             users: Users::new(self.db.clone()),
-            accounts: Accounts::new(self.db.clone(), self.ids.clone()),
+            accounts: Accounts::new(self.db.clone(), self.ids.clone(), self.cache.clone()),
             retention_rules: Retention::new(self.db.clone()),
             queue: self.shared.queue.clone(),
             leases: self.shared.leases.clone(),
@@ -473,6 +474,10 @@ fn endpoint(
                 TrustedDocuments::Enforce => Trust::Enforce,
             },
             operator_token: settings.edge.operator_token.clone(),
+            cost_bucket: Bucket {
+                capacity: settings.edge.cost_bucket_points,
+                drain_per_second: settings.edge.cost_drain_per_sec,
+            },
         };
         moneta_api::api_routes(services, ops, config)
             .into_endpoint()

@@ -126,6 +126,19 @@ pub fn rate_limited(retry_after: std::time::Duration) -> Error {
     })
 }
 
+/// The THROTTLED error: the caller's cost bucket has no room for this
+/// request until `retry_after`; `cost` says what is left.
+pub fn throttled(retry_after: std::time::Duration, cost: async_graphql::Value) -> ServerError {
+    let seconds = retry_after.as_secs() + u64::from(retry_after.subsec_nanos() > 0);
+    let mut error = ServerError::new("the query cost budget is spent; retry later", None);
+    let mut extensions = async_graphql::ErrorExtensionValues::default();
+    extensions.set("code", ErrorCode::Throttled.as_str());
+    extensions.set("retryAfter", seconds.max(1));
+    extensions.set("cost", cost);
+    error.extensions = Some(extensions);
+    error
+}
+
 /// The response body when a response cannot be serialized (it cannot
 /// happen for the values the schema produces; if it did, the client
 /// still gets a coded error).

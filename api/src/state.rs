@@ -7,7 +7,7 @@ use moneta_core::auth::AuthService;
 use moneta_core::budget::BudgetService;
 use moneta_core::cache::ReadCache;
 use moneta_core::notifications::Notifications;
-use moneta_core::ports::{Dependency, EventBus, JobQueue, RateLimiter};
+use moneta_core::ports::{Bucket, Dependency, EventBus, JobQueue, RateLimiter};
 use moneta_core::transactions::CategoryOverrides;
 use moneta_core::transactions::Transactions;
 use moneta_core::users::{Activity, Erasure, Users};
@@ -60,6 +60,8 @@ pub struct ApiConfig {
     pub trust: Trust,
     /// Lifts `enforce` for a request that sends it.
     pub operator_token: Option<SecretString>,
+    /// Each caller's cost bucket (`graphql::cost`).
+    pub cost_bucket: Bucket,
 }
 
 /// The caller's IP address: the TCP peer, or what a trusted proxy says

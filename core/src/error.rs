@@ -27,6 +27,9 @@ pub enum ErrorCode {
     PersistedQueryNotSupported,
     /// The server runs only registered documents (`enforce`).
     UntrustedDocument,
+    /// The caller's cost budget is spent (`extensions.cost`): retry after
+    /// `retryAfter` seconds, when the bucket has drained enough.
+    Throttled,
     Internal,
 }
 
@@ -43,6 +46,7 @@ impl ErrorCode {
             Self::PersistedQueryNotFound => "PERSISTED_QUERY_NOT_FOUND",
             Self::PersistedQueryNotSupported => "PERSISTED_QUERY_NOT_SUPPORTED",
             Self::UntrustedDocument => "UNTRUSTED_DOCUMENT",
+            Self::Throttled => "THROTTLED",
             Self::Internal => "INTERNAL",
         }
     }

@@ -7,8 +7,9 @@ use std::time::Duration;
 
 use fred::clients::{Client, SubscriberClient, WithOptions};
 use fred::error::{Error, ErrorKind};
-use fred::prelude::{Builder, ClientLike as _, Config, Options, Pool, ReconnectPolicy};
+use fred::prelude::{Builder, ClientLike, Config, Options, Pool, ReconnectPolicy, Value};
 use fred::types::config::{TlsConfig, TracingConfig};
+use fred::types::{ClusterHash, CustomCommand};
 use secrecy::{ExposeSecret as _, SecretString};
 
 const POOL_SIZE: usize = 4;
@@ -104,6 +105,23 @@ impl Redis {
     /// `<prefix>:<name>`.
     pub fn key(&self, name: &str) -> String {
         format!("{}:{name}", self.prefix)
+    }
+
+    /// Runs `script` on the one (already prefixed) `key` with `args`, on
+    /// `client`. EVAL through `custom`: fred's scripting interface is
+    /// behind the `i-scripts` feature, which the workspace does not
+    /// enable.
+    pub async fn eval(
+        client: &impl ClientLike,
+        script: &'static str,
+        key: String,
+        args: Vec<Value>,
+    ) -> Result<Value, Error> {
+        let mut all: Vec<Value> = vec![script.into(), 1_i64.into(), key.into()];
+        all.extend(args);
+        // Hash slot from the key (argument 2), for Redis Cluster.
+        let eval = CustomCommand::new_static("EVAL", ClusterHash::Offset(2), false);
+        client.custom::<Value, _>(eval, all).await
     }
 }
 

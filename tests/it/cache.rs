@@ -38,6 +38,56 @@ async fn reads(app: &TestApp, token: &str) -> Value {
     body["data"].clone()
 }
 
+/// How a client names what it reads.
+#[derive(Clone, Copy, Debug)]
+enum Sent {
+    /// The text: each view is read from the cache.
+    Text,
+    /// A registered document's id: the whole response is cached.
+    ById,
+}
+
+impl Sent {
+    /// Cache hits of a repeated read.
+    fn hits(self) -> f64 {
+        match self {
+            Self::Text => 3.0,
+            Self::ById => 1.0,
+        }
+    }
+
+    async fn reads(self, app: &TestApp, token: &str) -> Value {
+        match self {
+            Self::Text => reads(app, token).await,
+            Self::ById => reads_by_id(app, token).await,
+        }
+    }
+}
+
+/// The same views by APQ: the hash, and the text once the server asks.
+pub async fn reads_by_id(app: &TestApp, token: &str) -> Value {
+    let hash = moneta_api::graphql::document_id(READS);
+    let apq = json!({ "persistedQuery": { "version": 1, "sha256Hash": hash } });
+    let send = |query: Option<&str>| {
+        let mut body = json!({ "extensions": apq, "variables": { "m": MONTH } });
+        if let Some(query) = query {
+            body["query"] = json!(query);
+        }
+        app.http
+            .post(format!("{}/graphql", app.base))
+            .bearer_auth(token)
+            .json(&body)
+            .send()
+    };
+    let mut body: Value = send(None).await.unwrap().json().await.unwrap();
+    if body["errors"][0]["extensions"]["code"] == "PERSISTED_QUERY_NOT_FOUND" {
+        body = send(Some(READS)).await.unwrap().json().await.unwrap();
+    }
+    assert!(body["errors"].is_null(), "{body}");
+    assert!(body["extensions"]["cost"]["requested"].is_u64(), "{body}");
+    body["data"].clone()
+}
+
 fn dec(v: &Value) -> Decimal {
     v.as_str().expect("decimal").parse().expect("decimal")
 }
@@ -80,18 +130,28 @@ async fn mutate(app: &TestApp, token: &str, mutation: &str, input: Value) {
 
 #[tokio::test]
 async fn each_kind_of_write_is_read_back_at_once() {
+    writes_are_read_back(Sent::Text).await;
+}
+
+/// The same writes, read as whole cached responses.
+#[tokio::test]
+async fn each_kind_of_write_is_read_back_at_once_from_cached_responses() {
+    writes_are_read_back(Sent::ById).await;
+}
+
+async fn writes_are_read_back(sent: Sent) {
     let clock = FixedClock::new(day(20));
     let app = app_at(&clock).await;
     let (token, _, _) = app.signed_up().await;
     let first = linked_account(&app, &token, "user_good").await;
 
-    let before = reads(&app, &token).await;
+    let before = sent.reads(&app, &token).await;
     let hits = app.metric(HITS).await;
-    assert_eq!(reads(&app, &token).await, before);
+    assert_eq!(sent.reads(&app, &token).await, before);
     assert_eq!(
         app.metric(HITS).await - hits,
-        3.0,
-        "the second read of each view is a hit"
+        sent.hits(),
+        "the second read is a hit"
     );
 
     // An override: the page, the month's spending and the budget move.
@@ -111,7 +171,7 @@ async fn each_kind_of_write_is_read_back_at_once() {
         json!({ "transactionId": target["id"], "category": "TRAVEL" }),
     )
     .await;
-    let after = reads(&app, &token).await;
+    let after = sent.reads(&app, &token).await;
     let moved = page(&after)
         .into_iter()
         .find(|t| t["id"] == target["id"])
@@ -134,7 +194,7 @@ async fn each_kind_of_write_is_read_back_at_once() {
         json!({ "monthlyIncome": "7000.00" }),
     )
     .await;
-    let after = reads(&app, &token).await;
+    let after = sent.reads(&app, &token).await;
     assert_eq!(
         dec(&after["budget"]["monthlyIncome"]),
         Decimal::new(7000, 0)
@@ -149,7 +209,7 @@ async fn each_kind_of_write_is_read_back_at_once() {
         json!({ "category": "FOOD", "amount": "123.45" }),
     )
     .await;
-    let after = reads(&app, &token).await;
+    let after = sent.reads(&app, &token).await;
     assert_eq!(
         dec(&line(&after, "FOOD")["budgeted"]),
         Decimal::new(12345, 2)
@@ -157,13 +217,13 @@ async fn each_kind_of_write_is_read_back_at_once() {
     assert_eq!(line(&after, "FOOD")["source"], "OVERRIDE");
 
     mutate(&app, &token, RESET_BUDGET, json!({ "category": "FOOD" })).await;
-    let after = reads(&app, &token).await;
+    let after = sent.reads(&app, &token).await;
     assert_eq!(dec(&line(&after, "FOOD")["budgeted"]), template);
     assert_eq!(line(&after, "FOOD")["source"], "TEMPLATE");
 
     // A sync (a second account's first one): its transactions appear.
     let second = linked_account(&app, &token, "user_other").await;
-    let after = reads(&app, &token).await;
+    let after = sent.reads(&app, &token).await;
     assert!(
         page(&after)
             .iter()
@@ -174,7 +234,7 @@ async fn each_kind_of_write_is_read_back_at_once() {
     // An unlink: they are gone again, with their spending.
     let with_both = after;
     mutate(&app, &token, UNLINK, json!({ "accountId": second })).await;
-    let after = reads(&app, &token).await;
+    let after = sent.reads(&app, &token).await;
     assert!(
         page(&after)
             .iter()
@@ -184,8 +244,8 @@ async fn each_kind_of_write_is_read_back_at_once() {
 
     // Reads after the writes are cached again.
     let hits = app.metric(HITS).await;
-    reads(&app, &token).await;
-    assert_eq!(app.metric(HITS).await - hits, 3.0);
+    sent.reads(&app, &token).await;
+    assert_eq!(app.metric(HITS).await - hits, sent.hits());
 }
 
 #[tokio::test]

@@ -36,6 +36,7 @@ mod migrations_frozen;
 mod mysql_tls;
 mod outage;
 mod queue;
+mod responses;
 mod retention;
 mod schema;
 mod schema_rules;

@@ -5,11 +5,17 @@
 //! nesting and directives checked before anything runs; afterwards,
 //! errors async-graphql raised itself get their code.
 
-use async_graphql::parser::types::{DocumentOperations, ExecutableDocument, OperationType};
+use async_graphql::Positioned;
+use async_graphql::parser::types::{
+    DocumentOperations, ExecutableDocument, OperationDefinition, OperationType,
+};
 use async_graphql::{Request, Response, ServerError};
 use moneta_core::ErrorCode;
 
+use std::sync::Arc;
+
 use super::Documents;
+use super::documents::Parsed;
 use super::persisted::{Named, Persisted};
 use super::validation::ValidationKey;
 use crate::error::{code_uncoded, coded_server_error, is_request_error};
@@ -19,6 +25,11 @@ use crate::error::{code_uncoded, coded_server_error, is_request_error};
 pub struct Admitted {
     pub request: Request,
     pub operation: Option<OperationType>,
+    /// The document, parsed.
+    pub parsed: Arc<Parsed>,
+    /// Its id, when the request named it by id (a registered document:
+    /// only those have their responses cached).
+    pub document_id: Option<String>,
 }
 
 /// How a request names its document besides its `query`.
@@ -43,19 +54,24 @@ pub async fn admit_named(
         naming.document_id,
         &request.extensions,
     )?;
+    let document_id = named.id.clone();
     let text = persisted.resolve(named, naming.operator).await?;
     request.query = String::from(&*text);
-    admit(documents, request)
+    let mut admitted = admit(documents, request)?;
+    admitted.document_id = document_id;
+    Ok(admitted)
 }
 
-/// The type of the operation `name` selects in `document`.
-fn operation_type(document: &ExecutableDocument, name: Option<&str>) -> Option<OperationType> {
+/// The operation `name` selects in `document` (without a name: the only
+/// one).
+pub fn operation<'a>(
+    document: &'a ExecutableDocument,
+    name: Option<&str>,
+) -> Option<&'a Positioned<OperationDefinition>> {
     match (&document.operations, name) {
-        (DocumentOperations::Single(op), _) => Some(op.node.ty),
-        (DocumentOperations::Multiple(ops), Some(name)) => ops.get(name).map(|op| op.node.ty),
-        (DocumentOperations::Multiple(ops), None) if ops.len() == 1 => {
-            ops.values().next().map(|op| op.node.ty)
-        }
+        (DocumentOperations::Single(op), _) => Some(op),
+        (DocumentOperations::Multiple(ops), Some(name)) => ops.get(name),
+        (DocumentOperations::Multiple(ops), None) if ops.len() == 1 => ops.values().next(),
         (DocumentOperations::Multiple(_), _) => None,
     }
 }
@@ -72,7 +88,8 @@ fn admit(documents: &Documents, mut request: Request) -> Result<Admitted, Server
     if let Some(reason) = parsed.refusal {
         return Err(coded_server_error(ErrorCode::QueryTooComplex, reason));
     }
-    let operation = operation_type(&parsed.document, request.operation_name.as_deref());
+    let operation =
+        operation(&parsed.document, request.operation_name.as_deref()).map(|op| op.node.ty);
     let key = ValidationKey::new(
         &parsed,
         request.operation_name.as_deref(),
@@ -82,6 +99,8 @@ fn admit(documents: &Documents, mut request: Request) -> Result<Admitted, Server
     Ok(Admitted {
         request: request.data(key),
         operation,
+        parsed,
+        document_id: None,
     })
 }
 

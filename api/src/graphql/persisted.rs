@@ -28,6 +28,9 @@ use crate::error::coded_server_error;
 /// The operations of our own clients, as the repository keeps them.
 const CLIENT_OPERATIONS: &str = include_str!("../../../contract/operations.graphql");
 
+/// APQ registrations each replica keeps in memory.
+const SEEN: u64 = 1_000;
+
 /// How long an APQ registration is kept; a client whose id expired gets
 /// PERSISTED_QUERY_NOT_FOUND and registers again.
 const REGISTRATION_TTL: Duration = Duration::from_secs(7 * 24 * 60 * 60);
@@ -117,6 +120,10 @@ pub struct Persisted {
     trusted: Arc<HashMap<String, Arc<str>>>,
     /// APQ registrations (`apq:<id>`).
     store: Arc<dyn CacheStore>,
+    /// Registrations seen by this replica: a document's id names one text
+    /// forever, so what was found once is kept (bounded) and not asked
+    /// of the store again.
+    seen: moka::sync::Cache<String, Arc<str>>,
     operator_token: Option<Arc<SecretString>>,
 }
 
@@ -143,6 +150,7 @@ impl Persisted {
             trust,
             trusted: Arc::new(trusted),
             store,
+            seen: moka::sync::Cache::new(SEEN),
             operator_token: operator_token.map(Arc::new),
         }
     }
@@ -192,10 +200,21 @@ impl Persisted {
                 if enforced {
                     return Err(untrusted());
                 }
+                if let Some(text) = self.seen.get(&id) {
+                    return Ok(text);
+                }
                 match self.store.get(&registration_key(&id)).await {
-                    Ok(Some(bytes)) => String::from_utf8(bytes)
-                        .map(Arc::from)
-                        .map_err(|_| not_found()),
+                    Ok(Some(bytes)) => {
+                        let text: Arc<str> =
+                            Arc::from(String::from_utf8(bytes).map_err(|_| not_found())?);
+                        // A registration is checked when stored; one that is
+                        // not what its id says is not served.
+                        if document_id(&text) != id {
+                            return Err(not_found());
+                        }
+                        self.seen.insert(id, text.clone());
+                        Ok(text)
+                    }
                     Ok(None) => Err(not_found()),
                     Err(error) => {
                         tracing::warn!(%error, "persisted document lookup failed");

@@ -46,6 +46,16 @@ impl ValidationKey {
             variables: serde_json::to_string(variables).ok(),
         }
     }
+
+    /// The parsed document.
+    pub fn document(&self) -> &Parsed {
+        &self.document
+    }
+
+    /// The operation the request selects by name, if it names one.
+    pub fn operation_name(&self) -> Option<&str> {
+        self.operation_name.as_deref()
+    }
 }
 
 impl PartialEq for ValidationKey {

@@ -19,12 +19,20 @@ use poem::web::{Data, Html, Query, RemoteAddr};
 use poem::{Body, IntoResponse, Response, handler};
 use serde::Deserialize;
 
+use std::time::Instant;
+
+use moneta_core::auth::Identity;
+use moneta_core::cache::Lookup;
+use moneta_core::ports::Bucket;
+
 use crate::error::{UNSERIALIZABLE_RESPONSE, coded_server_error, server_error};
 use crate::graphql::admission::Naming;
 use crate::graphql::limits::MAX_BODY_BYTES;
-use crate::graphql::{Documents, MonetaSchema, Persisted, admission};
+use crate::graphql::responses::{self, Stored, with_cost};
+use crate::graphql::{Documents, MonetaSchema, Persisted, admission, caller, cost_value, refused};
 use crate::http::bearer;
 use crate::http::client_ip::{TrustedProxies, client_ip};
+use crate::metrics::Metrics;
 use crate::state::{ClientIp, Services};
 
 /// The header that carries the operator token (`MONETA_OPERATOR_TOKEN`).
@@ -40,6 +48,9 @@ pub struct Served {
     pub trusted_proxies: TrustedProxies,
     /// Whether GraphiQL is served (developer tools on).
     pub graphiql: bool,
+    /// Each caller's cost bucket.
+    pub cost_bucket: Bucket,
+    pub metrics: Metrics,
 }
 
 const GRAPHQL_RESPONSE: &str = "application/graphql-response+json";
@@ -96,6 +107,10 @@ fn document_error(flavor: Flavor, error: ServerError) -> Response {
 }
 
 fn respond(flavor: Flavor, status: StatusCode, body: String) -> Response {
+    respond_bytes(flavor, status, body.into_bytes())
+}
+
+fn respond_bytes(flavor: Flavor, status: StatusCode, body: Vec<u8>) -> Response {
     let (content_type, status) = match flavor {
         Flavor::GraphqlResponse => (GRAPHQL_RESPONSE, status),
         // The legacy media type answers GraphQL-level failures with 200;
@@ -253,18 +268,14 @@ async fn run(
             .insert(header::ALLOW, header::HeaderValue::from_static("POST"));
         return response;
     }
-    let mut request = admitted.request;
     let peer = remote.as_socket_addr().map(|a| a.ip());
-    request = request.data(ClientIp(client_ip(peer, headers, &served.trusted_proxies)));
+    let ip = ClientIp(client_ip(peer, headers, &served.trusted_proxies));
+    let mut identity = None;
     if let Some(value) = headers.get(header::AUTHORIZATION) {
-        let identity = bearer::authenticate(&served.services.auth, value.to_str().ok()).await;
-        match identity {
-            Ok(identity) => {
-                served
-                    .services
-                    .activity
-                    .touch_in_background(identity.user_id);
-                request = request.data(identity);
+        match bearer::authenticate(&served.services.auth, value.to_str().ok()).await {
+            Ok(found) => {
+                served.services.activity.touch_in_background(found.user_id);
+                identity = Some(found);
             }
             Err(err) => {
                 let response = GqlResponse::from_errors(vec![server_error(&err)]);
@@ -272,13 +283,100 @@ async fn run(
             }
         }
     }
-
+    let mut slot = None;
+    if let Some((identity, view)) = identity.zip(responses::view(&admitted)) {
+        match served.services.cache.lookup(identity.user_id, view).await {
+            Lookup::Hit(bytes) => {
+                if let Some(stored) = Stored::decode(&bytes) {
+                    return answer_stored(served, flavor, &identity, &stored).await;
+                }
+            }
+            Lookup::Miss(missed) => slot = Some(missed),
+            Lookup::Bypass => {}
+        }
+    }
+    let mut request = admitted.request.data(ip);
+    if let Some(identity) = identity {
+        request = request.data(identity);
+    }
     let mut response = served.schema.execute(request).await;
+    if let Some(refused) = throttled_response(flavor, &response) {
+        return refused;
+    }
     if admission::settle(&mut response) {
         let body = serde_json::json!({ "errors": response.errors });
         return respond(flavor, StatusCode::BAD_REQUEST, body.to_string());
     }
-    respond(flavor, StatusCode::OK, to_json(&response))
+    let Some(slot) = slot.filter(|_| response.errors.is_empty()) else {
+        return respond(flavor, StatusCode::OK, to_json(&response));
+    };
+    // Stored without its extensions (the cost): a hit is told its own.
+    let Some(cost) = response.extensions.remove("cost") else {
+        return respond(flavor, StatusCode::OK, to_json(&response));
+    };
+    let body = to_json(&response);
+    if let Some((requested, actual)) = responses::reported_cost(&cost) {
+        slot.fill(&Stored::encode(requested, actual, body.as_bytes()))
+            .await;
+    }
+    respond_bytes(flavor, StatusCode::OK, with_cost(body.as_bytes(), &cost))
+}
+
+/// A cached response, charged to its caller like the request it
+/// answers (THROTTLED when it does not fit).
+async fn answer_stored(
+    served: &Served,
+    flavor: Flavor,
+    identity: &Identity,
+    stored: &Stored<'_>,
+) -> Response {
+    let started = Instant::now();
+    let key = caller(Some(identity), None).unwrap_or_default();
+    let charge = served
+        .services
+        .rate_limiter
+        .charge(&key, stored.requested, served.cost_bucket)
+        .await;
+    let remaining = match charge {
+        Ok(charge) if !charge.admitted => {
+            let response = GqlResponse::from_errors(vec![refused(&charge)]);
+            return throttled_response(flavor, &response).unwrap_or_else(|| {
+                respond(flavor, StatusCode::TOO_MANY_REQUESTS, to_json(&response))
+            });
+        }
+        Ok(charge) => charge.remaining,
+        Err(error) => {
+            tracing::warn!(%error, "cost not charged");
+            served.cost_bucket.capacity
+        }
+    };
+    let cost = cost_value(Some(stored.requested), Some(stored.actual), remaining);
+    served
+        .metrics
+        .observe_operation("query", true, started.elapsed());
+    respond_bytes(flavor, StatusCode::OK, with_cost(stored.body, &cost))
+}
+
+/// 429 with `Retry-After` for a request refused as THROTTLED.
+fn throttled_response(flavor: Flavor, response: &GqlResponse) -> Option<Response> {
+    let error = response.errors.iter().find(|error| {
+        error
+            .extensions
+            .as_ref()
+            .and_then(|ext| ext.get("code"))
+            .is_some_and(|code| *code == async_graphql::Value::from(ErrorCode::Throttled.as_str()))
+    })?;
+    let retry_after = error
+        .extensions
+        .as_ref()
+        .and_then(|ext| ext.get("retryAfter"))
+        .map_or_else(|| "1".to_owned(), ToString::to_string);
+    let body = serde_json::json!({ "errors": response.errors });
+    let mut refused = respond(flavor, StatusCode::TOO_MANY_REQUESTS, body.to_string());
+    if let Ok(value) = header::HeaderValue::from_str(&retry_after) {
+        refused.headers_mut().insert(header::RETRY_AFTER, value);
+    }
+    Some(refused)
 }
 
 /// The one GraphQL request of a POST (and its `documentId`): JSON,

@@ -21,6 +21,7 @@ pub fn api_routes(services: Services, ops: Ops, config: ApiConfig) -> impl IntoE
         services.cache.store(),
         config.operator_token.clone(),
     );
+    let cost_bucket = config.cost_bucket;
     let schema = build(services.clone(), ops.metrics.clone(), config);
     let metrics = ops.metrics.clone();
     let documents = crate::graphql::Documents::default();
@@ -38,6 +39,8 @@ pub fn api_routes(services: Services, ops: Ops, config: ApiConfig) -> impl IntoE
         services: services.clone(),
         trusted_proxies: trusted_proxies.clone(),
         graphiql,
+        cost_bucket,
+        metrics: metrics.clone(),
     };
     with_ops(Route::new(), ops)
         .at("/graphql", post(graphql::execute).get(graphql::execute_get))

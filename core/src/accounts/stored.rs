@@ -8,6 +8,7 @@ use moneta_entities::accounts;
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect};
 
 use super::{Account, find, list, mark_sync_abandoned};
+use crate::cache::ReadCache;
 use crate::error::InternalError;
 use crate::{IdGenerator, UserId};
 
@@ -16,11 +17,13 @@ use crate::{IdGenerator, UserId};
 pub struct Accounts {
     db: DatabaseConnection,
     ids: Arc<IdGenerator>,
+    /// Invalidated when a status changes (the home screen shows it).
+    cache: ReadCache,
 }
 
 impl Accounts {
-    pub fn new(db: DatabaseConnection, ids: Arc<IdGenerator>) -> Self {
-        Self { db, ids }
+    pub fn new(db: DatabaseConnection, ids: Arc<IdGenerator>, cache: ReadCache) -> Self {
+        Self { db, ids, cache }
     }
 
     /// The user's account with this id; another user's id finds nothing.
@@ -75,6 +78,10 @@ impl Accounts {
         account_id: i64,
         now: DateTime<Utc>,
     ) -> Result<bool, InternalError> {
-        mark_sync_abandoned(&self.db, &self.ids, user, account_id, now).await
+        let marked = mark_sync_abandoned(&self.db, &self.ids, user, account_id, now).await?;
+        if marked {
+            self.cache.invalidate(user).await;
+        }
+        Ok(marked)
     }
 }

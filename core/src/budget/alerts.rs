@@ -57,8 +57,35 @@ pub async fn evaluate_alerts(
     month: Month,
     now: DateTime<Utc>,
 ) -> Result<usize, InternalError> {
+    let fired = store_alerts(db, ids, user, month, now).await?;
+    let count = fired.len();
+    publish_alerts(events, user, fired).await;
+    Ok(count)
+}
+
+/// Publishes alerts [`store_alerts`] stored. Live delivery is best
+/// effort: the stored notification is the truth.
+pub async fn publish_alerts(events: &dyn EventBus, user: UserId, fired: Vec<UserEvent>) {
+    for event in fired {
+        if let Err(error) = events.publish(user, event).await {
+            tracing::warn!(user_id = %user, %error, "budget alert stored but not published");
+        }
+    }
+}
+
+/// Evaluates every category of `user`'s budget for `month` and stores
+/// the alerts that fire for the first time; returns their events, to
+/// publish once the user's cached views (their notifications among
+/// them) are invalidated.
+pub async fn store_alerts(
+    db: &impl ConnectionTrait,
+    ids: &IdGenerator,
+    user: UserId,
+    month: Month,
+    now: DateTime<Utc>,
+) -> Result<Vec<UserEvent>, InternalError> {
     let budget = compute_budget(db, user, month).await?;
-    let mut fired = 0;
+    let mut fired = Vec::new();
     for line in &budget.lines {
         let Some(level) = AlertLevel::of(line) else {
             continue;
@@ -86,7 +113,6 @@ pub async fn evaluate_alerts(
         let Some(stored) = notifications::store(db, ids, user, note, now).await? else {
             continue;
         };
-        fired += 1;
         tracing::info!(user_id = %user, category = line.category.as_str(), %month, kind = level.kind().as_str(), "budget alert");
         let event = UserEvent::BudgetAlert {
             notification_id: stored.id,
@@ -100,9 +126,7 @@ pub async fn evaluate_alerts(
                 created_at: stored.created_at,
             }),
         };
-        if let Err(error) = events.publish(user, event).await {
-            tracing::warn!(user_id = %user, %error, "budget alert stored but not published");
-        }
+        fired.push(event);
     }
     Ok(fired)
 }

@@ -8,7 +8,7 @@ mod income;
 mod service;
 mod template;
 
-pub use alerts::{AlertLevel, evaluate_alerts};
+pub use alerts::{AlertLevel, evaluate_alerts, publish_alerts, store_alerts};
 pub use error::BudgetError;
 pub use income::{Income, IncomeSource, estimate_income};
 pub use service::{Budget, BudgetLine, BudgetService, BudgetSource, BudgetStatus, compute_budget};

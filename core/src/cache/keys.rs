@@ -3,7 +3,8 @@
 //!
 //! - `cache:{u<id>}:version`: the user's current version (random hex);
 //! - `cache:{u<id>}:f<FORMAT>:<view>`: a view, `<view>` being
-//!   `budget:<yyyymm>`, `spending:<yyyymm>` or `recent:<page size>`; the
+//!   `budget:<yyyymm>`, `spending:<yyyymm>`, `recent:<page size>` or
+//!   `response:<digest>` (a whole GraphQL response of the API); the
 //!   value starts with the version it was loaded under, and is served
 //!   only while that version is current. Both keys are read with one
 //!   `MGET`.
@@ -24,6 +25,9 @@ pub enum View {
     MonthlySpending(Month),
     /// The first page of the unfiltered transaction list, of this size.
     RecentTransactions(u64),
+    /// A whole GraphQL response, by a digest of what it answers (the
+    /// document, the operation, the variables; the API computes it).
+    Response([u8; 16]),
 }
 
 impl View {
@@ -33,6 +37,7 @@ impl View {
             Self::Budget(_) => "budget",
             Self::MonthlySpending(_) => "monthly_spending",
             Self::RecentTransactions(_) => "recent_transactions",
+            Self::Response(_) => "response",
         }
     }
 }
@@ -43,6 +48,10 @@ impl fmt::Display for View {
             Self::Budget(m) => write!(f, "budget:{}", m.as_int()),
             Self::MonthlySpending(m) => write!(f, "spending:{}", m.as_int()),
             Self::RecentTransactions(n) => write!(f, "recent:{n}"),
+            Self::Response(digest) => {
+                f.write_str("response:")?;
+                digest.iter().try_for_each(|byte| write!(f, "{byte:02x}"))
+            }
         }
     }
 }
@@ -81,6 +90,10 @@ mod tests {
         assert_ne!(
             value_key(user, View::Budget(month)),
             value_key(user, View::MonthlySpending(month))
+        );
+        assert_eq!(
+            value_key(user, View::Response([0xab; 16])),
+            format!("cache:{{u42}}:f2:response:{}", "ab".repeat(16))
         );
         assert_ne!(
             value_key(user, View::RecentTransactions(20)),

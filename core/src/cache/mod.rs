@@ -11,5 +11,5 @@ mod read_cache;
 mod stats;
 
 pub use keys::View;
-pub use read_cache::{CacheSettings, ReadCache};
+pub use read_cache::{CacheSettings, Lookup, ReadCache, Slot};
 pub use stats::{CacheCounts, CacheStats};

@@ -32,6 +32,10 @@ pub struct CacheSettings {
     pub timeout: Duration,
     /// After a failure, reads skip the cache this long.
     pub retry_after: Duration,
+    /// Off: every read goes to the database (and nothing is cached);
+    /// invalidations still run, so turning it back on serves nothing
+    /// stale.
+    pub enabled: bool,
 }
 
 impl Default for CacheSettings {
@@ -40,6 +44,7 @@ impl Default for CacheSettings {
             ttl: Duration::from_secs(300),
             timeout: Duration::from_millis(100),
             retry_after: Duration::from_secs(1),
+            enabled: true,
         }
     }
 }
@@ -59,6 +64,48 @@ struct Inner {
     /// Users whose invalidation failed: their views are read from the
     /// database until a new version is set.
     pending: Mutex<HashSet<UserId>>,
+    /// Users erased here ([`ReadCache::forget`]): a late invalidation
+    /// (the erasing request's own) must not write their version back.
+    /// Ids are never reused; the set is bounded.
+    forgotten: Mutex<HashSet<UserId>>,
+}
+
+/// Erased users remembered before the set starts over.
+const FORGOTTEN: usize = 10_000;
+
+/// What [`ReadCache::lookup`] found.
+#[derive(Debug)]
+pub enum Lookup {
+    /// The stored bytes, loaded under the user's current version.
+    Hit(Vec<u8>),
+    /// Not cached (or only under an older version): load, then fill.
+    Miss(Slot),
+    /// Do not use the cache for this read.
+    Bypass,
+}
+
+/// Where a missed view goes once loaded, under the version read with the
+/// miss (so a write that landed meanwhile leaves it unread).
+#[derive(Debug)]
+pub struct Slot {
+    cache: ReadCache,
+    key: String,
+    version: Vec<u8>,
+}
+
+impl Slot {
+    /// Stores `payload` for the TTL (±10 %); a failure only costs a miss.
+    pub async fn fill(self, payload: &[u8]) {
+        let ttl = jittered(self.cache.inner.settings.ttl);
+        let bytes = tagged(&self.version, payload);
+        if let Err(error) = self
+            .cache
+            .call(self.cache.inner.store.set(&self.key, bytes, ttl))
+            .await
+        {
+            self.cache.failed(&error, "fill");
+        }
+    }
 }
 
 /// A poisoned lock still holds consistent data here (plain sets/values).
@@ -97,6 +144,7 @@ impl ReadCache {
                 stats: CacheStats::default(),
                 down_until: Mutex::new(None),
                 pending: Mutex::new(HashSet::new()),
+                forgotten: Mutex::new(HashSet::new()),
             }),
         }
     }
@@ -120,16 +168,46 @@ impl ReadCache {
         F: FnOnce() -> Fut,
         Fut: Future<Output = Result<T, E>>,
     {
-        if self.is_down() {
+        let slot = match self.lookup(user, view).await {
+            Lookup::Hit(payload) => match serde_json::from_slice(&payload) {
+                Ok(value) => return Ok(value),
+                Err(error) => {
+                    self.inner.stats.error();
+                    tracing::warn!(view = view.kind(), %error, "cached value does not decode; reloading");
+                    None
+                }
+            },
+            Lookup::Miss(slot) => Some(slot),
+            Lookup::Bypass => None,
+        };
+        let value = load().await?;
+        if let Some(slot) = slot {
+            match serde_json::to_vec(&value) {
+                Ok(json) => slot.fill(&json).await,
+                Err(error) => {
+                    self.inner.stats.error();
+                    tracing::warn!(view = view.kind(), %error, "value does not encode; not cached");
+                }
+            }
+        }
+        Ok(value)
+    }
+
+    /// `view` of `user` as stored, if it is cached under the user's
+    /// current version; else where to store it once loaded (a miss), or
+    /// nothing (the cache is off, down, or the user's invalidation is
+    /// pending: read the database and cache nothing).
+    pub async fn lookup(&self, user: UserId, view: View) -> Lookup {
+        if !self.inner.settings.enabled || self.is_down() {
             self.inner.stats.bypass();
-            return load().await;
+            return Lookup::Bypass;
         }
         if self.has_pending() {
             self.retry_invalidations().await;
         }
         if lock(&self.inner.pending).contains(&user) {
             self.inner.stats.bypass();
-            return load().await;
+            return Lookup::Bypass;
         }
         // The version is read before the database, with the value in the
         // same round trip: a write that lands after this point bumps it,
@@ -143,41 +221,23 @@ impl ReadCache {
             Ok((version, cached)) => (version.unwrap_or_else(|| b"0".to_vec()), cached),
             Err(error) => {
                 self.failed(&error, "read");
-                return load().await;
+                return Lookup::Bypass;
             }
         };
-        match cached
+        if let Some(payload) = cached
             .as_deref()
             .and_then(|bytes| untagged(bytes, &version))
         {
-            Some(payload) => match serde_json::from_slice(payload) {
-                Ok(value) => {
-                    self.inner.stats.hit();
-                    return Ok(value);
-                }
-                Err(error) => {
-                    self.inner.stats.error();
-                    tracing::warn!(view = view.kind(), %error, "cached value does not decode; reloading");
-                }
-            },
-            // Absent, or cached under an older version.
-            None => self.inner.stats.miss(),
+            self.inner.stats.hit();
+            return Lookup::Hit(payload.to_vec());
         }
-        let value = load().await?;
-        match serde_json::to_vec(&value) {
-            Ok(json) => {
-                let ttl = jittered(self.inner.settings.ttl);
-                let bytes = tagged(&version, &json);
-                if let Err(error) = self.call(self.inner.store.set(&key, bytes, ttl)).await {
-                    self.failed(&error, "fill");
-                }
-            }
-            Err(error) => {
-                self.inner.stats.error();
-                tracing::warn!(view = view.kind(), %error, "value does not encode; not cached");
-            }
-        }
-        Ok(value)
+        // Absent, or cached under an older version.
+        self.inner.stats.miss();
+        Lookup::Miss(Slot {
+            cache: self.clone(),
+            key,
+            version,
+        })
     }
 
     /// Gives `user` a new cache version: every view cached before is
@@ -191,6 +251,9 @@ impl ReadCache {
     /// every value written under the previous one; an expired version
     /// reads as `0`, a namespace only ever filled after it expired.
     pub async fn invalidate(&self, user: UserId) {
+        if lock(&self.inner.forgotten).contains(&user) {
+            return;
+        }
         if !self.try_invalidate(user).await {
             lock(&self.inner.pending).insert(user);
         }
@@ -200,6 +263,13 @@ impl ReadCache {
     /// erasure): unlike [`Self::invalidate`] it waits for nothing to
     /// expire, and a failure is returned, so the erasure is retried.
     pub async fn forget(&self, user: UserId) -> Result<u64, InternalError> {
+        {
+            let mut forgotten = lock(&self.inner.forgotten);
+            if forgotten.len() >= FORGOTTEN {
+                forgotten.clear();
+            }
+            forgotten.insert(user);
+        }
         let deleted = self.inner.store.delete_prefix(&user_prefix(user)).await?;
         lock(&self.inner.pending).remove(&user);
         Ok(deleted)

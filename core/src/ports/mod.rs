@@ -16,5 +16,5 @@ pub use event_bus::{AlertNotice, EventBus, EventStream, UserEvent};
 pub use health::{Dependency, HealthProbe, HealthReport, Need};
 pub use lease::{LeaseToken, Leases, hold_while};
 pub use queue::{DeadLetter, Delivery, JobQueue, SyncJob, SyncReason};
-pub use rate_limit::{RateLimiter, Window};
+pub use rate_limit::{Bucket, Charge, RateLimiter, Window};
 pub use raw_pages::RawPageStore;

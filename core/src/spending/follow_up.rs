@@ -11,7 +11,7 @@ use sea_orm::{
 };
 
 use super::recompute_months;
-use crate::budget::evaluate_alerts;
+use crate::budget::{publish_alerts, store_alerts};
 use crate::cache::ReadCache;
 use crate::clock::SharedClock;
 use crate::error::InternalError;
@@ -122,7 +122,6 @@ impl FollowUp {
             .collect();
         recompute_months(&self.db, user, &stale, now).await?;
         crash_point!("spending.recomputed");
-        self.cache.invalidate(user).await;
         // The month in progress always: its budget rests on the income
         // estimated from earlier months. And a month that was in progress
         // when it was marked, though it has ended since.
@@ -134,11 +133,16 @@ impl FollowUp {
                 .filter(|(mark, month)| **month == Month::of(mark.marked_at))
                 .map(|(_, month)| *month),
         );
-        let mut alerts = 0;
+        let mut fired = Vec::new();
         for month in alerted {
-            alerts += evaluate_alerts(&self.db, &self.ids, self.events.as_ref(), user, month, now)
-                .await?;
+            fired.extend(store_alerts(&self.db, &self.ids, user, month, now).await?);
         }
+        // After the alerts are stored (the home screen lists them) and
+        // before they go out: a client that re-reads on an alert sees
+        // the new figures and the alert.
+        self.cache.invalidate(user).await;
+        let alerts = fired.len();
+        publish_alerts(self.events.as_ref(), user, fired).await;
         crash_point!("spending.alerted");
         Ok(Done {
             user,

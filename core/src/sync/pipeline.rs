@@ -387,6 +387,8 @@ impl SyncPipeline {
         }
         done.clear(&tx).await?;
         tx.commit().await?;
+        // The account's status and sync time are on the home screen.
+        self.follow_up.cache.invalidate(user).await;
         Ok(())
     }
 

@@ -171,6 +171,8 @@ The environment of a Moneta container:
   value: {{ $cfg.cacheTtlSecs | quote }}
 - name: MONETA_CACHE_TIMEOUT_MS
   value: {{ $cfg.cacheTimeoutMs | quote }}
+- name: MONETA_READ_CACHE
+  value: {{ $cfg.readCache | quote }}
 {{- with $cfg.institutions }}
 - name: MONETA_INSTITUTIONS
   value: {{ . | quote }}
@@ -180,6 +182,14 @@ The environment of a Moneta container:
   value: {{ $cfg.passwordHashConcurrency | quote }}
 - name: MONETA_MAX_ACCOUNTS_PER_USER
   value: {{ $cfg.maxAccountsPerUser | quote }}
+- name: MONETA_COST_BUCKET_POINTS
+  value: {{ $cfg.costBucketPoints | quote }}
+- name: MONETA_COST_DRAIN_PER_SEC
+  value: {{ $cfg.costDrainPerSec | quote }}
+{{- with $cfg.trustedDocuments }}
+- name: MONETA_TRUSTED_DOCUMENTS
+  value: {{ . | quote }}
+{{- end }}
 {{- with $cfg.trustedProxies }}
 - name: MONETA_TRUSTED_PROXIES
   value: {{ . | quote }}

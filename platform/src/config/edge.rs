@@ -52,6 +52,29 @@ pub struct EdgeSettings {
     /// `X-Moneta-Operator-Token` (operators, GraphiQL); unset: none can.
     #[arg(long, env = "MONETA_OPERATOR_TOKEN", value_parser = super::settings::secret, hide_env_values = true, global = true)]
     pub operator_token: Option<SecretString>,
+
+    /// Points each user's (or, signed out, each client address's) cost
+    /// bucket holds: every GraphQL operation is charged its complexity
+    /// (`extensions.cost`), refused with THROTTLED when it does not fit.
+    /// At least the largest complexity allowed (5,000).
+    #[arg(
+        long,
+        env = "MONETA_COST_BUCKET_POINTS",
+        default_value_t = 10_000,
+        value_parser = clap::value_parser!(u32).range(5_000..),
+        global = true
+    )]
+    pub cost_bucket_points: u32,
+
+    /// Points a cost bucket drains per second.
+    #[arg(
+        long,
+        env = "MONETA_COST_DRAIN_PER_SEC",
+        default_value_t = 1_000,
+        value_parser = clap::value_parser!(u32).range(1..),
+        global = true
+    )]
+    pub cost_drain_per_sec: u32,
 }
 
 /// Which GraphQL documents the API runs (`MONETA_TRUSTED_DOCUMENTS`).

@@ -163,6 +163,18 @@ pub struct Settings {
     )]
     pub cache_ttl_secs: u64,
 
+    /// `off`: every budget, spending, first-page and whole-response read
+    /// goes to the database (invalidations still run). For measuring the
+    /// uncached path, and for an incident in which the cache is suspect.
+    #[arg(
+        long,
+        env = "MONETA_READ_CACHE",
+        default_value = "on",
+        value_parser = on_off,
+        global = true
+    )]
+    pub read_cache: bool,
+
     /// How long a cache operation may take before the read goes to the
     /// database instead.
     #[arg(
@@ -322,6 +334,15 @@ impl Settings {
 
 pub(super) fn secret(raw: &str) -> Result<SecretString, std::convert::Infallible> {
     Ok(SecretString::from(raw.to_owned()))
+}
+
+/// `on` or `off`.
+fn on_off(raw: &str) -> Result<bool, String> {
+    match raw.trim() {
+        "on" => Ok(true),
+        "off" => Ok(false),
+        other => Err(format!("{other:?} is neither `on` nor `off`")),
+    }
 }
 
 #[cfg(test)]

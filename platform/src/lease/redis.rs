@@ -1,9 +1,8 @@
 use std::time::Duration;
 
 use async_trait::async_trait;
-use fred::interfaces::{ClientLike as _, KeysInterface as _};
+use fred::interfaces::KeysInterface as _;
 use fred::prelude::{Expiration, SetOptions, Value};
-use fred::types::{ClusterHash, CustomCommand};
 use moneta_core::error::InternalError;
 use moneta_core::ports::{LeaseToken, Leases};
 
@@ -38,23 +37,14 @@ impl RedisLeases {
         self.redis.key(&format!("lease:{key}"))
     }
 
-    /// Runs `script` on the lease `key` with `args`. EVAL through
-    /// `custom`: fred's scripting interface is behind the `i-scripts`
-    /// feature, which the workspace does not enable.
+    /// Runs `script` on the lease `key` with `args`.
     async fn eval(
         &self,
         script: &'static str,
         key: &str,
         args: Vec<Value>,
     ) -> Result<Value, InternalError> {
-        let mut all: Vec<Value> = vec![script.into(), 1_i64.into(), self.key(key).into()];
-        all.extend(args);
-        // Hash slot from the key (argument 2), for Redis Cluster.
-        let eval = CustomCommand::new_static("EVAL", ClusterHash::Offset(2), false);
-        self.redis
-            .pool
-            .next()
-            .custom::<Value, _>(eval, all)
+        Redis::eval(self.redis.pool.next(), script, self.key(key), args)
             .await
             .map_err(lease_error)
     }

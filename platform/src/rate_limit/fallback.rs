@@ -3,7 +3,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use moneta_core::error::InternalError;
-use moneta_core::ports::{RateLimiter, Window};
+use moneta_core::ports::{Bucket, Charge, RateLimiter, Window};
 use tokio::time::Instant;
 
 use super::InProcessRateLimiter;
@@ -109,6 +109,13 @@ impl RateLimiter for FallbackRateLimiter {
         }
         Ok(())
     }
+
+    async fn charge(&self, key: &str, cost: u32, bucket: Bucket) -> Result<Charge, InternalError> {
+        match self.shared(self.shared.charge(key, cost, bucket)).await {
+            Some(charge) => Ok(charge),
+            None => self.local.charge(key, cost, bucket).await,
+        }
+    }
 }
 
 #[cfg(test)]
@@ -143,6 +150,19 @@ mod tests {
 
         async fn clear(&self, _key: &str) -> Result<(), InternalError> {
             Ok(())
+        }
+
+        async fn charge(
+            &self,
+            _key: &str,
+            cost: u32,
+            bucket: Bucket,
+        ) -> Result<Charge, InternalError> {
+            self.calls.fetch_add(1, Ordering::SeqCst);
+            if self.broken.load(Ordering::SeqCst) {
+                return Err(InternalError::Queue("connection refused".into()));
+            }
+            Ok(Charge::of(bucket, 0.0, cost).0)
         }
     }
 
@@ -183,6 +203,21 @@ mod tests {
         assert_eq!(limiter.count("k", MINUTE).await.unwrap().count, 100);
     }
 
+    #[tokio::test(start_paused = true)]
+    async fn an_outage_charges_buckets_here() {
+        let (shared, limiter) = limiter();
+        let bucket = Bucket {
+            capacity: 10,
+            drain_per_second: 1,
+        };
+        // Shared: each answer is a fresh bucket's.
+        assert_eq!(limiter.charge("k", 8, bucket).await.unwrap().remaining, 2);
+        assert_eq!(limiter.charge("k", 8, bucket).await.unwrap().remaining, 2);
+        shared.broken.store(true, Ordering::SeqCst);
+        assert!(limiter.charge("k", 8, bucket).await.unwrap().admitted);
+        assert!(!limiter.charge("k", 8, bucket).await.unwrap().admitted);
+    }
+
     /// Never answers.
     #[derive(Debug)]
     struct Hanging;
@@ -198,6 +233,15 @@ mod tests {
         }
 
         async fn clear(&self, _key: &str) -> Result<(), InternalError> {
+            std::future::pending().await
+        }
+
+        async fn charge(
+            &self,
+            _key: &str,
+            _cost: u32,
+            _bucket: Bucket,
+        ) -> Result<Charge, InternalError> {
             std::future::pending().await
         }
     }

@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use moneta_core::error::InternalError;
-use moneta_core::ports::{RateLimiter, Window};
+use moneta_core::ports::{Bucket, Charge, RateLimiter, Window};
 use tokio::time::Instant;
 
 /// Keys remembered before expired windows are swept.
@@ -13,11 +13,17 @@ const SWEEP_AT: usize = 10_000;
 #[derive(Debug, Default)]
 pub struct InProcessRateLimiter {
     windows: Mutex<HashMap<String, (u32, Instant)>>,
+    /// Leaky buckets: the level, and when it was last drained.
+    buckets: Mutex<HashMap<String, (f64, Instant)>>,
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 impl InProcessRateLimiter {
     fn windows(&self) -> MutexGuard<'_, HashMap<String, (u32, Instant)>> {
-        self.windows.lock().unwrap_or_else(|e| e.into_inner())
+        lock(&self.windows)
     }
 }
 
@@ -56,6 +62,21 @@ impl RateLimiter for InProcessRateLimiter {
         self.windows().remove(key);
         Ok(())
     }
+
+    async fn charge(&self, key: &str, cost: u32, bucket: Bucket) -> Result<Charge, InternalError> {
+        let now = Instant::now();
+        let rate = f64::from(bucket.drain_per_second);
+        let drained =
+            |(level, at): (f64, Instant)| (level - (now - at).as_secs_f64() * rate).max(0.0);
+        let mut buckets = lock(&self.buckets);
+        if buckets.len() >= SWEEP_AT {
+            buckets.retain(|_, held| drained(*held) > 0.0);
+        }
+        let level = buckets.get(key).copied().map_or(0.0, drained);
+        let (charge, after) = Charge::of(bucket, level, cost);
+        buckets.insert(key.to_owned(), (after, now));
+        Ok(charge)
+    }
 }
 
 #[cfg(test)]
@@ -74,6 +95,26 @@ mod tests {
         assert_eq!(limiter.hit("other", 3, window).await.unwrap(), None);
         tokio::time::advance(window).await;
         assert_eq!(limiter.hit("k", 3, window).await.unwrap(), None);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_bucket_fills_per_key_refuses_what_does_not_fit_and_drains() {
+        let limiter = InProcessRateLimiter::default();
+        let bucket = Bucket {
+            capacity: 100,
+            drain_per_second: 10,
+        };
+        let first = limiter.charge("k", 70, bucket).await.unwrap();
+        assert!(first.admitted);
+        assert_eq!(first.remaining, 30);
+        let refused = limiter.charge("k", 70, bucket).await.unwrap();
+        assert!(!refused.admitted);
+        assert_eq!(refused.retry_after, Duration::from_secs(4));
+        assert!(limiter.charge("other", 70, bucket).await.unwrap().admitted);
+        tokio::time::advance(Duration::from_secs(4)).await;
+        let later = limiter.charge("k", 70, bucket).await.unwrap();
+        assert!(later.admitted);
+        assert_eq!(later.remaining, 0);
     }
 
     #[tokio::test(start_paused = true)]

@@ -2,10 +2,29 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use fred::interfaces::KeysInterface as _;
+use fred::prelude::Value;
 use moneta_core::error::InternalError;
-use moneta_core::ports::{RateLimiter, Window};
+use moneta_core::ports::{Bucket, Charge, RateLimiter, Window};
 
 use crate::redis::Redis;
+
+/// A leaky bucket, drained to Redis's own clock (`TIME`, so replicas'
+/// clocks do not matter): `l` the level, `t` when it was last drained.
+/// The cost goes in only if it fits whole; the key expires when the
+/// bucket would be empty. ARGV: cost, capacity, drain per second.
+/// Returns {admitted, level after} (the level as a string: Lua numbers
+/// reply as integers).
+const CHARGE: &str = "local now = redis.call('TIME') \
+     now = tonumber(now[1]) + tonumber(now[2]) / 1000000 \
+     local held = redis.call('HMGET', KEYS[1], 'l', 't') \
+     local cost, capacity, rate = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]) \
+     local level = 0 \
+     if held[1] then level = math.max(0, tonumber(held[1]) - (now - tonumber(held[2])) * rate) end \
+     local admitted = 0 \
+     if cost <= capacity and level + cost <= capacity then level = level + cost admitted = 1 end \
+     redis.call('HSET', KEYS[1], 'l', tostring(level), 't', tostring(now)) \
+     redis.call('PEXPIRE', KEYS[1], math.ceil(level / math.max(rate, 1) * 1000) + 1000) \
+     return {admitted, tostring(level)}";
 
 /// Fixed windows in Redis: `INCR <prefix>:rl:<key>`, with the window set as
 /// the key's expiry on the first hit. Every replica counts together.
@@ -88,5 +107,28 @@ impl RateLimiter for RedisRateLimiter {
         let key = self.key(key);
         let _: i64 = self.redis.fail_fast().del(&key).await.map_err(failed)?;
         Ok(())
+    }
+
+    async fn charge(&self, key: &str, cost: u32, bucket: Bucket) -> Result<Charge, InternalError> {
+        let args = vec![
+            i64::from(cost).into(),
+            i64::from(bucket.capacity).into(),
+            i64::from(bucket.drain_per_second).into(),
+        ];
+        let reply = Redis::eval(&self.redis.fail_fast(), CHARGE, self.key(key), args)
+            .await
+            .map_err(failed)?;
+        let unexpected =
+            || InternalError::Queue("rate limiter: unexpected reply to a charge".into());
+        let Value::Array(reply) = reply else {
+            return Err(unexpected());
+        };
+        let admitted = matches!(reply.first(), Some(Value::Integer(1)));
+        let level = reply
+            .get(1)
+            .and_then(Value::as_string)
+            .and_then(|level| level.parse::<f64>().ok())
+            .ok_or_else(unexpected)?;
+        Ok(Charge::observed(bucket, cost, admitted, level))
     }
 }
