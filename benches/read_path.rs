@@ -264,15 +264,15 @@ async fn serve(
     settings.read_cache = read_cache;
     settings.edge.cost_bucket_points = u32::MAX;
     settings.edge.cost_drain_per_sec = u32::MAX;
-    let app = Application::build(settings).await?;
+    let app = Box::pin(Application::build(settings)).await?;
     let base = format!("http://127.0.0.1:{}", app.port());
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let task = tokio::spawn(async move {
+    let task = tokio::spawn(Box::pin(async move {
         app.run_until(async {
             let _ = stopped.await;
         })
         .await
-    });
+    }));
     let token = signed_up_with_data(http, &base).await?;
     Ok(Served {
         base,

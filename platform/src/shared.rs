@@ -15,7 +15,9 @@ use crate::event_bus::{InProcessEventBus, RedisEventBus};
 use crate::health::{InProcessProbe, RedisProbe};
 use crate::lease::{InProcessLeases, RedisLeases};
 use crate::queue::{InProcessJobQueue, RedisJobQueue};
-use crate::rate_limit::{FallbackRateLimiter, InProcessRateLimiter, RedisRateLimiter};
+use crate::rate_limit::{
+    BatchedCharges, FallbackRateLimiter, InProcessRateLimiter, RedisRateLimiter,
+};
 use crate::redis::Redis;
 
 /// What every replica of a cluster shares (through Redis), or what one
@@ -74,8 +76,8 @@ impl SharedState {
                     .map_err(SharedStateError::Queue)?,
             ),
             leases: Arc::new(RedisLeases::new(redis.clone())),
-            rate_limiter: Arc::new(FallbackRateLimiter::new(Arc::new(RedisRateLimiter::new(
-                redis.clone(),
+            rate_limiter: Arc::new(BatchedCharges::new(Arc::new(FallbackRateLimiter::new(
+                Arc::new(RedisRateLimiter::new(redis.clone())),
             )))),
             cache: Arc::new(RedisCache::new(redis.clone())),
             checkpoints: Arc::new(RedisCheckpoints::new(redis.clone())),

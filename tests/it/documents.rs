@@ -248,6 +248,7 @@ async fn a_get_runs_queries_as_json_and_never_a_mutation() {
         content_type.starts_with("application/json"),
         "{content_type}"
     );
+    assert_eq!(response.headers()["vary"], "Accept, Authorization");
     let body: Value = response.json().await.unwrap();
     assert_eq!(code(&body), "UNAUTHENTICATED", "the query ran: {body}");
 
@@ -267,8 +268,26 @@ async fn a_get_runs_queries_as_json_and_never_a_mutation() {
     let app = self::app(TrustedDocuments::Allow).await;
     let response = get(&app, &[("query", "{ __typename }")], json_accept).await;
     assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["cache-control"], "public, max-age=60");
     let body: Value = response.json().await.unwrap();
     assert_eq!(uncosted(body), json!({ "data": { "__typename": "Query" } }));
+
+    // A signed-in answer is never kept by a shared cache.
+    let (token, _, _) = app.signed_up().await;
+    let response = app
+        .http
+        .get(format!("{}/graphql", app.base))
+        .query(&[("documentId", &document), ("variables", &variables)])
+        .header("accept", json_accept)
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["cache-control"], "private, no-store");
+    let body: Value = response.json().await.unwrap();
+    assert!(body["data"]["me"]["email"].is_string(), "{body}");
+
     let response = get(&app, &[("query", "{ __typename }")], "text/html, */*").await;
     let body: Value = response
         .json()

@@ -164,6 +164,8 @@ pub struct GetParams {
 }
 
 /// `GET /graphql`: a query (never a mutation), or GraphiQL for a browser.
+/// An anonymous success may be kept by a shared cache (a CDN) for a
+/// minute; a signed-in answer never (`Vary: Authorization`).
 #[handler]
 pub async fn execute_get(
     Data(served): Data<&Served>,
@@ -195,7 +197,7 @@ pub async fn execute_get(
             );
         }
     };
-    run(
+    let mut response = run(
         served,
         flavor,
         headers,
@@ -204,7 +206,24 @@ pub async fn execute_get(
         document_id.as_deref(),
         true,
     )
-    .await
+    .await;
+    let signed_in = headers.contains_key(header::AUTHORIZATION);
+    let cache_control = if signed_in || !response.status().is_success() {
+        // A user's answer is theirs alone: never kept by a shared cache.
+        "private, no-store"
+    } else {
+        "public, max-age=60"
+    };
+    let response_headers = response.headers_mut();
+    response_headers.insert(
+        header::CACHE_CONTROL,
+        header::HeaderValue::from_static(cache_control),
+    );
+    response_headers.insert(
+        header::VARY,
+        header::HeaderValue::from_static("Accept, Authorization"),
+    );
+    response
 }
 
 /// The GraphQL request a GET's parameters make.

@@ -65,6 +65,13 @@ impl Charge {
         (Self::observed(bucket, cost, admitted, after), after)
     }
 
+    /// `cost` added to a bucket holding `level` points whether it fits
+    /// or not (`RateLimiter::settle`), and the level after it.
+    pub fn forced(bucket: Bucket, level: f64, cost: u32) -> (Self, f64) {
+        let after = level + f64::from(cost);
+        (Self::observed(bucket, cost, true, after), after)
+    }
+
     /// The charge of `cost` that was `admitted` (or not) and left the
     /// bucket at `level` (as a shared store reports it).
     pub fn observed(bucket: Bucket, cost: u32, admitted: bool, level: f64) -> Self {
@@ -100,6 +107,12 @@ pub trait RateLimiter: Send + Sync + std::fmt::Debug {
     /// (a fresh key's bucket is empty). Negative costs are not a thing:
     /// a refund is a smaller charge next time.
     async fn charge(&self, key: &str, cost: u32, bucket: Bucket) -> Result<Charge, InternalError>;
+
+    /// Adds `cost` points to `key`'s bucket whether or not they fit:
+    /// costs already admitted on the strength of an earlier charge (a
+    /// replica settling what it let in meanwhile). The bucket may go
+    /// past its capacity; it then refuses until it has drained below.
+    async fn settle(&self, key: &str, cost: u32, bucket: Bucket) -> Result<Charge, InternalError>;
 
     /// Counts one hit on `key` in a fixed window of `window`. `None` when
     /// it is within `limit`; else how long until the window ends.

@@ -36,28 +36,43 @@ impl Activity {
     }
 
     /// Records `user`'s activity without holding up the caller: a request
-    /// is not slowed, nor failed, by this write (a failure is logged).
+    /// is not slowed, nor failed, by this write (a failure is logged). A
+    /// user seen within the resolution costs a lookup, not a task.
     pub fn touch_in_background(&self, user: UserId) {
+        let Some(now) = self.due(user) else {
+            return;
+        };
         let activity = self.clone();
         tokio::spawn(async move {
-            if let Err(error) = activity.touch(user).await {
+            if let Err(error) = activity.record(user, now).await {
                 tracing::warn!(%error, "activity not recorded");
             }
         });
     }
 
     pub async fn touch(&self, user: UserId) -> Result<(), InternalError> {
-        let now = self.clock.now();
-        {
-            let mut seen = self.seen.lock().unwrap_or_else(|e| e.into_inner());
-            if seen.get(&user).is_some_and(|at| now - *at < RESOLUTION) {
-                return Ok(());
-            }
-            if seen.len() >= REMEMBERED {
-                seen.clear();
-            }
-            seen.insert(user, now);
+        match self.due(user) {
+            Some(now) => self.record(user, now).await,
+            None => Ok(()),
         }
+    }
+
+    /// Now, if `user`'s activity is due to be recorded (not seen by this
+    /// process within the resolution); marks them seen.
+    fn due(&self, user: UserId) -> Option<DateTime<Utc>> {
+        let now = self.clock.now();
+        let mut seen = self.seen.lock().unwrap_or_else(|e| e.into_inner());
+        if seen.get(&user).is_some_and(|at| now - *at < RESOLUTION) {
+            return None;
+        }
+        if seen.len() >= REMEMBERED {
+            seen.clear();
+        }
+        seen.insert(user, now);
+        Some(now)
+    }
+
+    async fn record(&self, user: UserId, now: DateTime<Utc>) -> Result<(), InternalError> {
         // The condition keeps replicas from each writing within the hour.
         users::Entity::update_many()
             .col_expr(users::Column::LastActiveAt, Expr::value(now))

@@ -116,6 +116,13 @@ impl RateLimiter for FallbackRateLimiter {
             None => self.local.charge(key, cost, bucket).await,
         }
     }
+
+    async fn settle(&self, key: &str, cost: u32, bucket: Bucket) -> Result<Charge, InternalError> {
+        match self.shared(self.shared.settle(key, cost, bucket)).await {
+            Some(charge) => Ok(charge),
+            None => self.local.settle(key, cost, bucket).await,
+        }
+    }
 }
 
 #[cfg(test)]
@@ -163,6 +170,15 @@ mod tests {
                 return Err(InternalError::Queue("connection refused".into()));
             }
             Ok(Charge::of(bucket, 0.0, cost).0)
+        }
+
+        async fn settle(
+            &self,
+            key: &str,
+            cost: u32,
+            bucket: Bucket,
+        ) -> Result<Charge, InternalError> {
+            self.charge(key, cost, bucket).await
         }
     }
 
@@ -237,6 +253,15 @@ mod tests {
         }
 
         async fn charge(
+            &self,
+            _key: &str,
+            _cost: u32,
+            _bucket: Bucket,
+        ) -> Result<Charge, InternalError> {
+            std::future::pending().await
+        }
+
+        async fn settle(
             &self,
             _key: &str,
             _cost: u32,

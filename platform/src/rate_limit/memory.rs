@@ -64,6 +64,17 @@ impl RateLimiter for InProcessRateLimiter {
     }
 
     async fn charge(&self, key: &str, cost: u32, bucket: Bucket) -> Result<Charge, InternalError> {
+        Ok(self.fill(key, bucket, |level| Charge::of(bucket, level, cost)))
+    }
+
+    async fn settle(&self, key: &str, cost: u32, bucket: Bucket) -> Result<Charge, InternalError> {
+        Ok(self.fill(key, bucket, |level| Charge::forced(bucket, level, cost)))
+    }
+}
+
+impl InProcessRateLimiter {
+    /// Drains `key`'s bucket to now, then applies `charge` to its level.
+    fn fill(&self, key: &str, bucket: Bucket, charge: impl FnOnce(f64) -> (Charge, f64)) -> Charge {
         let now = Instant::now();
         let rate = f64::from(bucket.drain_per_second);
         let drained =
@@ -73,9 +84,9 @@ impl RateLimiter for InProcessRateLimiter {
             buckets.retain(|_, held| drained(*held) > 0.0);
         }
         let level = buckets.get(key).copied().map_or(0.0, drained);
-        let (charge, after) = Charge::of(bucket, level, cost);
+        let (charge, after) = charge(level);
         buckets.insert(key.to_owned(), (after, now));
-        Ok(charge)
+        charge
     }
 }
 

@@ -10,8 +10,9 @@ use crate::redis::Redis;
 
 /// A leaky bucket, drained to Redis's own clock (`TIME`, so replicas'
 /// clocks do not matter): `l` the level, `t` when it was last drained.
-/// The cost goes in only if it fits whole; the key expires when the
-/// bucket would be empty. ARGV: cost, capacity, drain per second.
+/// The cost goes in only if it fits whole (or always, when forced); the
+/// key expires when the bucket would be empty. ARGV: cost, capacity,
+/// drain per second, forced (1 or 0).
 /// Returns {admitted, level after} (the level as a string: Lua numbers
 /// reply as integers).
 const CHARGE: &str = "local now = redis.call('TIME') \
@@ -21,7 +22,7 @@ const CHARGE: &str = "local now = redis.call('TIME') \
      local level = 0 \
      if held[1] then level = math.max(0, tonumber(held[1]) - (now - tonumber(held[2])) * rate) end \
      local admitted = 0 \
-     if cost <= capacity and level + cost <= capacity then level = level + cost admitted = 1 end \
+     if ARGV[4] == '1' or (cost <= capacity and level + cost <= capacity) then level = level + cost admitted = 1 end \
      redis.call('HSET', KEYS[1], 'l', tostring(level), 't', tostring(now)) \
      redis.call('PEXPIRE', KEYS[1], math.ceil(level / math.max(rate, 1) * 1000) + 1000) \
      return {admitted, tostring(level)}";
@@ -110,10 +111,28 @@ impl RateLimiter for RedisRateLimiter {
     }
 
     async fn charge(&self, key: &str, cost: u32, bucket: Bucket) -> Result<Charge, InternalError> {
+        self.fill(key, cost, bucket, false).await
+    }
+
+    async fn settle(&self, key: &str, cost: u32, bucket: Bucket) -> Result<Charge, InternalError> {
+        self.fill(key, cost, bucket, true).await
+    }
+}
+
+impl RedisRateLimiter {
+    /// Runs [`CHARGE`] on `key`.
+    async fn fill(
+        &self,
+        key: &str,
+        cost: u32,
+        bucket: Bucket,
+        forced: bool,
+    ) -> Result<Charge, InternalError> {
         let args = vec![
             i64::from(cost).into(),
             i64::from(bucket.capacity).into(),
             i64::from(bucket.drain_per_second).into(),
+            i64::from(forced).into(),
         ];
         let reply = Redis::eval(&self.redis.fail_fast(), CHARGE, self.key(key), args)
             .await
