@@ -12,10 +12,7 @@ use async_graphql::parser::types::{
 use async_graphql::{Request, Response, ServerError};
 use moneta_core::ErrorCode;
 
-use std::sync::Arc;
-
 use super::Documents;
-use super::documents::Parsed;
 use super::persisted::{Named, Persisted};
 use super::validation::ValidationKey;
 use crate::error::{code_uncoded, coded_server_error, is_request_error};
@@ -25,8 +22,9 @@ use crate::error::{code_uncoded, coded_server_error, is_request_error};
 pub struct Admitted {
     pub request: Request,
     pub operation: Option<OperationType>,
-    /// The document, parsed.
-    pub parsed: Arc<Parsed>,
+    /// What its validation is kept under: the parsed document, the
+    /// operation's name and the variables' JSON (also in `request`'s data).
+    pub key: ValidationKey,
     /// Its id, when the request named it by id (a registered document:
     /// only those have their responses cached).
     pub document_id: Option<String>,
@@ -97,9 +95,9 @@ fn admit(documents: &Documents, mut request: Request) -> Result<Admitted, Server
     );
     request.set_parsed_query(parsed.document.clone());
     Ok(Admitted {
-        request: request.data(key),
+        request: request.data(key.clone()),
         operation,
-        parsed,
+        key,
         document_id: None,
     })
 }

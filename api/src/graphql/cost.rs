@@ -21,7 +21,7 @@ use async_graphql::extensions::{
 use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
 use async_graphql::{Response, ServerError, ValidationResult, Value};
 use moneta_core::auth::Identity;
-use moneta_core::ports::{Bucket, Charge};
+use moneta_core::ports::{Bucket, Charge, RateLimiter};
 
 use super::admission::operation;
 use super::validation::ValidationKey;
@@ -60,6 +60,26 @@ pub fn caller(identity: Option<&Identity>, ip: Option<&ClientIp>) -> Option<Stri
         (Some(identity), _) => Some(format!("cost:{{u{}}}", identity.user_id)),
         (None, Some(ClientIp(Some(ip)))) => Some(format!("cost:ip:{ip}")),
         (None, _) => None,
+    }
+}
+
+/// Charges `cost` to `key`'s bucket: the points left when it went in,
+/// `None` when it could not be charged (the fallback limiter charges in
+/// process while Redis is away, so this is a bug, never the caller's
+/// fault, and never fails a request), THROTTLED when it does not fit.
+pub async fn charge(
+    limiter: &dyn RateLimiter,
+    key: &str,
+    cost: u32,
+    bucket: Bucket,
+) -> Result<Option<u32>, ServerError> {
+    match limiter.charge(key, cost, bucket).await {
+        Ok(charge) if charge.admitted => Ok(Some(charge.remaining)),
+        Ok(charge) => Err(refused(&charge)),
+        Err(error) => {
+            tracing::warn!(%error, "cost not charged");
+            Ok(None)
+        }
     }
 }
 
@@ -122,25 +142,15 @@ impl Extension for Metered {
             return Ok(result);
         };
         let requested = u32::try_from(result.complexity).unwrap_or(u32::MAX);
-        let charge = match services
-            .rate_limiter
-            .charge(&key, requested, self.bucket)
-            .await
-        {
-            Ok(charge) => charge,
-            Err(error) => {
-                // The fallback limiter charges in process when Redis is
-                // away; an error here is a bug, never the caller's fault.
-                tracing::warn!(%error, "cost not charged");
-                return Ok(result);
-            }
-        };
-        if !charge.admitted {
-            return Err(vec![refused(&charge)]);
-        }
+        let remaining =
+            match charge(services.rate_limiter.as_ref(), &key, requested, self.bucket).await {
+                Ok(Some(remaining)) => remaining,
+                Ok(None) => return Ok(result),
+                Err(refused) => return Err(vec![refused]),
+            };
         *self.charged.lock().unwrap_or_else(PoisonError::into_inner) = Some(Charged {
             requested,
-            remaining: charge.remaining,
+            remaining,
             document: ctx.data_opt::<ValidationKey>().cloned(),
         });
         Ok(result)

@@ -23,7 +23,7 @@ use async_graphql::{Schema, SchemaBuilder};
 use moneta_core::ports::Bucket;
 
 pub use context::{identity, services};
-pub use cost::{caller, cost_value, refused};
+pub use cost::{caller, charge, cost_value};
 pub use documents::Documents;
 pub use loaders::AccountLoader;
 pub use mutation::MutationRoot;

@@ -44,8 +44,8 @@ const PAGING: &[&str] = &["after", "filter"];
 /// The view `admitted`'s response is cached as, if it is cacheable.
 pub fn view(admitted: &Admitted) -> Option<View> {
     let id = admitted.document_id.as_deref()?;
-    let request = &admitted.request;
-    let op = operation(&admitted.parsed.document, request.operation_name.as_deref())?;
+    let (request, key) = (&admitted.request, &admitted.key);
+    let op = operation(&key.document().document, key.operation_name())?;
     if op.node.ty != OperationType::Query {
         return None;
     }
@@ -72,13 +72,14 @@ pub fn view(admitted: &Admitted) -> Option<View> {
     if !versioned {
         return None;
     }
-    let variables = serde_json::to_vec(&request.variables).ok()?;
+    // The variables' JSON the validation key already made.
+    let variables = key.variables_json()?;
     let mut digest = Sha256::new();
     digest.update(id.as_bytes());
     digest.update([0]);
-    digest.update(request.operation_name.as_deref().unwrap_or("").as_bytes());
+    digest.update(key.operation_name().unwrap_or("").as_bytes());
     digest.update([0]);
-    digest.update(&variables);
+    digest.update(variables.as_bytes());
     let digest = digest.finalize();
     let mut view = [0u8; 16];
     view.copy_from_slice(&digest[..16]);

@@ -52,6 +52,11 @@ impl ValidationKey {
         &self.document
     }
 
+    /// The variables as JSON (`None`: they do not serialize).
+    pub fn variables_json(&self) -> Option<&str> {
+        self.variables.as_deref()
+    }
+
     /// The operation the request selects by name, if it names one.
     pub fn operation_name(&self) -> Option<&str> {
         self.operation_name.as_deref()

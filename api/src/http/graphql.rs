@@ -29,7 +29,7 @@ use crate::error::{UNSERIALIZABLE_RESPONSE, coded_server_error, server_error};
 use crate::graphql::admission::Naming;
 use crate::graphql::limits::MAX_BODY_BYTES;
 use crate::graphql::responses::{self, Stored, with_cost};
-use crate::graphql::{Documents, MonetaSchema, Persisted, admission, caller, cost_value, refused};
+use crate::graphql::{Documents, MonetaSchema, Persisted, admission, caller, charge, cost_value};
 use crate::http::bearer;
 use crate::http::client_ip::{TrustedProxies, client_ip};
 use crate::metrics::Metrics;
@@ -351,22 +351,20 @@ async fn answer_stored(
 ) -> Response {
     let started = Instant::now();
     let key = caller(Some(identity), None).unwrap_or_default();
-    let charge = served
-        .services
-        .rate_limiter
-        .charge(&key, stored.requested, served.cost_bucket)
-        .await;
-    let remaining = match charge {
-        Ok(charge) if !charge.admitted => {
-            let response = GqlResponse::from_errors(vec![refused(&charge)]);
+    let charged = charge(
+        served.services.rate_limiter.as_ref(),
+        &key,
+        stored.requested,
+        served.cost_bucket,
+    )
+    .await;
+    let remaining = match charged {
+        Ok(remaining) => remaining.unwrap_or(served.cost_bucket.capacity),
+        Err(refused) => {
+            let response = GqlResponse::from_errors(vec![refused]);
             return throttled_response(flavor, &response).unwrap_or_else(|| {
                 respond(flavor, StatusCode::TOO_MANY_REQUESTS, to_json(&response))
             });
-        }
-        Ok(charge) => charge.remaining,
-        Err(error) => {
-            tracing::warn!(%error, "cost not charged");
-            served.cost_bucket.capacity
         }
     };
     let cost = cost_value(Some(stored.requested), Some(stored.actual), remaining);
