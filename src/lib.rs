@@ -32,10 +32,12 @@ use moneta_core::institutions::{Institution, Institutions, sandbox::SandboxInsti
 use moneta_core::notifications::Notifications;
 use moneta_core::ports::{Bucket, DeadLetter, Dependency, EventBus, JobQueue, Need, RawPageStore};
 use moneta_core::retention::Retention;
+use moneta_core::rules::Rules;
 use moneta_core::spending::FollowUp;
 use moneta_core::sync::SyncPipeline;
-use moneta_core::transactions::CategoryOverrides;
 use moneta_core::transactions::Transactions;
+use moneta_core::transactions::{CategoryOverrides, Reasons};
+use moneta_core::transfers::Transfers;
 use moneta_core::users::{Activity, Erasure, Users};
 use moneta_migration::{Migrator, sea_orm_migration::MigratorTrait as _};
 
@@ -146,7 +148,7 @@ impl Runtime {
             queue: Some(parts.shared.queue.clone()),
         };
         Ok(Self {
-            services: parts.services(&settings, auth),
+            services: parts.services(&settings, auth, &categorizer),
             worker: parts.worker(&settings, categorizer, job_metrics)?,
             settings,
             ops,
@@ -225,7 +227,12 @@ impl Parts {
     }
 
     /// What the API serves with.
-    fn services(&self, settings: &Settings, auth: AuthService) -> Services {
+    fn services(
+        &self,
+        settings: &Settings,
+        auth: AuthService,
+        categorizer: &Categorizer,
+    ) -> Services {
         let Self { db, clock, ids, .. } = self;
         Services {
             auth,
@@ -248,6 +255,23 @@ impl Parts {
                 follow_up: self.follow_up.clone(),
                 ids: ids.clone(),
                 clock: clock.clone(),
+            },
+            reasons: Reasons {
+                db: db.clone(),
+                categorizer: categorizer.clone(),
+            },
+            rules: Rules {
+                db: db.clone(),
+                categorizer: categorizer.clone(),
+                ids: ids.clone(),
+                clock: clock.clone(),
+                follow_up: self.follow_up.clone(),
+            },
+            transfers: Transfers {
+                db: db.clone(),
+                ids: ids.clone(),
+                clock: clock.clone(),
+                follow_up: self.follow_up.clone(),
             },
             budgets: BudgetService {
                 db: db.clone(),

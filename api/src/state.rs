@@ -8,8 +8,10 @@ use moneta_core::budget::BudgetService;
 use moneta_core::cache::ReadCache;
 use moneta_core::notifications::Notifications;
 use moneta_core::ports::{Bucket, Dependency, EventBus, JobQueue, RateLimiter};
-use moneta_core::transactions::CategoryOverrides;
+use moneta_core::rules::Rules;
 use moneta_core::transactions::Transactions;
+use moneta_core::transactions::{CategoryOverrides, Reasons};
+use moneta_core::transfers::Transfers;
 use moneta_core::users::{Activity, Erasure, Users};
 
 use secrecy::SecretString;
@@ -31,6 +33,10 @@ pub struct Services {
     pub transactions: Transactions,
     pub notifications: Notifications,
     pub categories: CategoryOverrides,
+    /// Explanations and merchant names.
+    pub reasons: Reasons,
+    pub rules: Rules,
+    pub transfers: Transfers,
     pub budgets: BudgetService,
     pub activity: Activity,
     /// Deleting a user and everything of theirs.

@@ -63,11 +63,13 @@ pub mod month;
 pub mod notifications;
 pub mod ports;
 pub mod retention;
+pub mod rules;
 pub mod seed;
 pub mod spending;
 pub mod sync;
 pub mod text;
 pub mod transactions;
+pub mod transfers;
 pub mod users;
 
 pub use error::{DomainError, ErrorCode, InternalError, UserError, UserErrorCode};

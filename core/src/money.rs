@@ -52,6 +52,11 @@ impl Money {
     }
 
     /// The amount as a decimal with two places, for the API.
+    /// The amount's size, direction apart (saturating).
+    pub const fn abs(self) -> Self {
+        Self(self.0.saturating_abs())
+    }
+
     pub fn to_decimal(self) -> Decimal {
         Decimal::new(self.0, 2)
     }

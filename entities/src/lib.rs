@@ -25,17 +25,25 @@
 //! - [`sellers`]: the curated seller → category dictionary (unsharded).
 //! - [`seller_votes`]: crowd tallies of category votes per seller.
 //! - [`user_seller_votes`]: each user's single vote per seller.
+//! - [`category_rules`]: a user's standing category rules.
+//! - [`rule_applications`]: a rule applied to past transactions, undoable.
+//! - [`rule_application_changes`]: what one application changed.
+//! - [`transfers`]: pairs of opposite transactions on two own accounts.
 //! - [`prelude`]: the `Entity` types under table-like names.
 
 pub mod accounts;
 pub mod budget_overrides;
+pub mod category_rules;
 pub mod monthly_spending;
 pub mod notifications;
 pub mod refresh_tokens;
+pub mod rule_application_changes;
+pub mod rule_applications;
 pub mod seller_votes;
 pub mod sellers;
 pub mod spending_changes;
 pub mod transactions;
+pub mod transfers;
 pub mod user_emails;
 pub mod user_seller_votes;
 pub mod users;
@@ -44,13 +52,17 @@ pub mod users;
 pub mod prelude {
     pub use super::accounts::Entity as Accounts;
     pub use super::budget_overrides::Entity as BudgetOverrides;
+    pub use super::category_rules::Entity as CategoryRules;
     pub use super::monthly_spending::Entity as MonthlySpending;
     pub use super::notifications::Entity as Notifications;
     pub use super::refresh_tokens::Entity as RefreshTokens;
+    pub use super::rule_application_changes::Entity as RuleApplicationChanges;
+    pub use super::rule_applications::Entity as RuleApplications;
     pub use super::seller_votes::Entity as SellerVotes;
     pub use super::sellers::Entity as Sellers;
     pub use super::spending_changes::Entity as SpendingChanges;
     pub use super::transactions::Entity as Transactions;
+    pub use super::transfers::Entity as Transfers;
     pub use super::user_emails::Entity as UserEmails;
     pub use super::user_seller_votes::Entity as UserSellerVotes;
     pub use super::users::Entity as Users;

@@ -39,6 +39,13 @@ pub struct Model {
     /// The user's override, kept apart from the computed category.
     #[sea_orm(column_type = "String(StringLen::N(32))", nullable)]
     pub user_category: Option<String>,
+    /// The [`super::category_rules`] row that set the computed category.
+    pub rule_id: Option<i64>,
+    /// A rule's display name for the merchant.
+    #[sea_orm(column_type = "String(StringLen::N(128))", nullable)]
+    pub display_name: Option<String>,
+    /// The [`super::transfers`] pair this transaction is a leg of.
+    pub transfer_id: Option<i64>,
     pub created_at: ChronoDateTimeUtc,
     pub updated_at: ChronoDateTimeUtc,
 }

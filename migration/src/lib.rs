@@ -35,6 +35,8 @@
 //!   invalidate, evaluate alerts) a committed change still owes.
 //! - `m20261205_000001_spending_changes_recompute`: whether settling a
 //!   record recomputes the month's spending (a sync page adjusts it itself).
+//! - `m20261206_000001_rules_and_transfers`: standing category rules, their
+//!   undoable applications, transfers, and the transaction columns they set.
 
 pub use sea_orm_migration;
 use sea_orm_migration::prelude::*;
@@ -45,6 +47,7 @@ mod m20261202_000001_user_emails_created_at_index;
 mod m20261203_000001_users_deleted_at;
 mod m20261204_000001_spending_changes;
 mod m20261205_000001_spending_changes_recompute;
+mod m20261206_000001_rules_and_transfers;
 mod mysql_error;
 pub mod vitess;
 
@@ -62,6 +65,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000001_users_deleted_at::Migration),
             Box::new(m20261204_000001_spending_changes::Migration),
             Box::new(m20261205_000001_spending_changes_recompute::Migration),
+            Box::new(m20261206_000001_rules_and_transfers::Migration),
         ]
     }
 }
@@ -71,7 +75,7 @@ mod tests {
     use super::*;
     use sea_orm_migration::sea_orm::Database;
 
-    const TABLES: [&str; 11] = [
+    const TABLES: [&str; 15] = [
         "users",
         "user_emails",
         "refresh_tokens",
@@ -83,6 +87,10 @@ mod tests {
         "sellers",
         "seller_votes",
         "user_seller_votes",
+        "category_rules",
+        "rule_applications",
+        "rule_application_changes",
+        "transfers",
     ];
 
     #[tokio::test]

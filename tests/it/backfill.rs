@@ -80,5 +80,6 @@ fn provider(id: &str, seller: &str, cents: i64, at: chrono::DateTime<Utc>) -> Pr
         posted_at: at,
         seller: seller.into(),
         amount: Money::from_cents(cents),
+        transfer_hint: false,
     }
 }

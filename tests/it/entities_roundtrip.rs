@@ -5,8 +5,9 @@ use chrono::{DateTime, TimeZone, Utc};
 
 use crate::harness::TestDb;
 use moneta_entities::{
-    accounts, budget_overrides, monthly_spending, notifications, prelude::*, refresh_tokens,
-    seller_votes, sellers, transactions, user_emails, user_seller_votes, users,
+    accounts, budget_overrides, category_rules, monthly_spending, notifications, prelude::*,
+    refresh_tokens, rule_application_changes, rule_applications, seller_votes, sellers,
+    transactions, transfers, user_emails, user_seller_votes, users,
 };
 use sea_orm::{
     ActiveModelBehavior, ActiveModelTrait, ColumnTrait, DatabaseConnection, DbErr, EntityTrait,
@@ -116,6 +117,9 @@ async fn every_entity_roundtrips(db: &DatabaseConnection) -> Result<(), DbErr> {
                 category: "dining".into(),
                 category_source: "dictionary".into(),
                 user_category: None,
+                rule_id: (!pending).then_some(50),
+                display_name: (!pending).then(|| "Starbucks Reserve".to_owned()),
+                transfer_id: (!pending).then_some(60),
                 created_at: at(0, 0),
                 updated_at: at(0, 0),
             },
@@ -183,6 +187,68 @@ async fn every_entity_roundtrips(db: &DatabaseConnection) -> Result<(), DbErr> {
             user_id: 1,
             seller: "starbucks".into(),
             category: "dining".into(),
+            created_at: at(0, 0),
+            updated_at: at(0, 0),
+        },
+    )
+    .await?;
+    roundtrip(
+        db,
+        category_rules::Model {
+            user_id: 1,
+            id: 50,
+            position: 0,
+            name: "Coffee is food".into(),
+            enabled: true,
+            match_all: false,
+            conditions: r#"[{"kind":"merchant_contains","value":"coffee"}]"#.into(),
+            set_category: Some("FOOD".into()),
+            set_display_name: None,
+            mark_transfer: false,
+            created_at: at(0, 0),
+            updated_at: at(1, 250_000),
+        },
+    )
+    .await?;
+    roundtrip(
+        db,
+        rule_applications::Model {
+            user_id: 1,
+            id: 51,
+            rule_id: 50,
+            changed: 1,
+            created_at: at(0, 0),
+            undone_at: Some(at(2, 0)),
+        },
+    )
+    .await?;
+    roundtrip(
+        db,
+        rule_application_changes::Model {
+            user_id: 1,
+            application_id: 51,
+            transaction_id: 31,
+            month: 202_611,
+            previous_category: "UNCATEGORIZED".into(),
+            previous_source: "NONE".into(),
+            previous_rule_id: None,
+            previous_display_name: Some("Old name".into()),
+        },
+    )
+    .await?;
+    roundtrip(
+        db,
+        transfers::Model {
+            user_id: 1,
+            id: 60,
+            outflow_id: 31,
+            inflow_id: 32,
+            state: "CONFIRMED".into(),
+            confidence: 95,
+            outflow_previous_category: "UNCATEGORIZED".into(),
+            outflow_previous_source: "NONE".into(),
+            inflow_previous_category: "INCOME".into(),
+            inflow_previous_source: "SELLER_MAP".into(),
             created_at: at(0, 0),
             updated_at: at(0, 0),
         },

@@ -27,7 +27,7 @@ const PASSWORD: &str = "a long enough password";
 const CROWD_CATEGORY: &str = "TRAVEL";
 
 /// The user-owned tables, keyed by `user_id` (and `users` by `id`).
-const USER_TABLES: [&str; 8] = [
+const USER_TABLES: [&str; 12] = [
     "refresh_tokens",
     "accounts",
     "transactions",
@@ -36,6 +36,10 @@ const USER_TABLES: [&str; 8] = [
     "spending_changes",
     "notifications",
     "user_seller_votes",
+    "category_rules",
+    "rule_applications",
+    "rule_application_changes",
+    "transfers",
 ];
 
 /// A signed-up user: email, tokens and row id.

@@ -38,6 +38,7 @@ mod outage;
 mod queue;
 mod responses;
 mod retention;
+mod rules;
 mod schema;
 mod schema_rules;
 mod secrets_in_logs;

@@ -7,7 +7,7 @@ use sea_orm::{ConnectionTrait as _, DatabaseConnection, Statement};
 
 use crate::harness::{Backend, TestDb};
 
-const TABLES: [&str; 12] = [
+const TABLES: [&str; 16] = [
     "users",
     "user_emails",
     "refresh_tokens",
@@ -20,6 +20,10 @@ const TABLES: [&str; 12] = [
     "sellers",
     "seller_votes",
     "user_seller_votes",
+    "category_rules",
+    "rule_applications",
+    "rule_application_changes",
+    "transfers",
 ];
 
 async fn ddl(db: &DatabaseConnection, backend: Backend, table: &str) -> String {

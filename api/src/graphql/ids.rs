@@ -12,6 +12,9 @@ pub enum Kind {
     Account,
     Transaction,
     Notification,
+    Rule,
+    RuleApplication,
+    Transfer,
 }
 
 impl Kind {
@@ -21,6 +24,9 @@ impl Kind {
             Self::Account => "Account",
             Self::Transaction => "Transaction",
             Self::Notification => "Notification",
+            Self::Rule => "Rule",
+            Self::RuleApplication => "RuleApplication",
+            Self::Transfer => "Transfer",
         }
     }
 }
@@ -38,6 +44,9 @@ pub fn decode(id: &str) -> Option<(Kind, i64)> {
         Kind::Account,
         Kind::Transaction,
         Kind::Notification,
+        Kind::Rule,
+        Kind::RuleApplication,
+        Kind::Transfer,
     ]
     .into_iter()
     .find(|k| k.prefix() == prefix)?;

@@ -16,7 +16,7 @@ use crate::month::Month;
 
 /// Bumped whenever a cached type changes shape, so a deploy never reads
 /// values written by the previous release.
-const FORMAT: u32 = 2;
+const FORMAT: u32 = 3;
 
 /// A cached read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -85,7 +85,7 @@ mod tests {
         assert!(!value_key(UserId::new(420), View::Budget(month)).starts_with(&user_prefix(user)));
         assert_eq!(
             value_key(user, View::Budget(month)),
-            "cache:{u42}:f2:budget:202611"
+            "cache:{u42}:f3:budget:202611"
         );
         assert_ne!(
             value_key(user, View::Budget(month)),
@@ -93,7 +93,7 @@ mod tests {
         );
         assert_eq!(
             value_key(user, View::Response([0xab; 16])),
-            format!("cache:{{u42}}:f2:response:{}", "ab".repeat(16))
+            format!("cache:{{u42}}:f3:response:{}", "ab".repeat(16))
         );
         assert_ne!(
             value_key(user, View::RecentTransactions(20)),

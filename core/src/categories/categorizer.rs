@@ -34,6 +34,10 @@ pub struct Categorization {
     /// apart, so re-syncs cannot overwrite it).
     pub category: Category,
     pub source: CategorySource,
+    /// The user's rule that matched, if any ([`Self::apply_rules`]).
+    pub rule_id: Option<i64>,
+    /// That rule's name for the merchant.
+    pub display_name: Option<String>,
 }
 
 /// Categorizes raw seller strings with the dictionary and the crowd.
@@ -95,6 +99,8 @@ impl Categorizer {
                     seller_key,
                     category,
                     source,
+                    rule_id: None,
+                    display_name: None,
                 }
             })
             .collect())

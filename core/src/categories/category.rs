@@ -99,11 +99,16 @@ impl FromStr for Category {
     }
 }
 
-/// Why a transaction has its category, strongest first.
+/// Why a transaction has its category, strongest first: the user's
+/// override, their rule, a detected transfer, the dictionary, the crowd.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum CategorySource {
     /// The user chose it for this transaction.
     User,
+    /// One of the user's standing rules.
+    Rule,
+    /// Detected as money moved between two of the user's own accounts.
+    Transfer,
     /// The curated seller dictionary.
     SellerMap,
     /// The crowd's clear choice for this seller.
@@ -116,6 +121,8 @@ impl CategorySource {
     pub const fn as_str(self) -> &'static str {
         match self {
             Self::User => "USER",
+            Self::Rule => "RULE",
+            Self::Transfer => "TRANSFER",
             Self::SellerMap => "SELLER_MAP",
             Self::Crowd => "CROWD",
             Self::None => "NONE",
@@ -127,10 +134,17 @@ impl FromStr for CategorySource {
     type Err = UnknownCategory;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        [Self::User, Self::SellerMap, Self::Crowd, Self::None]
-            .into_iter()
-            .find(|c| c.as_str() == s)
-            .ok_or_else(|| UnknownCategory(s.to_owned()))
+        [
+            Self::User,
+            Self::Rule,
+            Self::Transfer,
+            Self::SellerMap,
+            Self::Crowd,
+            Self::None,
+        ]
+        .into_iter()
+        .find(|c| c.as_str() == s)
+        .ok_or_else(|| UnknownCategory(s.to_owned()))
     }
 }
 

@@ -209,6 +209,20 @@ pub async fn retract_votes(
 /// Votes read per statement while retracting.
 const RETRACT_BATCH: u64 = 500;
 
+/// A seller's tally: votes per category.
+pub async fn tally(
+    db: &impl ConnectionTrait,
+    seller: &str,
+) -> Result<Vec<(Category, i64)>, InternalError> {
+    seller_votes::Entity::find()
+        .filter(seller_votes::Column::Seller.eq(seller))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|row| Ok((row.category.parse::<Category>()?, row.votes)))
+        .collect()
+}
+
 /// The crowd's clear choice for each of `sellers` that has one: one
 /// indexed read (`seller IN (…)`) of the tallies.
 pub async fn choices(

@@ -9,10 +9,12 @@ mod category;
 pub mod crowd;
 pub mod dictionary;
 mod error;
+mod merchant;
 mod normalize;
 
 pub use categorizer::{Categorization, Categorizer, decide};
 pub use category::{Category, CategorySource, UnknownCategory};
 pub use dictionary::{SellerDictionary, SellerEntry, SellerMatch, SellerRow};
 pub use error::CategoryError;
+pub use merchant::merchant_name;
 pub use normalize::normalize;

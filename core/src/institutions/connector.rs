@@ -42,6 +42,10 @@ pub struct ProviderTransaction {
     /// Positive is money spent, negative money received.
     #[serde(rename = "amount_cents")]
     pub amount: Money,
+    /// The institution marks it as a transfer between the customer's own
+    /// accounts or a card payment (where it knows).
+    #[serde(default)]
+    pub transfer_hint: bool,
 }
 
 /// One page of an incremental sync.

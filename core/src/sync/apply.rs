@@ -7,7 +7,7 @@
 //! it, and the follow-up it owes (invalidate, alerts), which outlives the
 //! process. Re-applying a page changes nothing.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use moneta_entities::{accounts, transactions};
@@ -18,12 +18,14 @@ use sea_orm::{
 };
 
 use super::deltas::{self, Stored};
-use crate::categories::{Categorization, Categorizer, Category};
+use crate::categories::{Categorization, Categorizer, Category, CategorySource, merchant_name};
 use crate::error::InternalError;
 use crate::institutions::{ProviderTransaction, SyncPage};
 use crate::money::Money;
 use crate::month::Month;
+use crate::rules::{self, Facts, RuleSet};
 use crate::spending::{self, Totals};
+use crate::transfers::{self, Landing};
 use crate::{IdGenerator, UserId};
 
 /// What applying a page did.
@@ -64,8 +66,11 @@ impl PageApply<'_> {
         let mut applied = Applied::default();
         let changed: Vec<&ProviderTransaction> = page.added.iter().chain(&page.modified).collect();
         let raw_sellers: Vec<&str> = changed.iter().map(|t| t.seller.as_str()).collect();
-        // Reads of the dictionary and crowd happen before the transaction.
-        let categorized = self.categorizer.categorize(self.db, &raw_sellers).await?;
+        // Reads of the dictionary, crowd and rules happen before the
+        // transaction.
+        let mut categorized = self.categorizer.categorize(self.db, &raw_sellers).await?;
+        let rules = RuleSet::new(rules::load(self.db, self.user).await?);
+        self.apply_rules(&rules, &changed, &mut categorized);
 
         let tx = crate::db::begin_without_gap_locks(self.db).await?;
         // This page's adjustments to the totals, after the user's other
@@ -95,8 +100,70 @@ impl PageApply<'_> {
         spending::adjust(&tx, self.user, &deltas, self.now).await?;
         let months = applied.months.iter().copied();
         spending::mark(&tx, self.ids, self.user, months, Totals::Current, self.now).await?;
+        let paired = self.detect_transfers(&tx, &changed).await?;
+        spending::mark(&tx, self.ids, self.user, paired, Totals::Stale, self.now).await?;
         tx.commit().await?;
         Ok(applied)
+    }
+
+    /// The user's rules, over the dictionary and the crowd: the first
+    /// enabled rule that matches a transaction sets its category (and
+    /// display name). The merchant a rule sees is the one before any rule.
+    fn apply_rules(
+        &self,
+        rules: &RuleSet,
+        changed: &[&ProviderTransaction],
+        categorized: &mut [Categorization],
+    ) {
+        if rules.is_empty() {
+            return;
+        }
+        let dictionary = self.categorizer.dictionary();
+        for (t, c) in changed.iter().zip(categorized.iter_mut()) {
+            let merchant = merchant_name(None, &c.seller_key, dictionary);
+            let facts = Facts {
+                merchant: &merchant,
+                seller_key: &c.seller_key,
+                amount: t.amount,
+                account_id: self.account_id,
+            };
+            let Some(rule) = rules.first_match(&facts) else {
+                continue;
+            };
+            c.rule_id = Some(rule.id);
+            c.display_name.clone_from(&rule.spec.actions.display_name);
+            if let Some(category) = rule.spec.actions.category() {
+                c.category = category;
+                c.source = CategorySource::Rule;
+            }
+        }
+    }
+
+    /// Pairs the page's posted transactions with the user's other
+    /// accounts' (`transfers::detect`); the months that moved.
+    async fn detect_transfers(
+        &self,
+        tx: &DatabaseTransaction,
+        changed: &[&ProviderTransaction],
+    ) -> Result<BTreeSet<Month>, InternalError> {
+        let posted: Vec<&str> = changed
+            .iter()
+            .filter(|t| !t.pending)
+            .map(|t| t.provider_id.as_str())
+            .collect();
+        let hinted: HashSet<&str> = changed
+            .iter()
+            .filter(|t| t.transfer_hint)
+            .map(|t| t.provider_id.as_str())
+            .collect();
+        let landing = Landing {
+            user: self.user,
+            account_id: self.account_id,
+            provider_ids: &posted,
+            hinted: &hinted,
+            now: self.now,
+        };
+        transfers::detect(tx, self.ids, landing).await
     }
 
     /// Advances the cursor first: it also proves the account still exists
@@ -238,6 +305,9 @@ impl PageApply<'_> {
                     category: Set(c.category.as_str().to_owned()),
                     category_source: Set(c.source.as_str().to_owned()),
                     user_category: Set(carried_override),
+                    rule_id: Set(c.rule_id),
+                    display_name: Set(c.display_name.clone()),
+                    transfer_id: Set(None),
                     created_at: Set(self.now),
                     updated_at: Set(self.now),
                 }

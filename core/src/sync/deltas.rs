@@ -91,6 +91,7 @@ mod tests {
                 .unwrap(),
             seller: "SELLER".to_owned(),
             amount: Money::from_cents(cents),
+            transfer_hint: false,
         }
     }
 

@@ -4,6 +4,8 @@
 
 mod overrides;
 mod read;
+mod reason;
 
 pub use overrides::CategoryOverrides;
 pub use read::{Position, Transaction, TransactionFilter, Transactions, find, page, page_cached};
+pub use reason::{DICTIONARY_CONFIDENCE, Reason, Reasons};

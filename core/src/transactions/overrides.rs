@@ -35,6 +35,37 @@ impl CategoryOverrides {
         transaction_id: i64,
         category: Category,
     ) -> Result<Transaction, CategoryError> {
+        let before = self.write(user, transaction_id, Some(category)).await?;
+        if category != Category::Uncategorized && !before.seller_key.is_empty() {
+            let now = self.clock.now();
+            let change =
+                crowd::record_vote(&self.db, user, &before.seller_key, category, now).await?;
+            tracing::debug!(user_id = %user, seller = %before.seller_key, category = category.as_str(), ?change, "crowd vote");
+        }
+        self.settled(user, transaction_id, &before).await
+    }
+
+    /// Clears `user`'s override of one transaction: it returns to its
+    /// automatic category (rule, transfer, dictionary or crowd, as
+    /// computed when it arrived). The user's crowd vote for the seller
+    /// stays (their other transactions may still say the same).
+    pub async fn clear(
+        &self,
+        user: UserId,
+        transaction_id: i64,
+    ) -> Result<Transaction, CategoryError> {
+        let before = self.write(user, transaction_id, None).await?;
+        self.settled(user, transaction_id, &before).await
+    }
+
+    /// Writes the override with the record of its month; the row as it
+    /// was before.
+    async fn write(
+        &self,
+        user: UserId,
+        transaction_id: i64,
+        category: Option<Category>,
+    ) -> Result<Transaction, CategoryError> {
         let now = self.clock.now();
         let before = super::find(&self.db, user, transaction_id)
             .await?
@@ -43,7 +74,7 @@ impl CategoryOverrides {
         transactions::Entity::update_many()
             .col_expr(
                 transactions::Column::UserCategory,
-                Expr::value(category.as_str()),
+                Expr::value(category.map(Category::as_str)),
             )
             .col_expr(transactions::Column::UpdatedAt, Expr::value(now))
             .filter(transactions::Column::UserId.eq(user.get()))
@@ -53,21 +84,27 @@ impl CategoryOverrides {
         spending::mark(&tx, &self.ids, user, [before.month], Totals::Stale, now).await?;
         tx.commit().await?;
         crash_point!("override.committed");
-        if category != Category::Uncategorized && !before.seller_key.is_empty() {
-            let change =
-                crowd::record_vote(&self.db, user, &before.seller_key, category, now).await?;
-            tracing::debug!(user_id = %user, seller = %before.seller_key, category = category.as_str(), ?change, "crowd vote");
-        }
+        Ok(before)
+    }
+
+    /// Settles the follow-up and reads the transaction back.
+    async fn settled(
+        &self,
+        user: UserId,
+        transaction_id: i64,
+        before: &Transaction,
+    ) -> Result<Transaction, CategoryError> {
         self.follow_up.settle(user).await?;
+        let after = super::find(&self.db, user, transaction_id)
+            .await?
+            .ok_or(CategoryError::TransactionNotFound)?;
         tracing::info!(
             user_id = %user,
             transaction_id,
             from = before.category().as_str(),
-            to = category.as_str(),
+            to = after.category().as_str(),
             "category overridden"
         );
-        super::find(&self.db, user, transaction_id)
-            .await?
-            .ok_or(CategoryError::TransactionNotFound)
+        Ok(after)
     }
 }

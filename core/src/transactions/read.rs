@@ -35,6 +35,12 @@ pub struct Transaction {
     pub computed_source: CategorySource,
     /// What the user chose, if anything.
     pub user_category: Option<Category>,
+    /// The rule that set the computed category or display name.
+    pub rule_id: Option<i64>,
+    /// A rule's name for the merchant.
+    pub display_name: Option<String>,
+    /// The transfer this is a leg of (also when the user rejected it).
+    pub transfer_id: Option<i64>,
 }
 
 impl Transaction {
@@ -75,6 +81,9 @@ impl TryFrom<transactions::Model> for Transaction {
                 .map(|c| c.parse())
                 .transpose()
                 .map_err(corrupt)?,
+            rule_id: m.rule_id,
+            display_name: m.display_name,
+            transfer_id: m.transfer_id,
         })
     }
 }

@@ -77,6 +77,9 @@ pub async fn insert_transaction(
         category: Set(c.category.as_str().to_owned()),
         category_source: Set(c.source.as_str().to_owned()),
         user_category: Set(None),
+        rule_id: Set(None),
+        display_name: Set(None),
+        transfer_id: Set(None),
         created_at: Set(posted_at),
         updated_at: Set(posted_at),
     };

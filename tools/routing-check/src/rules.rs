@@ -26,6 +26,10 @@ const SHARDED: &[(&str, &[&str])] = &[
     ("spending_changes", &["user_id"]),
     ("notifications", &["user_id"]),
     ("user_seller_votes", &["user_id"]),
+    ("category_rules", &["user_id"]),
+    ("rule_applications", &["user_id"]),
+    ("rule_application_changes", &["user_id"]),
+    ("transfers", &["user_id"]),
 ];
 
 #[derive(Debug, PartialEq, Eq)]

@@ -5,6 +5,8 @@ mod auth;
 mod budget;
 mod categories;
 mod me;
+mod rules;
+mod transfers;
 
 use async_graphql::MergedObject;
 
@@ -14,6 +16,8 @@ pub struct MutationRoot(
     auth::AuthMutation,
     accounts::AccountMutation,
     categories::CategoryMutation,
+    rules::RuleMutation,
+    transfers::TransferMutation,
     budget::BudgetMutation,
     me::MeMutation,
 );

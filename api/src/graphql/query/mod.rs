@@ -6,6 +6,7 @@ mod export;
 mod me;
 mod node;
 mod notifications;
+mod rules;
 pub mod transactions;
 
 use async_graphql::MergedObject;
@@ -19,5 +20,6 @@ pub struct QueryRoot(
     transactions::TransactionsQuery,
     budget::BudgetQuery,
     notifications::NotificationsQuery,
+    rules::RulesQuery,
     export::ExportQuery,
 );

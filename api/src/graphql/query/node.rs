@@ -45,6 +45,7 @@ impl NodeQuery {
                 .await
                 .or_gql()?
                 .map(|n| Node::Notification(Notification(n))),
+            Kind::Rule | Kind::RuleApplication | Kind::Transfer => None,
         };
         Ok(node)
     }

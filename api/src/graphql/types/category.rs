@@ -20,13 +20,16 @@ pub enum Category {
     Uncategorized,
 }
 
-/// Why a transaction has its category: the user's own override wins, then
-/// the curated seller dictionary, then the crowd's clear choice for that
-/// seller; otherwise UNCATEGORIZED.
+/// Why a transaction has its category, strongest first: the user's own
+/// override, then their first matching rule, then a detected transfer
+/// between their own accounts, then the curated seller dictionary, then
+/// the crowd's clear choice for that seller; otherwise UNCATEGORIZED.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
 #[graphql(remote = "core::CategorySource")]
 pub enum CategorySource {
     User,
+    Rule,
+    Transfer,
     SellerMap,
     Crowd,
     None,

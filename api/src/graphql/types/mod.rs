@@ -8,8 +8,11 @@ mod connection;
 mod month;
 mod node;
 mod notification;
+mod reason;
+mod rule;
 mod sync_event;
 mod transaction;
+mod transfer;
 mod user;
 mod user_error;
 
@@ -28,7 +31,13 @@ pub use node::Node;
 pub use notification::{
     BudgetAlert, Notification, NotificationConnection, NotificationEdge, NotificationKind,
 };
+pub use reason::{CategoryReason, Merchant};
+pub use rule::{
+    AmountRangeInput, Direction, Rule, RuleApplication, RuleChange, RuleChanges, RuleCondition,
+    RuleConditionInput, RuleConditionKind, RuleInput, RuleMatch,
+};
 pub use sync_event::SyncEvent;
 pub use transaction::Transaction;
+pub use transfer::{Transfer, TransferState};
 pub use user::User;
 pub use user_error::{UserError, UserErrorCode};

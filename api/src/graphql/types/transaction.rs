@@ -4,10 +4,12 @@ use chrono::{DateTime, Utc};
 use moneta_core::{ErrorCode, transactions};
 use rust_decimal::Decimal;
 
-use super::{Account, Category, CategorySource};
-use crate::error::{coded, gql_error};
-use crate::graphql::AccountLoader;
+use moneta_core::transfers::TransferState;
+
+use super::{Account, Category, CategoryReason, CategorySource, Merchant, Transfer};
+use crate::error::{OrGql as _, coded, gql_error};
 use crate::graphql::ids::{self, Kind};
+use crate::graphql::{AccountLoader, services};
 
 pub struct Transaction(pub transactions::Transaction);
 
@@ -52,5 +54,40 @@ impl Transaction {
 
     async fn category_source(&self) -> CategorySource {
         self.0.category_source().into()
+    }
+
+    /// Who the money went to (or came from), as people name them; `seller`
+    /// stays as the bank printed it.
+    async fn merchant(&self, ctx: &Context<'_>) -> Result<Merchant> {
+        let reasons = &services(ctx)?.reasons;
+        Ok(Merchant {
+            name: reasons.merchant(&self.0),
+            logo: None,
+            website: None,
+        })
+    }
+
+    /// Why it has its category, with the evidence.
+    async fn category_reason(&self, ctx: &Context<'_>) -> Result<CategoryReason> {
+        let reason = services(ctx)?
+            .reasons
+            .explain(self.0.user_id, &self.0)
+            .await
+            .or_gql()?;
+        Ok(CategoryReason(reason))
+    }
+
+    /// The transfer this is a leg of, while it is one (not once rejected).
+    async fn transfer(&self, ctx: &Context<'_>) -> Result<Option<Transfer>> {
+        let Some(id) = self.0.transfer_id else {
+            return Ok(None);
+        };
+        Ok(services(ctx)?
+            .transfers
+            .find(self.0.user_id, id)
+            .await
+            .or_gql()?
+            .filter(|t| t.state != TransferState::Rejected)
+            .map(Transfer))
     }
 }

@@ -6,6 +6,7 @@ use chrono::{DateTime, Datelike, NaiveDate, Utc};
 
 use super::catalog::{EVERYDAY, Kind, LOCALS};
 use super::hash::{Rng, derive, mix64};
+use super::household::Role;
 use super::profile::Profile;
 use crate::categories::Category;
 use crate::institutions::ProviderTransaction;
@@ -57,6 +58,8 @@ pub(super) struct Draft {
     pub pending_cents: i64,
     pub posted_cents: i64,
     pub fate: Fate,
+    /// A transfer between the household's own accounts.
+    pub transfer: bool,
 }
 
 impl Draft {
@@ -83,6 +86,7 @@ impl Draft {
                 posted_at: self.at,
                 seller: self.seller.clone(),
                 amount: Money::from_cents(self.pending_cents),
+                transfer_hint: self.transfer,
             });
         }
         let cents = match self.fate {
@@ -97,6 +101,7 @@ impl Draft {
             posted_at: self.at,
             seller: self.seller.clone(),
             amount: Money::from_cents(cents),
+            transfer_hint: self.transfer,
         })
     }
 }
@@ -111,8 +116,15 @@ pub(super) fn day(profile: &Profile, day: NaiveDate) -> Vec<Draft> {
         day_number,
         out: Vec::with_capacity(8),
     };
-    fixed(&mut drafts, day_seed);
-    everyday(&mut drafts, day_seed);
+    match profile.household.role {
+        Role::Checking => {
+            fixed(&mut drafts, day_seed);
+            everyday(&mut drafts, day_seed);
+        }
+        Role::Card => everyday(&mut drafts, day_seed),
+        Role::Savings => {}
+    }
+    transfers(&mut drafts, day_seed);
     drafts.out
 }
 
@@ -160,7 +172,19 @@ impl DayDrafts<'_> {
             pending_cents: amounts.pending,
             posted_cents: amounts.posted,
             fate: amounts.fate,
+            transfer: false,
         });
+    }
+}
+
+/// The household's transfer legs (`household.rs`): after the rest.
+fn transfers(drafts: &mut DayDrafts<'_>, day_seed: u64) {
+    let mut rng = Rng::new(derive(day_seed, 0x7a5f));
+    for leg in drafts.profile.household.legs(drafts.day) {
+        drafts.push(&mut rng, (9, 12), leg.seller, Amounts::fixed(leg.cents));
+        if let Some(last) = drafts.out.last_mut() {
+            last.transfer = true;
+        }
     }
 }
 

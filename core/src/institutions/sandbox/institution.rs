@@ -93,9 +93,10 @@ impl Institution for SandboxInstitution {
 
     async fn link(&self, credentials: &Credentials) -> Result<LinkedLogin, InstitutionError> {
         Self::check(credentials)?;
-        let digits = Profile::new(&credentials.login).account_digits();
+        let profile = Profile::new(&credentials.login);
+        let digits = profile.account_digits();
         Ok(LinkedLogin {
-            display_name: format!("Sandbox Checking ••{digits:04}"),
+            display_name: format!("Sandbox {} ••{digits:04}", profile.household.kind()),
         })
     }
 

@@ -5,7 +5,9 @@
 //!   fails; login [`LOGIN_REQUIRED`] (`user_login_required`) links but
 //!   every sync then fails with `LoginRequired`; login [`UNSTABLE`]
 //!   (`user_unstable`) gets the first page of each sync, then
-//!   `Unavailable`.
+//!   `Unavailable`. A login `family_<name>` has companions
+//!   `family_<name>+card` and `family_<name>+savings`, with monthly card
+//!   payments and moves to savings between them (`household.rs`).
 //! - History: every login has [`HISTORY_DAYS`] days up to today (UTC date
 //!   of the clock): 2–5 everyday purchases a day at dictionary sellers
 //!   printed bank-style (~15 % at local businesses from a shared pool the
@@ -27,6 +29,7 @@ mod cursor;
 mod diff;
 mod hash;
 mod history;
+mod household;
 mod institution;
 mod profile;
 #[cfg(test)]
@@ -34,4 +37,5 @@ mod tests;
 
 pub use diff::PAGE_SIZE;
 pub use history::HISTORY_DAYS;
+pub use household::{CARD, FAMILY, SAVINGS};
 pub use institution::{LOGIN_REQUIRED, PASSWORD_GOOD, SandboxInstitution, SandboxShape, UNSTABLE};

@@ -6,6 +6,7 @@ use chrono::{Datelike, NaiveDate};
 
 use super::catalog::{self, Bill, EVERYDAY, LOCALS, NEIGHBORHOOD};
 use super::hash::{Rng, derive, fnv1a};
+use super::household::Household;
 
 /// A monthly bill as this login pays it.
 #[derive(Debug)]
@@ -21,6 +22,8 @@ pub(super) struct MyBill {
 pub(super) struct Profile {
     /// The login's hash; every other draw derives from it.
     pub key: u64,
+    /// Which account of its household the login is.
+    pub household: Household,
     pub city: &'static str,
     pub employer: &'static str,
     pub payroll: &'static str,
@@ -78,6 +81,7 @@ impl Profile {
         let total_weight = weights.iter().map(|&w| u64::from(w)).sum();
         Self {
             key,
+            household: Household::of(login),
             city,
             employer,
             payroll,
