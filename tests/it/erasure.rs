@@ -23,6 +23,7 @@ const SET_BUDGET: &str =
     "mutation($input: SetBudgetInput!) { setBudget(input: $input) { userErrors { code } } }";
 const SET_INCOME: &str =
     "mutation($input: SetIncomeInput!) { setIncome(input: $input) { userErrors { code } } }";
+const CREATE_RULE: &str = "mutation($input: CreateRuleInput!) { createRule(input: $input) { application { changedCount } userErrors { code } } }";
 const PASSWORD: &str = "a long enough password";
 const CROWD_CATEGORY: &str = "TRAVEL";
 
@@ -107,6 +108,8 @@ async fn tables_with_user_id(db: &DatabaseConnection) -> Vec<String> {
         .unwrap()
         .iter()
         .map(|r| r.try_get_by_index::<String>(0).unwrap())
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
         .collect()
 }
 
@@ -144,12 +147,14 @@ fn raw_pages_of(app: &TestApp, user: i64) -> Vec<std::path::PathBuf> {
         .collect()
 }
 
-/// A user with a row in every table: a synced sandbox account (accounts,
-/// transactions, spending, a sync notification, raw pages), a budget
-/// override, an income, a crowd vote, a session, and cached views.
+/// A user with a row in every table: a synced sandbox account and its
+/// card (accounts, transactions, transfers, spending, a sync
+/// notification, raw pages), a budget override, an income, a crowd vote,
+/// a rule applied to past transactions, a session, and cached views.
 /// Returns the seller the vote was cast on and the account's row id.
 async fn with_data_everywhere(app: &TestApp, someone: &Someone) -> (String, i64) {
-    let account = linked_account(app, &someone.access, "user_good").await;
+    let account = linked_account(app, &someone.access, "family_erasure").await;
+    linked_account(app, &someone.access, "family_erasure+card").await;
     // The sync's notification is stored just after the account turns ACTIVE.
     let db = app.db.connect().await;
     let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(30);
@@ -185,6 +190,10 @@ async fn with_data_everywhere(app: &TestApp, someone: &Someone) -> (String, i64)
             json!({ "category": "FOOD", "amount": "321.00" }),
         ),
         (SET_INCOME, json!({ "monthlyIncome": "4200.00" })),
+        (
+            CREATE_RULE,
+            json!({ "rule": { "name": "Out is out", "conditions": [{ "direction": "OUTFLOW" }], "setDisplayName": "Spent" }, "applyToExisting": true }),
+        ),
     ] {
         let body = app
             .graphql_as(&someone.access, query, json!({ "input": input }))
@@ -487,7 +496,13 @@ async fn every_node(app: &TestApp, token: &str, query: &str, field: &str) -> Vec
 
 #[tokio::test]
 async fn the_export_is_what_the_api_shows() {
-    let app = TestApp::spawn().await;
+    // It reads everything of two accounts, page by page: past a person's
+    // cost budget.
+    let app = TestApp::spawn_with(crate::harness::app::Options {
+        tweak: Some(Box::new(|s| s.edge.cost_drain_per_sec = 1_000_000)),
+        ..Default::default()
+    })
+    .await;
     let someone = sign_up(&app).await;
     let other = sign_up(&app).await;
     with_data_everywhere(&app, &someone).await;

@@ -53,5 +53,6 @@ mod sync;
 mod telemetry;
 mod tls;
 mod tokens;
+mod transfers;
 mod vschema;
 mod workers;

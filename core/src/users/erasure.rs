@@ -26,8 +26,9 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use moneta_entities::{
-    accounts, budget_overrides, monthly_spending, notifications, refresh_tokens, spending_changes,
-    transactions, user_emails, users,
+    accounts, budget_overrides, category_rules, monthly_spending, notifications, refresh_tokens,
+    rule_application_changes, rule_applications, spending_changes, transactions, transfers,
+    user_emails, users,
 };
 use sea_orm::sea_query::Expr;
 use sea_orm::{
@@ -213,6 +214,36 @@ async fn delete_rows(
         user,
         notifications::Column::UserId,
         notifications::Column::Id,
+    )
+    .await?;
+    rows += delete_keyed::<category_rules::Entity, i64>(
+        db,
+        user,
+        category_rules::Column::UserId,
+        category_rules::Column::Id,
+    )
+    .await?;
+    // The changes first: an interrupted erasure still finds their
+    // applications to resume from.
+    rows += delete_keyed::<rule_application_changes::Entity, i64>(
+        db,
+        user,
+        rule_application_changes::Column::UserId,
+        rule_application_changes::Column::TransactionId,
+    )
+    .await?;
+    rows += delete_keyed::<rule_applications::Entity, i64>(
+        db,
+        user,
+        rule_applications::Column::UserId,
+        rule_applications::Column::Id,
+    )
+    .await?;
+    rows += delete_keyed::<transfers::Entity, i64>(
+        db,
+        user,
+        transfers::Column::UserId,
+        transfers::Column::Id,
     )
     .await?;
     rows += crowd::retract_votes(db, user, now).await?;
