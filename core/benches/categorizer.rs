@@ -2,6 +2,10 @@
 //! at 50,000 sellers, beside the floor — a plain `HashMap` lookup of the
 //! same (already normalized) keys, measured in the same run.
 //!
+//! The rules stage (a user's standing rules, [`RULES`] of them, tested
+//! after the dictionary on the merchant, seller, amount and account) is
+//! measured on the same strings and its cost per transaction printed.
+//!
 //! `cargo bench -p moneta-core --bench categorizer`
 
 use std::alloc::System;
@@ -11,8 +15,10 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use moneta_core::categories::{
-    Categorizer, Category, SellerDictionary, SellerRow, dictionary, normalize,
+    Categorizer, Category, SellerDictionary, SellerRow, dictionary, merchant_name, normalize,
 };
+use moneta_core::money::Money;
+use moneta_core::rules::{Actions, Condition, Direction, Facts, Rule, RuleSet, RuleSpec};
 use stats_alloc::{INSTRUMENTED_SYSTEM, Region, StatsAlloc};
 
 #[global_allocator]
@@ -20,6 +26,51 @@ static GLOBAL: &StatsAlloc<System> = &INSTRUMENTED_SYSTEM;
 
 const SELLERS: usize = 50_000;
 const LOOKUPS: usize = 500_000;
+/// Rules of the benchmark's user: more than most people keep.
+const RULES: usize = 25;
+
+/// `RULES` rules over `keys`: contains / equals on merchant and seller,
+/// amount ranges, directions; about one transaction in a few dozen
+/// matches one.
+fn rules(keys: &[String]) -> RuleSet {
+    let rules = (0..RULES)
+        .map(|i| {
+            let key = &keys[(i * 7919) % keys.len()];
+            let first = key.split(' ').next().unwrap_or("X").to_owned();
+            let condition = match i % 4 {
+                0 => Condition::MerchantContains {
+                    value: first.to_lowercase(),
+                },
+                1 => Condition::SellerEquals { value: key.clone() },
+                2 => Condition::SellerContains { value: first },
+                _ => Condition::AmountBetween {
+                    min: Some(Money::from_cents(99_000)),
+                    max: None,
+                },
+            };
+            Rule {
+                id: i as i64,
+                position: i as i32,
+                spec: RuleSpec {
+                    name: format!("rule {i}"),
+                    enabled: true,
+                    match_all: i % 2 == 0,
+                    conditions: vec![
+                        condition,
+                        Condition::Direction {
+                            direction: Direction::Outflow,
+                        },
+                    ],
+                    actions: Actions {
+                        category: Some(Category::Entertainment),
+                        ..Actions::default()
+                    },
+                },
+            }
+        })
+        .collect();
+    RuleSet::new(rules)
+}
 
 /// A deterministic pseudo-random stream (xorshift), so runs compare.
 struct Rng(u64);
@@ -80,6 +131,31 @@ fn raw_strings(rng: &mut Rng, keys: &[String]) -> Vec<String> {
         .collect()
 }
 
+/// The same categorizations, then the user's rules on each: seconds and
+/// how many a rule matched.
+fn time_rules(categorizer: &Categorizer, raws: &[String], keys: &[String]) -> (f64, usize) {
+    let ruleset = rules(keys);
+    let started = Instant::now();
+    let mut ruled = 0usize;
+    for (i, raw) in raws.iter().enumerate() {
+        let (key, found) = categorizer.classify(black_box(raw));
+        let name = found.map_or_else(
+            || merchant_name(None, &key, categorizer.dictionary()),
+            |m| m.entry.display_name.to_string(),
+        );
+        let facts = Facts {
+            merchant: &name,
+            seller_key: &key,
+            amount: Money::from_cents((i as i64 % 100_000) - 5_000),
+            account_id: 1,
+        };
+        if black_box(ruleset.first_match(&facts)).is_some() {
+            ruled += 1;
+        }
+    }
+    (started.elapsed().as_secs_f64(), ruled)
+}
+
 fn main() {
     let mut rng = Rng(0x5eed_cafe);
     let rows = sellers(&mut rng);
@@ -119,6 +195,8 @@ fn main() {
     }
     let floor_secs = started.elapsed().as_secs_f64();
 
+    let (rules_secs, ruled) = time_rules(&categorizer, &raws, &keys);
+
     let mib = |b: isize| b as f64 / (1024.0 * 1024.0);
     let rate = |secs: f64| LOOKUPS as f64 / secs;
     println!("sellers in dictionary:            {}", keys.len());
@@ -143,5 +221,14 @@ fn main() {
     println!(
         "categorize / floor:               {:>12.3}",
         rate(categorize_secs) / rate(floor_secs)
+    );
+    println!(
+        "categorize + {RULES} rules:            {:>12.0} /s  ({ruled} of {LOOKUPS} ruled)",
+        rate(rules_secs)
+    );
+    println!(
+        "rules stage cost:                 {:>12.0} ns/transaction ({:.2}x categorize alone)",
+        (rules_secs - categorize_secs).max(0.0) * 1e9 / LOOKUPS as f64,
+        rules_secs / categorize_secs
     );
 }

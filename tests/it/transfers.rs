@@ -203,6 +203,7 @@ async fn card_payments_and_moves_to_savings_are_transfers_kept_out_of_spending()
     // Later syncs of all three accounts neither split the confirmed pair
     // nor pair the rejected legs again.
     for account in [&checking, &card, &savings] {
+        let synced = last_synced(&app, &token, account).await;
         let body = app
             .graphql_as(
                 &token,
@@ -211,6 +212,14 @@ async fn card_payments_and_moves_to_savings_are_transfers_kept_out_of_spending()
             )
             .await;
         assert!(body["errors"].is_null(), "{body}");
+        let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(30);
+        while last_synced(&app, &token, account).await == synced {
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "the refresh never synced"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
         crate::sync::wait_for_status(&app, &token, account, "ACTIVE").await;
     }
     let after = all(&app, &token).await;

@@ -213,8 +213,7 @@ pub async fn undo(
         .filter(changes::Column::ApplicationId.eq(application_id))
         .all(&tx)
         .await?;
-    let mut groups: BTreeMap<(String, String, Option<i64>, Option<String>), Vec<i64>> =
-        BTreeMap::new();
+    let mut groups: BTreeMap<Previous, Vec<i64>> = BTreeMap::new();
     let mut months = BTreeSet::new();
     for c in recorded {
         months.insert(
@@ -244,6 +243,10 @@ pub async fn undo(
     tx.commit().await?;
     Ok(application)
 }
+
+/// A transaction's values before an application: category, source, rule,
+/// display name.
+type Previous = (String, String, Option<i64>, Option<String>);
 
 /// Sets `set` on the user's transactions `rows` (those still held by
 /// `held_by`, when given), a batch a statement.

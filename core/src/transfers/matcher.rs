@@ -164,7 +164,13 @@ mod tests {
         let mut refund = leg(1, 10, -1_549, 0);
         refund.known_merchant = true;
         let purchase = leg(2, 20, 1_549, 1);
-        assert!(pair(&[refund.clone()], &[purchase.clone()]).is_empty());
+        assert!(
+            pair(
+                std::slice::from_ref(&refund),
+                std::slice::from_ref(&purchase)
+            )
+            .is_empty()
+        );
         let mut worded = purchase.clone();
         worded.worded = true;
         assert_eq!(pair(&[refund.clone()], &[worded])[0].confidence, WORDED);
