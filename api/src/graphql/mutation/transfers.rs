@@ -1,5 +1,6 @@
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 use moneta_core::ErrorCode;
+use moneta_core::transfers::TransferError;
 
 use crate::error::{OrGql as _, coded};
 use crate::graphql::ids::{self, Kind};
@@ -22,6 +23,15 @@ fn transfer_id(id: &ID) -> Result<i64> {
         .ok_or_else(|| coded(ErrorCode::NotFound, "transfer not found"))
 }
 
+fn answer(
+    result: std::result::Result<moneta_core::transfers::Transfer, TransferError>,
+) -> Result<TransferPayload> {
+    Ok(TransferPayload {
+        transfer: Some(Transfer(result.or_gql()?)),
+        user_errors: Vec::new(),
+    })
+}
+
 #[derive(Default)]
 pub struct TransferMutation;
 
@@ -33,13 +43,8 @@ impl TransferMutation {
         ctx: &Context<'_>,
         input: TransferIdInput,
     ) -> Result<TransferPayload> {
-        let me = identity(ctx)?.user_id;
-        let id = transfer_id(&input.transfer_id)?;
-        let transfer = services(ctx)?.transfers.confirm(me, id).await.or_gql()?;
-        Ok(TransferPayload {
-            transfer: Some(Transfer(transfer)),
-            user_errors: Vec::new(),
-        })
+        let (me, id) = (identity(ctx)?.user_id, transfer_id(&input.transfer_id)?);
+        answer(services(ctx)?.transfers.confirm(me, id).await)
     }
 
     /// Rejects (undoes) a match: both legs get back their categories, and
@@ -49,12 +54,7 @@ impl TransferMutation {
         ctx: &Context<'_>,
         input: TransferIdInput,
     ) -> Result<TransferPayload> {
-        let me = identity(ctx)?.user_id;
-        let id = transfer_id(&input.transfer_id)?;
-        let transfer = services(ctx)?.transfers.reject(me, id).await.or_gql()?;
-        Ok(TransferPayload {
-            transfer: Some(Transfer(transfer)),
-            user_errors: Vec::new(),
-        })
+        let (me, id) = (identity(ctx)?.user_id, transfer_id(&input.transfer_id)?);
+        answer(services(ctx)?.transfers.reject(me, id).await)
     }
 }
