@@ -17,6 +17,7 @@ pub struct SetTransactionCategoryInput {
     pub remember_for_merchant: bool,
 }
 
+/// One transaction of yours.
 #[derive(InputObject)]
 pub struct ClearTransactionCategoryInput {
     pub transaction_id: ID,

@@ -7,6 +7,7 @@ use crate::graphql::ids::{self, Kind};
 use crate::graphql::types::{Rule, RuleApplication, RuleChanges, RuleInput, UserError};
 use crate::graphql::{identity, services};
 
+/// A new rule, and whether to apply it to existing transactions too.
 #[derive(InputObject)]
 pub struct CreateRuleInput {
     pub rule: RuleInput,
@@ -16,28 +17,33 @@ pub struct CreateRuleInput {
     pub apply_to_existing: bool,
 }
 
+/// A rule of yours and what it should say now.
 #[derive(InputObject)]
 pub struct UpdateRuleInput {
     pub rule_id: ID,
     pub rule: RuleInput,
 }
 
+/// One rule of yours.
 #[derive(InputObject)]
 pub struct RuleIdInput {
     pub rule_id: ID,
 }
 
+/// The new order of your rules.
 #[derive(InputObject)]
 pub struct ReorderRulesInput {
     /// Every one of your rules, once each, in the new order.
     pub rule_ids: Vec<ID>,
 }
 
+/// An application of one of your rules.
 #[derive(InputObject)]
 pub struct UndoRuleApplicationInput {
     pub application_id: ID,
 }
 
+/// The rule as stored, what applying it changed, or why it was refused.
 #[derive(SimpleObject)]
 pub struct RulePayload {
     pub rule: Option<Rule>,
@@ -48,18 +54,21 @@ pub struct RulePayload {
     pub user_errors: Vec<UserError>,
 }
 
+/// The rule that is gone.
 #[derive(SimpleObject)]
 pub struct DeleteRulePayload {
     pub deleted_rule_id: Option<ID>,
     pub user_errors: Vec<UserError>,
 }
 
+/// Your rules in their new order, or why the order was refused.
 #[derive(SimpleObject)]
 pub struct ReorderRulesPayload {
     pub rules: Option<Vec<Rule>>,
     pub user_errors: Vec<UserError>,
 }
 
+/// The application, now undone.
 #[derive(SimpleObject)]
 pub struct UndoRuleApplicationPayload {
     pub application: Option<RuleApplication>,

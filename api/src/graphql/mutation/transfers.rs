@@ -7,11 +7,13 @@ use crate::graphql::ids::{self, Kind};
 use crate::graphql::types::{Transfer, UserError};
 use crate::graphql::{identity, services};
 
+/// One transfer of yours.
 #[derive(InputObject)]
 pub struct TransferIdInput {
     pub transfer_id: ID,
 }
 
+/// The transfer in its new state.
 #[derive(SimpleObject)]
 pub struct TransferPayload {
     pub transfer: Option<Transfer>,

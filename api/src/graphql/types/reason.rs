@@ -12,12 +12,17 @@ pub struct Merchant {
     pub name: String,
     /// Left for institutions that send one.
     pub logo: Option<String>,
+    /// Left for institutions that send one.
     pub website: Option<String>,
 }
 
 /// Why a transaction has its category, with the evidence.
 pub struct CategoryReason(pub Reason);
 
+/// Why a transaction has its category: the source (your override, your
+/// rule, a transfer, Moneta's merchant list, the crowd, or nothing), its
+/// evidence in the fields named after that source, and for the automatic
+/// sources a confidence.
 #[Object]
 impl CategoryReason {
     async fn source(&self) -> CategorySource {

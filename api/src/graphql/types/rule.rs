@@ -73,12 +73,14 @@ pub enum RuleConditionInput {
 pub struct RuleInput {
     /// 1 to 128 characters.
     pub name: String,
+    /// A disabled rule is kept but never runs.
     #[graphql(default = true)]
     pub enabled: bool,
     #[graphql(name = "match", default_with = "RuleMatch::All")]
     pub match_mode: RuleMatch,
     /// 1 to 20.
     pub conditions: Vec<RuleConditionInput>,
+    /// The category to file matches under.
     pub set_category: Option<Category>,
     /// The merchant's name to show instead.
     pub set_display_name: Option<String>,
@@ -226,6 +228,11 @@ impl From<&core::Condition> for RuleCondition {
 /// categorized: undo its application for that.
 pub struct Rule(pub core::Rule);
 
+/// A standing rule of yours: when its conditions hold (all or any), its
+/// actions apply. Rules run on new transactions as they arrive, first
+/// enabled match in `position` order; existing ones change only when a
+/// rule is applied (undoable). Precedence: your override > your rule >
+/// Moneta's merchant list > the crowd.
 #[Object]
 impl Rule {
     async fn id(&self) -> ID {
@@ -275,6 +282,8 @@ impl Rule {
 /// with `undoRuleApplication`.
 pub struct RuleApplication(pub core::Application);
 
+/// A rule applied to your existing transactions, once; undone as one step
+/// by `undoRuleApplication`.
 #[Object]
 impl RuleApplication {
     async fn id(&self) -> ID {
@@ -303,6 +312,8 @@ impl RuleApplication {
 /// How a rule would change, or changed, one transaction.
 pub struct RuleChange(pub core::Change);
 
+/// How a rule changes one transaction: its computed category and its
+/// merchant's display name, before and after.
 #[Object]
 impl RuleChange {
     /// As it is before the change.

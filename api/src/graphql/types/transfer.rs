@@ -23,6 +23,10 @@ pub enum TransferState {
 /// spending and budgets.
 pub struct Transfer(pub core::Transfer);
 
+/// Money moved between two of your own accounts (a card payment, a move
+/// to savings): both legs are filed under TRANSFER, out of spending and
+/// budgets. Detected from opposite amounts on two of your accounts within
+/// a few days (surer with the bank's hint or transfer wording).
 #[Object]
 impl Transfer {
     async fn id(&self) -> ID {
