@@ -31,10 +31,11 @@ use moneta_core::categories::{Categorizer, SellerDictionary};
 use moneta_core::clock::{SharedClock, SystemClock};
 use moneta_core::credentials::CredentialsCipher;
 use moneta_core::error::InternalError;
+use moneta_core::imports::{DEFAULT_MAX_BYTES, ImportRequest, ImportService};
 use moneta_core::institutions::sandbox::SandboxInstitution;
 use moneta_core::institutions::{
-    Credentials, Institution, InstitutionError, Institutions, LinkedLogin, ProviderTransaction,
-    SyncPage,
+    Credentials, Institution, InstitutionError, Institutions, LinkedAccount, LinkedLogin,
+    ProviderTransaction, SyncPage,
 };
 use moneta_core::ports::{CacheStore, EventBus, JobQueue, Leases, SyncJob, SyncReason};
 use moneta_core::seed;
@@ -154,7 +155,74 @@ async fn bench(url: &str, scratch_name: &str) -> anyhow::Result<()> {
         "pipeline / floor:                     {:>10.2}",
         raw_secs / pipeline_secs
     );
+    let all: Vec<&ProviderTransaction> = pages.iter().flat_map(|(_, p)| &p.added).collect();
+    let file = ofx_file(&all, IMPORT_TRANSACTIONS);
+    let import_secs = import_secs(&pipeline, file).await?;
+    println!(
+        "import: one {IMPORT_TRANSACTIONS}-transaction OFX: {:>10.0} tx/s (one user, one database transaction)",
+        IMPORT_TRANSACTIONS as f64 / import_secs
+    );
+    println!(
+        "import / pipeline:                    {:>10.2} (goal ≥ 0.5)",
+        (IMPORT_TRANSACTIONS as f64 / import_secs) / rate(pipeline_secs)
+    );
     Ok(())
+}
+
+/// The size of the OFX file the import stage reads.
+const IMPORT_TRANSACTIONS: usize = 50_000;
+
+/// An OFX 1.02 (SGML) bank statement of `n` transactions, cycling over
+/// `from` (the sandbox's sellers and amounts) with unique FITIDs.
+fn ofx_file(from: &[&ProviderTransaction], n: usize) -> Vec<u8> {
+    let mut out = String::from(
+        "OFXHEADER:100\nDATA:OFXSGML\nVERSION:102\nSECURITY:NONE\nENCODING:USASCII\nCHARSET:1252\nCOMPRESSION:NONE\nOLDFILEUID:NONE\nNEWFILEUID:NONE\n\n<OFX><BANKMSGSRSV1><STMTTRNRS><TRNUID>1<STATUS><CODE>0<SEVERITY>INFO</STATUS><STMTRS><CURDEF>USD<BANKACCTFROM><BANKID>123456789<ACCTID>000111222<ACCTTYPE>CHECKING</BANKACCTFROM><BANKTRANLIST><DTSTART>20260801<DTEND>20261120\n",
+    );
+    for (i, t) in from.iter().cycle().take(n).enumerate() {
+        let cents = -t.amount.cents();
+        out.push_str(&format!(
+            "<STMTTRN><TRNTYPE>{}<DTPOSTED>{}<TRNAMT>{}.{:02}<FITID>B{i:08}<NAME>{}</STMTTRN>\n",
+            if cents < 0 { "DEBIT" } else { "CREDIT" },
+            t.posted_at.format("%Y%m%d"),
+            if cents < 0 {
+                format!("-{}", cents.unsigned_abs() / 100)
+            } else {
+                (cents / 100).to_string()
+            },
+            cents.unsigned_abs() % 100,
+            t.seller.replace('&', "&amp;").replace('<', "&lt;"),
+        ));
+    }
+    out.push_str("</BANKTRANLIST><LEDGERBAL><BALAMT>0<DTASOF>20261120</LEDGERBAL></STMTRS></STMTTRNRS></BANKMSGSRSV1></OFX>\n");
+    out.into_bytes()
+}
+
+/// Seconds `moneta import` takes over `file` for a new user, through the
+/// same pipeline (parse, plan, de-duplicate, categorize, upsert with the
+/// totals, the follow-up, the raw file kept).
+async fn import_secs(pipeline: &SyncPipeline, file: Vec<u8>) -> anyhow::Result<f64> {
+    let service = ImportService {
+        pipeline: pipeline.clone(),
+        max_bytes: DEFAULT_MAX_BYTES,
+        max_accounts: 50,
+    };
+    let request = ImportRequest {
+        file_name: "bench.ofx".into(),
+        bytes: file,
+        ..ImportRequest::default()
+    };
+    let started = Instant::now();
+    let report = service
+        .import(moneta_core::UserId::new(10 * USERS + 1), request)
+        .await
+        .map_err(|e| anyhow::anyhow!("import: {e}"))?;
+    let secs = started.elapsed().as_secs_f64();
+    anyhow::ensure!(
+        report.added() as usize == IMPORT_TRANSACTIONS,
+        "the import added {} of {IMPORT_TRANSACTIONS}",
+        report.added()
+    );
+    Ok(secs)
 }
 
 /// Accounts 1..=2*USERS: the pipeline's users and the floor's.
@@ -170,6 +238,7 @@ async fn insert_accounts(db: &DatabaseConnection, now: DateTime<Utc>) -> anyhow:
             status: Set("ACTIVE".into()),
             sync_cursor: Set(None),
             last_synced_at: Set(None),
+            currency: Set("USD".into()),
             created_at: Set(now),
             updated_at: Set(now),
         })
@@ -267,9 +336,14 @@ impl Institution for Replay {
         "replay"
     }
 
-    async fn link(&self, _: &Credentials) -> Result<LinkedLogin, InstitutionError> {
+    async fn link(&self, credentials: &Credentials) -> Result<LinkedLogin, InstitutionError> {
         Ok(LinkedLogin {
-            display_name: "Replay".into(),
+            accounts: vec![LinkedAccount {
+                external_id: credentials.login.clone(),
+                display_name: "Replay".into(),
+                currency: None,
+            }],
+            access_token: None,
         })
     }
 

@@ -28,6 +28,7 @@ use moneta_core::categories::{Categorizer, SellerDictionary, dictionary};
 use moneta_core::clock::{SharedClock, SystemClock};
 use moneta_core::credentials::CredentialsCipher;
 use moneta_core::ids::{NodeIds, NodeLease};
+use moneta_core::imports::ImportService;
 use moneta_core::institutions::{Institution, Institutions, sandbox::SandboxInstitution};
 use moneta_core::notifications::Notifications;
 use moneta_core::ports::{Bucket, DeadLetter, Dependency, EventBus, JobQueue, Need, RawPageStore};
@@ -41,7 +42,9 @@ use moneta_core::transfers::Transfers;
 use moneta_core::users::{Activity, Erasure, Users};
 use moneta_migration::{Migrator, sea_orm_migration::MigratorTrait as _};
 
+mod import;
 mod seed;
+pub use import::import;
 use moneta_platform::config::{DatabaseKind, Environment, Role, Settings, TrustedDocuments};
 use moneta_platform::db::{self, DatabaseConnection};
 use moneta_platform::health::DatabaseProbe;
@@ -50,6 +53,7 @@ use moneta_platform::raw_pages::ObjectStorePages;
 use moneta_platform::redis::Redis;
 use moneta_platform::secrets::Secrets;
 use moneta_platform::shared::SharedState;
+use moneta_platform::simplefin::SimpleFin;
 use moneta_workers::consumer::Consumers;
 use moneta_workers::jobs::ScheduledJob;
 use moneta_workers::{JobMetrics, Scheduler, WorkerContext};
@@ -195,8 +199,11 @@ impl Parts {
         );
         let enabled = settings.edge.enabled_institutions(settings.env);
         tracing::info!(institutions = ?enabled, "institutions enabled");
+        let simplefin = SimpleFin::new(&settings.edge.simplefin_origins, clock.clone())
+            .map_err(|e| anyhow::anyhow!("MONETA_SIMPLEFIN_ORIGINS: {e}"))?;
         let institutions = Institutions::new([
-            Arc::new(SandboxInstitution::new(clock.clone())) as Arc<dyn Institution>
+            Arc::new(SandboxInstitution::new(clock.clone())) as Arc<dyn Institution>,
+            Arc::new(simplefin),
         ])
         .only(&enabled);
         let follow_up = FollowUp {
@@ -273,6 +280,11 @@ impl Parts {
                 clock: clock.clone(),
                 follow_up: self.follow_up.clone(),
             },
+            imports: ImportService {
+                pipeline: self.pipeline(settings, categorizer.clone()),
+                max_bytes: settings.edge.import_max_bytes(),
+                max_accounts: settings.edge.max_accounts_per_user,
+            },
             budgets: BudgetService {
                 db: db.clone(),
                 cache: self.cache.clone(),
@@ -285,6 +297,23 @@ impl Parts {
             events: self.shared.events.clone(),
             rate_limiter: self.shared.rate_limiter.clone(),
             cache: self.cache.clone(),
+        }
+    }
+
+    /// The extraction pipeline (the workers' syncs, the API's imports).
+    fn pipeline(&self, settings: &Settings, categorizer: Categorizer) -> SyncPipeline {
+        SyncPipeline {
+            db: self.db.clone(),
+            institutions: self.institutions.clone(),
+            cipher: self.cipher.clone(),
+            categorizer,
+            raw_pages: self.raw_pages.clone(),
+            events: self.shared.events.clone(),
+            leases: self.shared.leases.clone(),
+            follow_up: self.follow_up.clone(),
+            lease_ttl: Duration::from_secs(settings.sync_lease_secs),
+            ids: self.ids.clone(),
+            clock: self.clock.clone(),
         }
     }
 
@@ -302,19 +331,7 @@ impl Parts {
             queue: self.shared.queue.clone(),
             leases: self.shared.leases.clone(),
             checkpoints: self.shared.checkpoints.clone(),
-            pipeline: SyncPipeline {
-                db: self.db,
-                institutions: self.institutions,
-                cipher: self.cipher,
-                categorizer,
-                raw_pages: self.raw_pages,
-                events: self.shared.events,
-                leases: self.shared.leases,
-                follow_up: self.follow_up,
-                lease_ttl: Duration::from_secs(settings.sync_lease_secs),
-                ids: self.ids,
-                clock: self.clock.clone(),
-            },
+            pipeline: self.pipeline(settings, categorizer),
             clock: self.clock,
             metrics,
             max_deliveries: settings.queue_max_deliveries,
@@ -710,6 +727,7 @@ async fn prepare_database(
 }
 
 pub use moneta_platform::config::{
-    Cli, Command, ConfigCommand, DeadLetterCommand, JobsCommand, SeedArgs, setting_variables,
+    Cli, Command, ConfigCommand, DeadLetterCommand, ImportArgs, JobsCommand, SeedArgs,
+    setting_variables,
 };
 pub use moneta_platform::{shutdown, telemetry};

@@ -49,6 +49,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Serve => Box::pin(serve(cli.settings)).await,
         Command::Migrate => moneta::migrate(&cli.settings).await,
         Command::Seed(args) => Box::pin(moneta::seed(cli.settings, &args)).await,
+        Command::Import(args) => Box::pin(moneta::import(cli.settings, &args)).await,
         Command::Jobs {
             command: JobsCommand::Run { name },
         } => Box::pin(moneta::run_job(cli.settings, &name)).await,

@@ -6,6 +6,7 @@ use moneta_core::accounts::{AccountService, Accounts};
 use moneta_core::auth::AuthService;
 use moneta_core::budget::BudgetService;
 use moneta_core::cache::ReadCache;
+use moneta_core::imports::ImportService;
 use moneta_core::notifications::Notifications;
 use moneta_core::ports::{Bucket, Dependency, EventBus, JobQueue, RateLimiter};
 use moneta_core::rules::Rules;
@@ -37,6 +38,8 @@ pub struct Services {
     pub reasons: Reasons,
     pub rules: Rules,
     pub transfers: Transfers,
+    /// Importing bank files.
+    pub imports: ImportService,
     pub budgets: BudgetService,
     pub activity: Activity,
     /// Deleting a user and everything of theirs.

@@ -30,6 +30,9 @@ pub enum ErrorCode {
     /// The caller's cost budget is spent (`extensions.cost`): retry after
     /// `retryAfter` seconds, when the bucket has drained enough.
     Throttled,
+    /// A file upload over the import size limit (`MONETA_IMPORT_MAX_MB`),
+    /// refused before it is read.
+    FileTooLarge,
     Internal,
 }
 
@@ -47,6 +50,7 @@ impl ErrorCode {
             Self::PersistedQueryNotSupported => "PERSISTED_QUERY_NOT_SUPPORTED",
             Self::UntrustedDocument => "UNTRUSTED_DOCUMENT",
             Self::Throttled => "THROTTLED",
+            Self::FileTooLarge => "FILE_TOO_LARGE",
             Self::Internal => "INTERNAL",
         }
     }
@@ -67,6 +71,38 @@ pub enum UserErrorCode {
     InstitutionLoginFailed,
     UnknownInstitution,
     TooManyAccounts,
+    /// Not a bank file Moneta reads (OFX, QFX, QIF, CSV, CAMT.053).
+    UnknownFileFormat,
+    /// Damaged or cut off.
+    MalformedFile,
+    /// Rows whose date or amount does not read (their lines are listed).
+    InvalidRows,
+    /// No transaction in the file.
+    EmptyFile,
+    /// Over the import size limit.
+    FileTooLarge,
+    /// The file's currency is not the account's.
+    CurrencyMismatch,
+}
+
+impl UserErrorCode {
+    /// The name clients see (`userErrors[].code`).
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Invalid => "INVALID",
+            Self::Taken => "TAKEN",
+            Self::InvalidCredentials => "INVALID_CREDENTIALS",
+            Self::InstitutionLoginFailed => "INSTITUTION_LOGIN_FAILED",
+            Self::UnknownInstitution => "UNKNOWN_INSTITUTION",
+            Self::TooManyAccounts => "TOO_MANY_ACCOUNTS",
+            Self::UnknownFileFormat => "UNKNOWN_FILE_FORMAT",
+            Self::MalformedFile => "MALFORMED_FILE",
+            Self::InvalidRows => "INVALID_ROWS",
+            Self::EmptyFile => "EMPTY_FILE",
+            Self::FileTooLarge => "FILE_TOO_LARGE",
+            Self::CurrencyMismatch => "CURRENCY_MISMATCH",
+        }
+    }
 }
 
 /// An expected business failure, reported in a mutation payload rather than

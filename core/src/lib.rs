@@ -35,6 +35,9 @@
 //!   settle the follow-up, notify, publish).
 //! - [`month`]: the `Month` newtype (`YYYY-MM`).
 //! - [`money`]: the `Money` newtype (integer cents; a decimal only at the edges).
+//! - [`currency`]: ISO 4217 codes: an account's, and the user's home currency.
+//! - [`imports`]: bank files (OFX, QFX, QIF, CSV, CAMT.053) read and
+//!   imported through the sync pipeline, with honest de-duplication.
 //! - [`institutions`]: the connector trait and the built-in `sandbox`.
 //! - [`users`]: the user as the rest of the domain sees it, activity,
 //!   erasure (deleting a user and everything of theirs, resumably) and
@@ -54,9 +57,11 @@ pub mod categories;
 pub mod clock;
 pub mod crash;
 pub mod credentials;
+pub mod currency;
 pub mod db;
 pub mod error;
 pub mod ids;
+pub mod imports;
 pub mod institutions;
 pub mod money;
 pub mod month;

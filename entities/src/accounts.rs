@@ -28,6 +28,9 @@ pub struct Model {
     #[sea_orm(column_type = "String(StringLen::N(1024))", nullable)]
     pub sync_cursor: Option<String>,
     pub last_synced_at: Option<ChronoDateTimeUtc>,
+    /// ISO 4217 code of the account's amounts (USD unless a file said).
+    #[sea_orm(column_type = "String(StringLen::N(3))")]
+    pub currency: String,
     pub created_at: ChronoDateTimeUtc,
     pub updated_at: ChronoDateTimeUtc,
 }

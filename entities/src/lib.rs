@@ -29,11 +29,13 @@
 //! - [`rule_applications`]: a rule applied to past transactions, undoable.
 //! - [`rule_application_changes`]: what one application changed.
 //! - [`transfers`]: pairs of opposite transactions on two own accounts.
+//! - [`imports`]: bank files a user imported, and what each did.
 //! - [`prelude`]: the `Entity` types under table-like names.
 
 pub mod accounts;
 pub mod budget_overrides;
 pub mod category_rules;
+pub mod imports;
 pub mod monthly_spending;
 pub mod notifications;
 pub mod refresh_tokens;
@@ -53,6 +55,7 @@ pub mod prelude {
     pub use super::accounts::Entity as Accounts;
     pub use super::budget_overrides::Entity as BudgetOverrides;
     pub use super::category_rules::Entity as CategoryRules;
+    pub use super::imports::Entity as Imports;
     pub use super::monthly_spending::Entity as MonthlySpending;
     pub use super::notifications::Entity as Notifications;
     pub use super::refresh_tokens::Entity as RefreshTokens;

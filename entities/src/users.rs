@@ -29,6 +29,9 @@ pub struct Model {
     /// they cannot sign in, and the erasure (`moneta_core::users::Erasure`)
     /// deletes everything of theirs, this row last.
     pub deleted_at: Option<ChronoDateTimeUtc>,
+    /// The ISO 4217 currency spending and budgets count (default USD).
+    #[sea_orm(column_type = "String(StringLen::N(3))")]
+    pub home_currency: String,
 }
 
 /// No foreign keys, hence no relations.

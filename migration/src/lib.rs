@@ -37,6 +37,8 @@
 //!   record recomputes the month's spending (a sync page adjusts it itself).
 //! - `m20261206_000001_rules_and_transfers`: standing category rules, their
 //!   undoable applications, transfers, and the transaction columns they set.
+//! - `m20261207_000001_imports`: imported bank files, each account's
+//!   currency and the user's home currency.
 
 pub use sea_orm_migration;
 use sea_orm_migration::prelude::*;
@@ -48,6 +50,7 @@ mod m20261203_000001_users_deleted_at;
 mod m20261204_000001_spending_changes;
 mod m20261205_000001_spending_changes_recompute;
 mod m20261206_000001_rules_and_transfers;
+mod m20261207_000001_imports;
 mod mysql_error;
 pub mod vitess;
 
@@ -66,6 +69,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000001_spending_changes::Migration),
             Box::new(m20261205_000001_spending_changes_recompute::Migration),
             Box::new(m20261206_000001_rules_and_transfers::Migration),
+            Box::new(m20261207_000001_imports::Migration),
         ]
     }
 }
@@ -75,7 +79,7 @@ mod tests {
     use super::*;
     use sea_orm_migration::sea_orm::Database;
 
-    const TABLES: [&str; 15] = [
+    const TABLES: [&str; 16] = [
         "users",
         "user_emails",
         "refresh_tokens",
@@ -91,6 +95,7 @@ mod tests {
         "rule_applications",
         "rule_application_changes",
         "transfers",
+        "imports",
     ];
 
     #[tokio::test]

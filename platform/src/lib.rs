@@ -25,6 +25,7 @@
 //!   from Redis to in-process while Redis is away.
 //! - [`raw_pages`]: raw institution pages in an object store.
 //! - [`shared`]: the Redis or in-process adapters, built together.
+//! - [`simplefin`]: the SimpleFIN Bridge connector (an institution).
 //! - [`shutdown`]: the SIGINT/SIGTERM future.
 
 pub mod cache;
@@ -41,5 +42,6 @@ pub mod redis;
 pub mod secrets;
 pub mod shared;
 pub mod shutdown;
+pub mod simplefin;
 pub mod telemetry;
 pub mod tls;

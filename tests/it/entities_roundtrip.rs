@@ -5,8 +5,8 @@ use chrono::{DateTime, TimeZone, Utc};
 
 use crate::harness::TestDb;
 use moneta_entities::{
-    accounts, budget_overrides, category_rules, monthly_spending, notifications, prelude::*,
-    refresh_tokens, rule_application_changes, rule_applications, seller_votes, sellers,
+    accounts, budget_overrides, category_rules, imports, monthly_spending, notifications,
+    prelude::*, refresh_tokens, rule_application_changes, rule_applications, seller_votes, sellers,
     transactions, transfers, user_emails, user_seller_votes, users,
 };
 use sea_orm::{
@@ -56,6 +56,7 @@ async fn every_entity_roundtrips(db: &DatabaseConnection) -> Result<(), DbErr> {
             updated_at: at(1, 1),
             last_active_at: None,
             deleted_at: Some(at(2, 654_321)),
+            home_currency: "EUR".into(),
         },
     )
     .await?;
@@ -94,6 +95,7 @@ async fn every_entity_roundtrips(db: &DatabaseConnection) -> Result<(), DbErr> {
             status: "active".into(),
             sync_cursor: Some("cursor-1".into()),
             last_synced_at: Some(at(30, 0)),
+            currency: "GBP".into(),
             created_at: at(0, 0),
             updated_at: at(0, 0),
         },
@@ -251,6 +253,22 @@ async fn every_entity_roundtrips(db: &DatabaseConnection) -> Result<(), DbErr> {
             inflow_previous_source: "SELLER_MAP".into(),
             created_at: at(0, 0),
             updated_at: at(0, 0),
+        },
+    )
+    .await?;
+    roundtrip(
+        db,
+        imports::Model {
+            user_id: 1,
+            id: 70,
+            account_id: 20,
+            sha256: "0f".repeat(32),
+            format: "OFX".into(),
+            file_name: "Relevé été.ofx".into(),
+            added: 73,
+            duplicates: 2,
+            rejected: 1,
+            created_at: at(0, 42),
         },
     )
     .await?;

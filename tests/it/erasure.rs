@@ -28,7 +28,7 @@ const PASSWORD: &str = "a long enough password";
 const CROWD_CATEGORY: &str = "TRAVEL";
 
 /// The user-owned tables, keyed by `user_id` (and `users` by `id`).
-const USER_TABLES: [&str; 12] = [
+const USER_TABLES: [&str; 13] = [
     "refresh_tokens",
     "accounts",
     "transactions",
@@ -41,6 +41,7 @@ const USER_TABLES: [&str; 12] = [
     "rule_applications",
     "rule_application_changes",
     "transfers",
+    "imports",
 ];
 
 /// A signed-up user: email, tokens and row id.

@@ -7,7 +7,7 @@ use sea_orm::{ConnectionTrait as _, DatabaseConnection, Statement};
 
 use crate::harness::{Backend, TestDb};
 
-const TABLES: [&str; 16] = [
+const TABLES: [&str; 17] = [
     "users",
     "user_emails",
     "refresh_tokens",
@@ -24,6 +24,7 @@ const TABLES: [&str; 16] = [
     "rule_applications",
     "rule_application_changes",
     "transfers",
+    "imports",
 ];
 
 async fn ddl(db: &DatabaseConnection, backend: Backend, table: &str) -> String {

@@ -39,6 +39,8 @@ pub const REGISTER_PER_IP: (u32, u64) = (20, 60 * 60);
 /// queues a sync. Generous for people, tight for scripts.
 pub const LINK_PER_USER: (u32, u64) = (20, 60 * 60);
 pub const REFRESH_PER_USER: (u32, u64) = (60, 60 * 60);
+/// Per user: each import reads a whole file (up to `MONETA_IMPORT_MAX_MB`).
+pub const IMPORT_PER_USER: (u32, u64) = (60, 60 * 60);
 
 /// The number of aliased fields in the whole document (every operation
 /// and fragment).

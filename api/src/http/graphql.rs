@@ -10,9 +10,11 @@
 //! it — then a request that cannot be parsed or validated is a 400 with
 //! no `data` — else `application/json` with 200.
 
-use async_graphql::http::GraphiQLSource;
+use async_graphql::ParseRequestError;
+use async_graphql::http::{GraphiQLSource, MultipartOptions};
 use async_graphql::parser::types::OperationType;
 use async_graphql::{Response as GqlResponse, ServerError};
+use futures_util::TryStreamExt as _;
 use moneta_core::ErrorCode;
 use poem::http::{HeaderMap, StatusCode, header};
 use poem::web::{Data, Html, Query, RemoteAddr};
@@ -55,6 +57,7 @@ pub struct Served {
 
 const GRAPHQL_RESPONSE: &str = "application/graphql-response+json";
 const JSON: &str = "application/json";
+const MULTIPART: &str = "multipart/form-data";
 
 /// How the client wants the answer.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -135,7 +138,8 @@ pub async fn execute(
     let Some(flavor) = flavor(headers) else {
         return StatusCode::NOT_ACCEPTABLE.into_response();
     };
-    let (request, document_id) = match read_request(flavor, headers, body).await {
+    let upload_limit = served.services.imports.max_bytes;
+    let (request, document_id) = match read_request(flavor, headers, body, upload_limit).await {
         Ok(read) => read,
         Err(refused) => return refused,
     };
@@ -397,11 +401,13 @@ fn throttled_response(flavor: Flavor, response: &GqlResponse) -> Option<Response
 }
 
 /// The one GraphQL request of a POST (and its `documentId`): JSON,
-/// within the body limit, not a batch; else the response refusing it.
+/// within the body limit, not a batch — or a file upload (`multipart`);
+/// else the response refusing it.
 async fn read_request(
     flavor: Flavor,
     headers: &HeaderMap,
     body: Body,
+    upload_limit: u64,
 ) -> Result<(async_graphql::Request, Option<String>), Response> {
     let content_type = headers
         .get(header::CONTENT_TYPE)
@@ -409,6 +415,9 @@ async fn read_request(
         .and_then(|v| v.split(';').next())
         .map(str::trim)
         .unwrap_or("");
+    if content_type.eq_ignore_ascii_case(MULTIPART) {
+        return read_multipart(flavor, headers, body, upload_limit).await;
+    }
     if !content_type.eq_ignore_ascii_case(JSON) {
         return Err(request_error(
             flavor,
@@ -463,6 +472,61 @@ async fn read_request(
     };
     let request = serde_json::from_value(value).map_err(|_| shape())?;
     Ok((request, document_id))
+}
+
+/// A GraphQL multipart request (the graphql-multipart-request spec): one
+/// operation and its file, the file at most `upload_limit` bytes. A form
+/// POST is a CORS "simple request", so it must carry `Authorization`
+/// (which no cross-site form can send): uploads are for signed-in users.
+async fn read_multipart(
+    flavor: Flavor,
+    headers: &HeaderMap,
+    body: Body,
+    upload_limit: u64,
+) -> Result<(async_graphql::Request, Option<String>), Response> {
+    let refuse = |status, code, message: &str| {
+        request_error(flavor, status, coded_server_error(code, message))
+    };
+    if !headers.contains_key(header::AUTHORIZATION) {
+        return Err(refuse(
+            StatusCode::UNAUTHORIZED,
+            ErrorCode::Unauthenticated,
+            "a file upload must carry Authorization",
+        ));
+    }
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok());
+    // Room for the `operations` and `map` parts beside the file; a file
+    // just over the limit is refused by the import itself.
+    let per_part = usize::try_from(upload_limit + MAX_BODY_BYTES as u64).unwrap_or(usize::MAX);
+    let options = MultipartOptions::default()
+        .max_file_size(per_part)
+        .max_num_files(1);
+    let body = body.into_bytes_stream().into_async_read();
+    Err(
+        match async_graphql::http::receive_batch_body(content_type, body, options).await {
+            Ok(async_graphql::BatchRequest::Single(request)) => return Ok((request, None)),
+            Ok(async_graphql::BatchRequest::Batch(_)) => refuse(
+                StatusCode::BAD_REQUEST,
+                ErrorCode::QueryTooComplex,
+                "batched requests are not accepted",
+            ),
+            Err(ParseRequestError::PayloadTooLarge) => refuse(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                ErrorCode::FileTooLarge,
+                &format!(
+                    "the file is larger than the {} MB an import may be",
+                    upload_limit.div_ceil(1024 * 1024)
+                ),
+            ),
+            Err(error) => refuse(
+                StatusCode::BAD_REQUEST,
+                ErrorCode::BadUserInput,
+                &format!("not a GraphQL multipart request: {error}"),
+            ),
+        },
+    )
 }
 
 fn to_json(response: &GqlResponse) -> String {

@@ -7,6 +7,7 @@ use moneta_entities::accounts;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 
 use crate::UserId;
+use crate::currency::Currency;
 use crate::error::InternalError;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -53,6 +54,8 @@ pub struct Account {
     pub display_name: String,
     pub status: AccountStatus,
     pub last_synced_at: Option<DateTime<Utc>>,
+    /// The currency of the account's amounts.
+    pub currency: Currency,
     pub created_at: DateTime<Utc>,
 }
 
@@ -68,6 +71,9 @@ impl TryFrom<accounts::Model> for Account {
             display_name: m.display_name,
             status: m.status.parse()?,
             last_synced_at: m.last_synced_at,
+            currency: m.currency.parse().map_err(|_| {
+                InternalError::Corrupt(format!("account currency {:?}", m.currency))
+            })?,
             created_at: m.created_at,
         })
     }

@@ -15,7 +15,7 @@ use super::{Account, AccountError, AccountStatus, find};
 use crate::clock::SharedClock;
 use crate::credentials::CredentialsCipher;
 use crate::error::InternalError;
-use crate::institutions::{Credentials, InstitutionError, Institutions};
+use crate::institutions::{Credentials, InstitutionError, Institutions, LinkedAccount};
 use crate::month::Month;
 use crate::ports::{JobQueue, SyncJob, SyncReason};
 use crate::spending::{FollowUp, Totals};
@@ -44,29 +44,38 @@ pub struct AccountService {
 }
 
 impl AccountService {
-    /// Checks the login with the institution, stores the account with its
-    /// credentials sealed, and queues its first sync. Linking a login the
-    /// user already linked replaces its credentials and syncs it again
-    /// (the way back from LOGIN_REQUIRED). A refused login stores nothing.
-    /// A new login beyond [`AccountService::max_accounts`] is refused
-    /// before the institution is asked (two concurrent links can both pass
-    /// the count: the bound holds up to the user's concurrent requests).
-    /// A sync that cannot be queued undoes the link (no account is left
-    /// SYNCING with nothing to sync it) and is
-    /// [`AccountError::SyncUnavailable`].
+    /// Checks the login with the institution, stores the accounts it
+    /// brings with their credentials sealed (the institution's access
+    /// token in place of the password when it gives one), and queues their
+    /// first syncs; returns the first. Linking a login the user already
+    /// linked replaces its credentials and syncs it again (the way back
+    /// from LOGIN_REQUIRED). A refused login stores nothing. A new login
+    /// beyond [`AccountService::max_accounts`] is refused before the
+    /// institution is asked (two concurrent links can both pass the count:
+    /// the bound holds up to the user's concurrent requests). A sync that
+    /// cannot be queued undoes the link (no account is left SYNCING with
+    /// nothing to sync it) and is [`AccountError::SyncUnavailable`].
     pub async fn link(&self, user: UserId, request: LinkRequest) -> Result<Account, AccountError> {
+        self.link_all(user, request)
+            .await?
+            .into_iter()
+            .next()
+            .ok_or(AccountError::NotFound)
+    }
+
+    /// As [`AccountService::link`], every account the login brings.
+    pub async fn link_all(
+        &self,
+        user: UserId,
+        request: LinkRequest,
+    ) -> Result<Vec<Account>, AccountError> {
         let login = validate(&request)?.to_owned();
         let institution = self
             .institutions
             .get(&request.institution)
             .ok_or(AccountError::UnknownInstitution)?;
-        let existing = accounts::Entity::find()
-            .filter(accounts::Column::UserId.eq(user.get()))
-            .filter(accounts::Column::Institution.eq(institution.name()))
-            .filter(accounts::Column::Login.eq(&login))
-            .one(&self.db)
-            .await?;
-        if existing.is_none() {
+        let name = institution.name();
+        if self.linked_as(user, name, &login).await?.is_none() {
             self.check_room(user).await?;
         }
         let credentials = Credentials {
@@ -79,11 +88,67 @@ impl AccountService {
             }
             other => crate::error::InternalError::Institution(other.to_string()).into(),
         })?;
-        let (account_id, undo) = match existing {
+        let keep = linked.access_token.unwrap_or(credentials.password);
+        let mut linked_ids: Vec<(i64, Undo)> = Vec::with_capacity(linked.accounts.len());
+        for account in &linked.accounts {
+            match self.link_one(user, name, account, &keep).await {
+                Ok(done) => linked_ids.push(done),
+                Err(error) => {
+                    for (account_id, undo) in linked_ids.into_iter().rev() {
+                        self.undo_link(user, account_id, undo).await;
+                    }
+                    return Err(error);
+                }
+            }
+        }
+        let mut out = Vec::with_capacity(linked_ids.len());
+        for (account_id, _) in linked_ids {
+            tracing::info!(user_id = %user, account_id, institution = name, "account linked");
+            out.push(
+                find(&self.db, user, account_id)
+                    .await?
+                    .ok_or(AccountError::NotFound)?,
+            );
+        }
+        Ok(out)
+    }
+
+    /// The user's account of `institution` synced as `login`.
+    async fn linked_as(
+        &self,
+        user: UserId,
+        institution: &str,
+        login: &str,
+    ) -> Result<Option<accounts::Model>, AccountError> {
+        Ok(accounts::Entity::find()
+            .filter(accounts::Column::UserId.eq(user.get()))
+            .filter(accounts::Column::Institution.eq(institution))
+            .filter(accounts::Column::Login.eq(login))
+            .one(&self.db)
+            .await?)
+    }
+
+    /// One account of a link: stored (or its credentials replaced), its
+    /// first sync queued — or undone if that cannot be.
+    async fn link_one(
+        &self,
+        user: UserId,
+        institution: &str,
+        account: &LinkedAccount,
+        secret: &SecretString,
+    ) -> Result<(i64, Undo), AccountError> {
+        let credentials = Credentials {
+            login: account.external_id.clone(),
+            password: secret.clone(),
+        };
+        let (account_id, undo) = match self
+            .linked_as(user, institution, &account.external_id)
+            .await?
+        {
             Some(row) => self.relink(user, row, &credentials).await?,
             None => {
-                let name = institution.name();
-                self.insert(user, name, &credentials, linked.display_name)
+                self.check_room(user).await?;
+                self.insert(user, institution, &credentials, account)
                     .await?
             }
         };
@@ -91,10 +156,7 @@ impl AccountService {
             self.undo_link(user, account_id, undo).await;
             return Err(error);
         }
-        tracing::info!(user_id = %user, account_id, institution = institution.name(), "account linked");
-        find(&self.db, user, account_id)
-            .await?
-            .ok_or(AccountError::NotFound)
+        Ok((account_id, undo))
     }
 
     /// An account linked before: new credentials, SYNCING again.
@@ -134,7 +196,7 @@ impl AccountService {
         user: UserId,
         institution: &str,
         credentials: &Credentials,
-        display_name: String,
+        account: &LinkedAccount,
     ) -> Result<(i64, Undo), AccountError> {
         let now = self.clock.now();
         let id = self.ids.next_id();
@@ -144,11 +206,12 @@ impl AccountService {
             id: Set(id),
             institution: Set(institution.to_owned()),
             login: Set(credentials.login.clone()),
-            display_name: Set(display_name),
+            display_name: Set(account.display_name.clone()),
             credentials_ciphertext: Set(sealed),
             status: Set(AccountStatus::Syncing.as_str().to_owned()),
             sync_cursor: Set(None),
             last_synced_at: Set(None),
+            currency: Set(account.currency.unwrap_or_default().to_string()),
             created_at: Set(now),
             updated_at: Set(now),
         })

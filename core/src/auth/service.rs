@@ -193,6 +193,7 @@ impl AuthService {
             updated_at: Set(now),
             last_active_at: Set(Some(now)),
             deleted_at: Set(None),
+            home_currency: Set(crate::currency::Currency::USD.to_string()),
         };
         if let Err(err) = users::Entity::insert(user).exec(&self.db).await {
             // Release the claim so the address is not lost to a failed sign-up.
@@ -210,6 +211,7 @@ impl AuthService {
             email: email.as_str().to_owned(),
             created_at: now,
             monthly_income: None,
+            home_currency: crate::currency::Currency::USD,
         })
     }
 

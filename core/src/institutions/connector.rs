@@ -2,6 +2,7 @@ use std::collections::HashMap;
 use std::fmt;
 use std::sync::Arc;
 
+use crate::currency::Currency;
 use crate::money::Money;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -21,11 +22,28 @@ impl fmt::Debug for Credentials {
     }
 }
 
-/// A login the institution accepted.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A login the institution accepted: the accounts it brings, and what to
+/// keep to sync them.
+#[derive(Debug, Clone)]
 pub struct LinkedLogin {
+    /// At least one. Each becomes a Moneta account, synced with its
+    /// `external_id` as the login.
+    pub accounts: Vec<LinkedAccount>,
+    /// What to keep, sealed, instead of the password the user gave: an
+    /// aggregator's access token (SimpleFIN's access URL, Plaid's
+    /// `access_token`). `None` keeps the password (the sandbox).
+    pub access_token: Option<SecretString>,
+}
+
+/// One account a link brings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LinkedAccount {
+    /// The institution's id of the account; unique per login.
+    pub external_id: String,
     /// A name for the account, e.g. `Sandbox Checking ••1234`.
     pub display_name: String,
+    /// The currency of its amounts, when the institution says.
+    pub currency: Option<Currency>,
 }
 
 /// A transaction as the institution reports it.
@@ -59,6 +77,11 @@ pub struct SyncPage {
     /// Ask with this next; store it once this page is committed.
     pub next_cursor: String,
     pub has_more: bool,
+    /// What the institution wants the user to know (SimpleFIN's
+    /// `errlist`: "this connection needs attention"), said in the sync's
+    /// notification.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notices: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -83,10 +106,13 @@ pub trait Institution: Send + Sync + fmt::Debug {
     /// The institution's id, as clients name it in `linkAccount`.
     fn name(&self) -> &'static str;
 
-    /// Checks the credentials; the account is linked only if this succeeds.
+    /// Checks the credentials (or exchanges them: a setup token for an
+    /// access token); the accounts are linked only if this succeeds.
     async fn link(&self, credentials: &Credentials) -> Result<LinkedLogin, InstitutionError>;
 
-    /// One page of changes since `cursor` (`None`: from the beginning).
+    /// One page of changes of the account `credentials.login` names (a
+    /// [`LinkedAccount::external_id`]) since `cursor` (`None`: from the
+    /// beginning). `LoginRequired` when the user must re-authenticate.
     async fn sync(
         &self,
         credentials: &Credentials,

@@ -38,6 +38,8 @@ impl NewNotification {
 /// budget alert is stored already: the unique key (user, kind, category,
 /// month) keeps each alert once under any concurrency, so of racing
 /// evaluations exactly one gets it (and publishes).
+///
+/// A message longer than the column (512 characters) is cut, with `…`.
 pub async fn store(
     conn: &impl ConnectionTrait,
     ids: &IdGenerator,
@@ -49,7 +51,7 @@ pub async fn store(
         id: ids.next_id(),
         user_id: user,
         kind: note.kind,
-        message: note.message,
+        message: fit(note.message),
         category: note.category,
         month: note.month,
         read: false,
@@ -72,4 +74,16 @@ pub async fn store(
         Err(e) if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => Ok(None),
         Err(e) => Err(e.into()),
     }
+}
+
+/// The column holds 512 characters.
+const MAX_MESSAGE: usize = 512;
+
+fn fit(message: String) -> String {
+    if message.chars().count() <= MAX_MESSAGE {
+        return message;
+    }
+    let mut cut: String = message.chars().take(MAX_MESSAGE - 1).collect();
+    cut.push('…');
+    cut
 }

@@ -13,15 +13,19 @@
 //!   it is cleared — recompute → invalidate the cached views → evaluate
 //!   the budget alerts — by the request or sync that made the change, its
 //!   retry, or the sweeper.
+//! - [`home_currency`], [`foreign_accounts`]: totals count the accounts in
+//!   the user's home currency only (no conversion).
 
 mod adjust;
 mod changes;
+mod currency;
 mod follow_up;
 mod recompute;
 mod totals;
 
 pub use adjust::{Deltas, adjust, take_turn};
 pub use changes::{Totals, mark};
+pub use currency::{foreign_accounts, home_currency};
 pub use follow_up::{Done, FollowUp, Settled};
 pub use recompute::recompute_months;
 pub use totals::for_month;

@@ -8,7 +8,7 @@ use sea_orm::{
     ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect,
 };
 
-use super::take_turn;
+use super::{foreign_accounts, take_turn};
 use crate::UserId;
 use crate::categories::Category;
 use crate::error::{InternalError, TransientRetry};
@@ -16,7 +16,7 @@ use crate::money::Money;
 use crate::month::Month;
 
 /// Recomputes `monthly_spending` of `user` for `months` from the
-/// transactions, in one database transaction on the user's shard. The
+/// transactions of the accounts in their home currency, in one database transaction on the user's shard. The
 /// result depends only on the transactions, so running it twice is harmless.
 ///
 /// Writers of one user's totals (two accounts' syncs, a sync and the
@@ -50,8 +50,10 @@ async fn recompute_once(
 ) -> Result<(), InternalError> {
     let tx = crate::db::begin_without_gap_locks(db).await?;
     take_turn(&tx, user).await?;
-    let rows: Vec<(i32, String, Option<String>, i64)> = transactions::Entity::find()
+    let foreign = foreign_accounts(&tx, user).await?;
+    let rows: Vec<(i64, i32, String, Option<String>, i64)> = transactions::Entity::find()
         .select_only()
+        .column(transactions::Column::AccountId)
         .column(transactions::Column::Month)
         .column(transactions::Column::Category)
         .column(transactions::Column::UserCategory)
@@ -62,7 +64,10 @@ async fn recompute_once(
         .all(&tx)
         .await?;
     let mut totals: BTreeMap<(Month, Category), Money> = BTreeMap::new();
-    for (month, computed, user_category, amount) in rows {
+    for (account_id, month, computed, user_category, amount) in rows {
+        if foreign.contains(&account_id) {
+            continue;
+        }
         let month = Month::from_int(month)?;
         let category = user_category.unwrap_or(computed).parse::<Category>()?;
         *totals.entry((month, category)).or_default() += Money::from_cents(amount);

@@ -34,6 +34,9 @@ pub struct Applied {
     pub months: BTreeSet<Month>,
     /// False when the account vanished (unlinked mid-sync): nothing written.
     pub account_exists: bool,
+    /// How many of the page's `added` the account did not hold yet (an
+    /// aggregator may send again what it sent before).
+    pub new_rows: u32,
 }
 
 /// The user's overrides of pending transactions removed by this sync,
@@ -86,6 +89,11 @@ impl PageApply<'_> {
         } else {
             self.read_stored(&tx, page).await?
         };
+        applied.new_rows = page
+            .added
+            .iter()
+            .filter(|t| !stored.contains_key(&t.provider_id))
+            .count() as u32;
         carry_overrides(page, &stored, carried, &mut applied.months);
         let computed: Vec<Category> = categorized.iter().map(|c| c.category).collect();
         let carried_category = |t: &ProviderTransaction| {
@@ -93,7 +101,14 @@ impl PageApply<'_> {
             carried.get(pending).copied()
         };
         let counted = |id: &str| stored.get(id).map(|row| &row.counted);
-        let deltas = deltas::deltas(page, &computed, carried_category, counted);
+        let mut deltas = deltas::deltas(page, &computed, carried_category, counted);
+        if spending::foreign_accounts(&tx, self.user)
+            .await?
+            .contains(&self.account_id)
+        {
+            // Not in the home currency: counted in no total.
+            deltas.clear();
+        }
         let rows = self.rows(&changed, &categorized, carried, &mut applied.months);
         self.upsert(&tx, rows).await?;
         self.delete_removed(&tx, page).await?;

@@ -40,6 +40,9 @@ pub enum SyncOutcome {
     AccountGone,
     /// The institution refused; the account's status says why.
     Failed(AccountStatus),
+    /// A file account: its transactions come from imports, there is
+    /// nothing to pull.
+    FromFiles,
 }
 
 /// One run of a sync: whose account, and the id naming its raw pages.
@@ -69,8 +72,9 @@ struct Counts {
 }
 
 impl Counts {
-    fn add(&mut self, page: &SyncPage) {
-        self.added += page.added.len() as u32;
+    /// `new_rows`: the page's added transactions that were not there.
+    fn add(&mut self, page: &SyncPage, new_rows: u32) {
+        self.added += new_rows;
         self.modified += page.modified.len() as u32;
         self.removed += page.removed.len() as u32;
     }
@@ -79,7 +83,8 @@ impl Counts {
 /// How pulling the pages ended.
 #[derive(Debug)]
 enum Pulled {
-    Done(Counts),
+    /// What the pages changed, and what the institution said to the user.
+    Done(Counts, Vec<String>),
     /// Unlinked or erased meanwhile.
     Gone,
     /// The institution refused.
@@ -166,6 +171,9 @@ impl SyncPipeline {
         else {
             return Ok(SyncOutcome::AccountGone);
         };
+        if row.institution == crate::imports::FILE_INSTITUTION {
+            return Ok(SyncOutcome::FromFiles);
+        }
         let (institution, credentials) = match self.open(user, &row) {
             Ok(opened) => opened,
             Err((status, message)) => return self.fail(user, account_id, status, message).await,
@@ -182,7 +190,7 @@ impl SyncPipeline {
         {
             Pulled::Gone => Ok(SyncOutcome::AccountGone),
             Pulled::Refused(status, message) => self.fail(user, account_id, status, message).await,
-            Pulled::Done(counts) => self.finish(&sync, counts).await,
+            Pulled::Done(counts, notices) => self.finish(&sync, counts, &notices).await,
         }
     }
 
@@ -224,6 +232,7 @@ impl SyncPipeline {
     ) -> Result<Pulled, InternalError> {
         let mut carried = CarriedOverrides::new();
         let mut counts = Counts::default();
+        let mut notices: Vec<String> = Vec::new();
         loop {
             let page = match institution.sync(credentials, cursor.as_deref()).await {
                 Ok(page) => page,
@@ -245,7 +254,9 @@ impl SyncPipeline {
             self.store_raw(sync, counts.pages, &page).await?;
             crash_point!("sync.page.stored");
             let first_page = cursor.is_none();
-            let applied = self.apply(sync, &page, first_page, &mut carried).await?;
+            let applied = self
+                .apply_page(sync.user, sync.account_id, &page, first_page, &mut carried)
+                .await?;
             crash_point!("sync.page.committed");
             if !applied.account_exists {
                 // Unlinked or erased meanwhile: the pages this sync stored
@@ -253,10 +264,15 @@ impl SyncPipeline {
                 self.raw_pages.delete_prefix(&sync.raw_prefix()).await?;
                 return Ok(Pulled::Gone);
             }
-            counts.add(&page);
+            counts.add(&page, applied.new_rows);
+            for notice in page.notices {
+                if !notices.contains(&notice) {
+                    notices.push(notice);
+                }
+            }
             cursor = Some(page.next_cursor);
             if !page.has_more || counts.pages as usize >= MAX_PAGES {
-                return Ok(Pulled::Done(counts));
+                return Ok(Pulled::Done(counts, notices));
             }
         }
     }
@@ -275,10 +291,12 @@ impl SyncPipeline {
     }
 
     /// One transaction per page, with the record of the months it changed:
-    /// retried whole on a deadlock.
-    async fn apply(
+    /// retried whole on a deadlock. (Imports apply their files' pages
+    /// through here too.)
+    pub(crate) async fn apply_page(
         &self,
-        sync: &SyncRun,
+        user: UserId,
+        account_id: i64,
         page: &SyncPage,
         first_page: bool,
         carried: &mut CarriedOverrides,
@@ -289,8 +307,8 @@ impl SyncPipeline {
                 db: &self.db,
                 categorizer: &self.categorizer,
                 ids: &self.ids,
-                user: sync.user,
-                account_id: sync.account_id,
+                user,
+                account_id,
                 now: self.clock.now(),
                 first_page,
             };
@@ -302,8 +320,14 @@ impl SyncPipeline {
     }
 
     /// After the last page: the follow-up, the status, the notification
-    /// (if anything changed) and the event.
-    async fn finish(&self, sync: &SyncRun, counts: Counts) -> Result<SyncOutcome, InternalError> {
+    /// (if anything changed, or the institution had something to say) and
+    /// the event.
+    async fn finish(
+        &self,
+        sync: &SyncRun,
+        counts: Counts,
+        notices: &[String],
+    ) -> Result<SyncOutcome, InternalError> {
         let (user, account_id) = (sync.user, sync.account_id);
         crash_point!("sync.follow_up.before");
         let done = self.follow_up.carry_out(user).await?;
@@ -316,13 +340,15 @@ impl SyncPipeline {
         } = counts;
         // A sync that changed nothing says so live, but stores nothing: a
         // daily "synced" note per account would bury the alerts.
-        let note = (added + modified + removed > 0).then(|| {
-            NewNotification::plain(
-                NotificationKind::SyncCompleted,
-                format!(
-                    "Account synced: {added} new, {modified} updated, {removed} removed transactions"
-                ),
-            )
+        let note = (added + modified + removed > 0 || !notices.is_empty()).then(|| {
+            let mut message = format!(
+                "Account synced: {added} new, {modified} updated, {removed} removed transactions"
+            );
+            if !notices.is_empty() {
+                message.push_str(". Your bank says: ");
+                message.push_str(&notices.join("; "));
+            }
+            NewNotification::plain(NotificationKind::SyncCompleted, message)
         });
         self.conclude(user, account_id, AccountStatus::Active, note, done)
             .await?;
@@ -361,7 +387,7 @@ impl SyncPipeline {
     /// The account's new status (and, when active, its sync time), the
     /// notification that says how the sync ended, and the clearing of the
     /// follow-up record just carried out, committed together.
-    async fn conclude(
+    pub(crate) async fn conclude(
         &self,
         user: UserId,
         account_id: i64,
@@ -395,7 +421,7 @@ impl SyncPipeline {
     /// Live delivery is best effort: the stored notification is the truth.
     /// A subscriber resolves the account itself (and says nothing if it
     /// was unlinked meanwhile).
-    async fn publish(
+    pub(crate) async fn publish(
         &self,
         user: UserId,
         account_id: i64,

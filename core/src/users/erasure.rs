@@ -26,9 +26,9 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use moneta_entities::{
-    accounts, budget_overrides, category_rules, monthly_spending, notifications, refresh_tokens,
-    rule_application_changes, rule_applications, spending_changes, transactions, transfers,
-    user_emails, users,
+    accounts, budget_overrides, category_rules, imports, monthly_spending, notifications,
+    refresh_tokens, rule_application_changes, rule_applications, spending_changes, transactions,
+    transfers, user_emails, users,
 };
 use sea_orm::sea_query::Expr;
 use sea_orm::{
@@ -244,6 +244,13 @@ async fn delete_rows(
         user,
         transfers::Column::UserId,
         transfers::Column::Id,
+    )
+    .await?;
+    rows += delete_keyed::<imports::Entity, i64>(
+        db,
+        user,
+        imports::Column::UserId,
+        imports::Column::Id,
     )
     .await?;
     rows += crowd::retract_votes(db, user, now).await?;

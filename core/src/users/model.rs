@@ -5,6 +5,7 @@ use moneta_entities::users;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
 
 use crate::UserId;
+use crate::currency::Currency;
 use crate::error::InternalError;
 use crate::money::Money;
 
@@ -15,6 +16,8 @@ pub struct User {
     pub created_at: DateTime<Utc>,
     /// What the user said they earn a month.
     pub monthly_income: Option<Money>,
+    /// The currency spending and budgets count.
+    pub home_currency: Currency,
 }
 
 impl From<users::Model> for User {
@@ -24,6 +27,8 @@ impl From<users::Model> for User {
             email: m.email,
             created_at: m.created_at,
             monthly_income: m.monthly_income_cents.map(Money::from_cents),
+            // Only codes that parse are ever stored.
+            home_currency: m.home_currency.parse().unwrap_or_default(),
         }
     }
 }

@@ -177,6 +177,8 @@ The environment of a Moneta container:
 - name: MONETA_INSTITUTIONS
   value: {{ . | quote }}
 {{- end }}
+- name: MONETA_SIMPLEFIN_ORIGINS
+  value: {{ $cfg.simplefinOrigins | quote }}
 {{- if eq .component "api" }}
 - name: MONETA_PASSWORD_HASH_CONCURRENCY
   value: {{ $cfg.passwordHashConcurrency | quote }}
@@ -186,6 +188,8 @@ The environment of a Moneta container:
   value: {{ $cfg.costBucketPoints | quote }}
 - name: MONETA_COST_DRAIN_PER_SEC
   value: {{ $cfg.costDrainPerSec | quote }}
+- name: MONETA_IMPORT_MAX_MB
+  value: {{ $cfg.importMaxMb | quote }}
 {{- with $cfg.trustedDocuments }}
 - name: MONETA_TRUSTED_DOCUMENTS
   value: {{ . | quote }}

@@ -35,11 +35,39 @@ pub enum Command {
     /// whose months of history the real pipeline syncs. Resumable: run it
     /// again after Ctrl-C or a crash, nothing is made twice.
     Seed(SeedArgs),
+    /// Import a bank statement file (OFX, QFX, QIF, CSV, CAMT.053) for a
+    /// user, through the same pipeline as `importTransactions`; prints
+    /// what it added and skipped.
+    Import(ImportArgs),
     /// The settings themselves.
     Config {
         #[command(subcommand)]
         command: ConfigCommand,
     },
+}
+
+/// What `moneta import` imports.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ImportArgs {
+    /// The statement file.
+    pub file: std::path::PathBuf,
+    /// The user's email.
+    #[arg(long)]
+    pub user: String,
+    /// A file account of the user's to import into (its id as the API
+    /// gives it); default: one file account per account the file names.
+    #[arg(long)]
+    pub account: Option<String>,
+    /// `ofx`, `qif`, `csv` or `camt053`; default: detected.
+    #[arg(long)]
+    pub format: Option<String>,
+    /// ISO 4217 code for a file that does not say; default: the user's
+    /// home currency.
+    #[arg(long)]
+    pub currency: Option<String>,
+    /// Import the readable rows of a file that has unreadable ones.
+    #[arg(long)]
+    pub skip_invalid_rows: bool,
 }
 
 /// What `moneta seed` makes. The same arguments make the same users,

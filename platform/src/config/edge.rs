@@ -30,6 +30,20 @@ pub struct EdgeSettings {
     )]
     pub institutions: Option<Vec<String>>,
 
+    /// Origins (`https://host[:port]`, comma-separated) a SimpleFIN setup
+    /// token may name for its claim and access URLs; any other is refused
+    /// unasked (a user's token must not make the server call elsewhere).
+    /// The connector itself is on only when `MONETA_INSTITUTIONS` names
+    /// `simplefin`.
+    #[arg(
+        long,
+        env = "MONETA_SIMPLEFIN_ORIGINS",
+        value_delimiter = ',',
+        default_value = "https://bridge.simplefin.org,https://beta-bridge.simplefin.org",
+        global = true
+    )]
+    pub simplefin_origins: Vec<String>,
+
     /// Accounts one user can have linked at once.
     #[arg(
         long,
@@ -75,6 +89,17 @@ pub struct EdgeSettings {
         global = true
     )]
     pub cost_drain_per_sec: u32,
+
+    /// The largest bank file an import reads, in MB (`importTransactions`,
+    /// `moneta import`); a larger one is refused unread (FILE_TOO_LARGE).
+    #[arg(
+        long,
+        env = "MONETA_IMPORT_MAX_MB",
+        default_value_t = 100,
+        value_parser = clap::value_parser!(u64).range(1..=1024),
+        global = true
+    )]
+    pub import_max_mb: u64,
 }
 
 /// Which GraphQL documents the API runs (`MONETA_TRUSTED_DOCUMENTS`).
@@ -86,6 +111,11 @@ pub enum TrustedDocuments {
 }
 
 impl EdgeSettings {
+    /// [`EdgeSettings::import_max_mb`] in bytes.
+    pub fn import_max_bytes(&self) -> u64 {
+        self.import_max_mb * 1024 * 1024
+    }
+
     /// The document policy in `env`: the one given, else the
     /// environment's default.
     pub fn trusted_documents(&self, env: Environment) -> TrustedDocuments {

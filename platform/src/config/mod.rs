@@ -21,7 +21,7 @@ mod tls;
 mod validate;
 
 pub use cli::{
-    Cli, Command, ConfigCommand, DeadLetterCommand, JobsCommand, Loaded, SeedArgs,
+    Cli, Command, ConfigCommand, DeadLetterCommand, ImportArgs, JobsCommand, Loaded, SeedArgs,
     setting_variables, unknown_variables,
 };
 pub use edge::{EdgeSettings, TrustedDocuments};

@@ -168,6 +168,59 @@ impl TestApp {
         (status, body)
     }
 
+    /// A GraphQL multipart request (the graphql-multipart-request spec):
+    /// `query` with `variables`, whose `input.file` is the file sent as
+    /// `file_name` with `bytes`; returns the HTTP status and the JSON body.
+    pub async fn upload(
+        &self,
+        token: Option<&str>,
+        query: &str,
+        variables: Value,
+        file_name: &str,
+        bytes: Vec<u8>,
+    ) -> (reqwest::StatusCode, Value) {
+        let boundary = format!("moneta-{}", uuid::Uuid::new_v4().simple());
+        let operations = json!({ "query": query, "variables": variables });
+        let mut body = Vec::with_capacity(bytes.len() + 1024);
+        let part = |body: &mut Vec<u8>, headers: &str| {
+            body.extend_from_slice(format!("--{boundary}\r\n{headers}\r\n\r\n").as_bytes());
+        };
+        part(
+            &mut body,
+            "Content-Disposition: form-data; name=\"operations\"",
+        );
+        body.extend_from_slice(operations.to_string().as_bytes());
+        body.extend_from_slice(b"\r\n");
+        part(&mut body, "Content-Disposition: form-data; name=\"map\"");
+        body.extend_from_slice(br#"{"0":["variables.input.file"]}"#);
+        body.extend_from_slice(b"\r\n");
+        part(
+            &mut body,
+            &format!(
+                "Content-Disposition: form-data; name=\"0\"; filename=\"{file_name}\"\r\nContent-Type: application/octet-stream"
+            ),
+        );
+        body.extend_from_slice(&bytes);
+        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        let mut request = self
+            .http
+            .post(format!("{}/graphql", self.base))
+            .header(
+                reqwest::header::CONTENT_TYPE,
+                format!("multipart/form-data; boundary={boundary}"),
+            )
+            .body(body);
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        let response = request.send().await.expect("server answers");
+        let status = response.status();
+        let text = response.text().await.expect("a body");
+        let body =
+            serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON ({status}): {text}"));
+        (status, body)
+    }
+
     /// A GraphQL request as an anonymous caller.
     pub async fn graphql(&self, query: &str, variables: Value) -> Value {
         self.graphql_raw(None, query, variables).await.1

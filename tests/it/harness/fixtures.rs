@@ -36,6 +36,7 @@ pub async fn insert_account(db: &DatabaseConnection, user: i64, id: i64) {
         status: Set("ACTIVE".into()),
         sync_cursor: Set(None),
         last_synced_at: Set(Some(now)),
+        currency: Set("USD".into()),
         created_at: Set(now),
         updated_at: Set(now),
     };

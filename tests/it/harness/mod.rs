@@ -14,6 +14,7 @@ pub mod process;
 pub mod proxy;
 pub mod redis;
 pub mod sandbox;
+pub mod simplefin;
 pub mod spending;
 pub mod ws;
 

@@ -30,6 +30,7 @@ const SHARDED: &[(&str, &[&str])] = &[
     ("rule_applications", &["user_id"]),
     ("rule_application_changes", &["user_id"]),
     ("transfers", &["user_id"]),
+    ("imports", &["user_id"]),
 ];
 
 #[derive(Debug, PartialEq, Eq)]

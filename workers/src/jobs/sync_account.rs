@@ -20,6 +20,7 @@ pub fn outcome_label(outcome: &Result<SyncOutcome, InternalError>) -> &'static s
         Ok(SyncOutcome::AlreadyRunning) => "already_running",
         Ok(SyncOutcome::AccountGone) => "account_gone",
         Ok(SyncOutcome::Failed(_)) => "failed",
+        Ok(SyncOutcome::FromFiles) => "from_files",
         Err(_) => "error",
     }
 }

@@ -19,7 +19,11 @@ pub struct LinkAccountInput {
 
 #[derive(SimpleObject)]
 pub struct LinkAccountPayload {
+    /// The first (often the only) account the login brought.
     pub account: Option<Account>,
+    /// Every account the login brought: an aggregator's connection can
+    /// hold several (a checking account, a card, savings).
+    pub accounts: Vec<Account>,
     pub user_errors: Vec<UserError>,
 }
 
@@ -64,7 +68,9 @@ fn failure(err: AccountError) -> Result<Vec<UserError>> {
 #[Object]
 impl AccountMutation {
     /// Links a bank login. The bank checks it first; a refused login stores
-    /// nothing. The new account starts SYNCING. At most
+    /// nothing. Each account it brings starts SYNCING (for `simplefin`, the
+    /// password is the SimpleFIN setup token, exchanged once for an access
+    /// token kept sealed; the login is not used). At most
     /// [`LINK_PER_USER`] attempts per user and hour (RATE_LIMITED). When its
     /// sync cannot be queued (the queue is away) nothing is linked or
     /// changed and the error is UNAVAILABLE: try again shortly.
@@ -80,16 +86,20 @@ impl AccountMutation {
             login: input.login,
             password: SecretString::from(input.password),
         };
-        Ok(match services(ctx)?.account_links.link(me, request).await {
-            Ok(account) => LinkAccountPayload {
-                account: Some(Account(account)),
-                user_errors: Vec::new(),
+        Ok(
+            match services(ctx)?.account_links.link_all(me, request).await {
+                Ok(accounts) => LinkAccountPayload {
+                    account: accounts.first().cloned().map(Account),
+                    accounts: accounts.into_iter().map(Account).collect(),
+                    user_errors: Vec::new(),
+                },
+                Err(err) => LinkAccountPayload {
+                    account: None,
+                    accounts: Vec::new(),
+                    user_errors: failure(err)?,
+                },
             },
-            Err(err) => LinkAccountPayload {
-                account: None,
-                user_errors: failure(err)?,
-            },
-        })
+        )
     }
 
     /// Queues a sync of one of the caller's accounts now. At most

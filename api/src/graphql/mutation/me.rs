@@ -1,6 +1,8 @@
-//! The caller's own account: deleting it.
+//! The caller's own account: its home currency, and deleting it.
 
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
+use moneta_core::currency::Currency;
+use moneta_core::{UserError as CoreUserError, UserErrorCode};
 use secrecy::SecretString;
 
 use crate::error::{OrGql as _, user_errors};
@@ -23,11 +25,57 @@ pub struct DeleteMePayload {
     pub user_errors: Vec<UserError>,
 }
 
+#[derive(InputObject)]
+pub struct SetHomeCurrencyInput {
+    /// An ISO 4217 code: `USD`, `EUR`, `GBP`…
+    pub currency: String,
+}
+
+#[derive(SimpleObject)]
+pub struct SetHomeCurrencyPayload {
+    /// The home currency now; null when nothing changed.
+    pub home_currency: Option<String>,
+    pub user_errors: Vec<UserError>,
+}
+
 #[derive(Default)]
 pub struct MeMutation;
 
 #[Object]
 impl MeMutation {
+    /// Sets the currency your spending and budgets count. Every month is
+    /// recomputed at once; accounts in other currencies are listed apart
+    /// (`Budget.leftOut`). Amounts are never converted.
+    async fn set_home_currency(
+        &self,
+        ctx: &Context<'_>,
+        input: SetHomeCurrencyInput,
+    ) -> Result<SetHomeCurrencyPayload> {
+        let me = identity(ctx)?.user_id;
+        let currency = match input.currency.parse::<Currency>() {
+            Ok(currency) => currency,
+            Err(err) => {
+                let error = UserError::from(
+                    CoreUserError::new(UserErrorCode::Invalid, err.to_string())
+                        .at(&["input", "currency"]),
+                );
+                return Ok(SetHomeCurrencyPayload {
+                    home_currency: None,
+                    user_errors: vec![error],
+                });
+            }
+        };
+        let set = services(ctx)?
+            .budgets
+            .set_home_currency(me, currency)
+            .await
+            .or_gql()?;
+        Ok(SetHomeCurrencyPayload {
+            home_currency: Some(set.to_string()),
+            user_errors: Vec::new(),
+        })
+    }
+
     /// Deletes the caller's account and everything of theirs: accounts
     /// and bank credentials, transactions, budgets, notifications, crowd
     /// votes, raw bank pages, cached views and sessions. The email can

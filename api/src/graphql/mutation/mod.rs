@@ -4,6 +4,7 @@ mod accounts;
 mod auth;
 mod budget;
 mod categories;
+mod imports;
 mod me;
 mod rules;
 mod transfers;
@@ -15,6 +16,7 @@ use async_graphql::MergedObject;
 pub struct MutationRoot(
     auth::AuthMutation,
     accounts::AccountMutation,
+    imports::ImportMutation,
     categories::CategoryMutation,
     rules::RuleMutation,
     transfers::TransferMutation,

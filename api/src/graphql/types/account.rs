@@ -43,6 +43,13 @@ impl Account {
         self.0.last_synced_at
     }
 
+    /// The ISO 4217 code of this account's amounts (`USD`, `EUR`): from
+    /// the bank's file for an imported account. Amounts are never
+    /// converted.
+    async fn currency(&self) -> String {
+        self.0.currency.to_string()
+    }
+
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
     }

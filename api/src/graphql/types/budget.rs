@@ -1,4 +1,4 @@
-use async_graphql::{Enum, SimpleObject};
+use async_graphql::{ComplexObject, Context, Enum, Result, SimpleObject};
 use moneta_core::budget as core;
 use rust_decimal::Decimal;
 
@@ -40,6 +40,7 @@ pub struct BudgetCategory {
 }
 
 #[derive(SimpleObject)]
+#[graphql(complex)]
 pub struct Budget {
     pub month: Month,
     pub monthly_income: Option<Decimal>,
@@ -72,5 +73,46 @@ impl From<core::Budget> for Budget {
                 })
                 .collect(),
         }
+    }
+}
+
+/// A month's spending in a currency the budget does not count.
+#[derive(SimpleObject)]
+pub struct CurrencySpending {
+    /// ISO 4217 code.
+    pub currency: String,
+    /// Outflows minus refunds, transfers apart, in that currency.
+    pub spent: Decimal,
+    pub transactions: u32,
+}
+
+#[ComplexObject]
+impl Budget {
+    /// The currency every amount of this budget is in (your home
+    /// currency, `setHomeCurrency`). Amounts are never converted.
+    async fn home_currency(&self, ctx: &Context<'_>) -> Result<String> {
+        let me = crate::graphql::identity(ctx)?.user_id;
+        let user = crate::graphql::services(ctx)?.users.find(me).await;
+        Ok(crate::error::OrGql::or_gql(user)?
+            .map(|u| u.home_currency.to_string())
+            .unwrap_or_default())
+    }
+
+    /// What this budget leaves out: the month's spending in each other
+    /// currency (accounts imported from files in that currency).
+    async fn left_out(&self, ctx: &Context<'_>) -> Result<Vec<CurrencySpending>> {
+        let me = crate::graphql::identity(ctx)?.user_id;
+        let left_out = crate::graphql::services(ctx)?
+            .budgets
+            .left_out(me, self.month.0)
+            .await;
+        Ok(crate::error::OrGql::or_gql(left_out)?
+            .into_iter()
+            .map(|l| CurrencySpending {
+                currency: l.currency.to_string(),
+                spent: l.spent.to_decimal(),
+                transactions: l.transactions,
+            })
+            .collect())
     }
 }

@@ -5,6 +5,7 @@ mod auth_payload;
 mod budget;
 mod category;
 mod connection;
+mod import;
 mod month;
 mod node;
 mod notification;
@@ -25,6 +26,10 @@ pub use category::{Category, CategorySource};
 pub use connection::{
     PageInfo, TransactionConnection, TransactionEdge, decode_cursor, decode_position,
     encode_cursor, page_size, transaction_connection,
+};
+pub use import::{
+    CsvMappingInput, DateOrder, ImportFormat, ImportResult, ImportedAccount, RejectedRow,
+    RepeatedBankId,
 };
 pub use month::Month;
 pub use node::Node;

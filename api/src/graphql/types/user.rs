@@ -25,4 +25,11 @@ impl User {
     async fn monthly_income(&self) -> Option<Decimal> {
         self.0.monthly_income.map(Money::to_decimal)
     }
+
+    /// The ISO 4217 currency spending and budgets count (USD until you
+    /// choose, `setHomeCurrency`); other currencies' accounts are listed
+    /// apart (`Budget.leftOut`), never converted.
+    async fn home_currency(&self) -> String {
+        self.0.home_currency.to_string()
+    }
 }

@@ -11,6 +11,19 @@ pub enum UserErrorCode {
     UnknownInstitution,
     /// The user has as many linked accounts as a user may.
     TooManyAccounts,
+    /// Not a bank file Moneta reads (OFX, QFX, QIF, CSV, CAMT.053).
+    UnknownFileFormat,
+    /// The file is damaged or cut off.
+    MalformedFile,
+    /// Rows whose date or amount does not read; the message lists their
+    /// lines. Nothing was imported (ask to skip them to import the rest).
+    InvalidRows,
+    /// The file holds no transactions.
+    EmptyFile,
+    /// The file is over the import size limit.
+    FileTooLarge,
+    /// The file's currency is not the account's.
+    CurrencyMismatch,
 }
 
 /// An expected business failure of a mutation.

@@ -10,7 +10,8 @@ use super::history::{self, HISTORY_DAYS};
 use super::profile::Profile;
 use crate::clock::SharedClock;
 use crate::institutions::{
-    Credentials, Institution, InstitutionError, LinkedLogin, ProviderTransaction, SyncPage,
+    Credentials, Institution, InstitutionError, LinkedAccount, LinkedLogin, ProviderTransaction,
+    SyncPage,
 };
 
 /// The only password the sandbox accepts.
@@ -96,7 +97,12 @@ impl Institution for SandboxInstitution {
         let profile = Profile::new(&credentials.login);
         let digits = profile.account_digits();
         Ok(LinkedLogin {
-            display_name: format!("Sandbox {} ••{digits:04}", profile.household.kind()),
+            accounts: vec![LinkedAccount {
+                external_id: credentials.login.clone(),
+                display_name: format!("Sandbox {} ••{digits:04}", profile.household.kind()),
+                currency: None,
+            }],
+            access_token: None,
         })
     }
 

@@ -146,18 +146,33 @@ async fn the_name_is_sandbox() {
 async fn link_rules() {
     let (sandbox, _) = sandbox(start());
     let linked = sandbox.link(&creds("alice")).await.unwrap();
-    let digits = linked
+    assert!(
+        linked.access_token.is_none(),
+        "the sandbox keeps the password"
+    );
+    assert_eq!(linked.accounts.len(), 1);
+    assert_eq!(linked.accounts[0].external_id, "alice");
+    let digits = linked.accounts[0]
         .display_name
         .strip_prefix("Sandbox Checking ••")
         .unwrap();
     assert_eq!(digits.len(), 4);
     assert!(digits.bytes().all(|b| b.is_ascii_digit()));
-    assert_eq!(sandbox.link(&creds("alice")).await.unwrap(), linked);
-    assert_ne!(sandbox.link(&creds("bob")).await.unwrap(), linked);
+    assert_eq!(
+        sandbox.link(&creds("alice")).await.unwrap().accounts,
+        linked.accounts
+    );
+    assert_ne!(
+        sandbox.link(&creds("bob")).await.unwrap().accounts,
+        linked.accounts
+    );
 
     for password in ["pass_bad", "", "PASS_GOOD", "pass_good "] {
         assert_eq!(
-            sandbox.link(&creds_with("alice", password)).await,
+            sandbox
+                .link(&creds_with("alice", password))
+                .await
+                .map(|l| l.accounts),
             Err(InstitutionError::LoginFailed)
         );
         assert_eq!(
