@@ -170,6 +170,21 @@ async fn with_data_everywhere(app: &TestApp, someone: &Someone) -> (String, i64)
         );
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
+    // An imported file: its record, its account and the file itself.
+    let (status, imported) = app
+        .upload(
+            Some(&someone.access),
+            "mutation($input: ImportTransactionsInput!) { importTransactions(input: $input) { import { added } userErrors { code } } }",
+            json!({ "input": { "file": null } }),
+            "mine.csv",
+            b"Date,Payee,Amount\n2024-03-01,Corner Shop,-4.20\n".to_vec(),
+        )
+        .await;
+    assert_eq!(status, 200, "{imported}");
+    assert_eq!(
+        imported["data"]["importTransactions"]["import"]["added"], 1,
+        "{imported}"
+    );
     let first = app
         .graphql_as(
             &someone.access,

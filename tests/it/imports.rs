@@ -13,8 +13,10 @@ use sea_orm::{ColumnTrait as _, EntityTrait as _, QueryFilter as _, QuerySelect 
 use serde_json::{Value, json};
 
 use crate::harness::TestApp;
-use crate::harness::app::Options;
+use crate::harness::app::{self, Options};
+use crate::harness::cluster::Cluster;
 use crate::harness::fixtures::row_id;
+use crate::harness::process::Process;
 
 const IMPORT: &str = "mutation($input: ImportTransactionsInput!) { importTransactions(input: $input) { import { id format added duplicates accounts { accountId created currency added duplicates account { id institution displayName currency } } rejectedRows { line reason } repeatedBankIds { bankId lines } } userErrors { code message field } } }";
 
@@ -568,5 +570,91 @@ async fn imported_spending_counts_in_the_home_currency_only() {
     assert_eq!(
         bad["data"]["setHomeCurrency"]["userErrors"][0]["code"], "INVALID",
         "{bad}"
+    );
+}
+
+/// Long enough for a cold debug binary on a loaded machine.
+const RUN: std::time::Duration = std::time::Duration::from_secs(180);
+
+#[tokio::test]
+async fn an_operator_imports_a_file_with_moneta_import() {
+    let Some(cluster) = Cluster::start("imports_cli").await else {
+        return;
+    };
+    let email = format!("cli-{}@example.com", uuid::Uuid::new_v4().simple());
+    let registered = cluster
+        .client
+        .graphql(
+            None,
+            app::REGISTER,
+            json!({ "input": { "email": email, "password": app::PASSWORD } }),
+        )
+        .await;
+    let token = registered["data"]["register"]["accessToken"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let file = fixtures().join("yofi__SampleData-2022-Full-Month02.ofx");
+    let file = file.to_str().unwrap();
+    let import = |args: &[&str]| {
+        let mut all = vec!["import", file];
+        all.extend_from_slice(args);
+        Process::spawn(cluster.shared.moneta(&all, &[]))
+    };
+    let mut first = import(&["--user", &email]);
+    assert!(
+        first.wait_exit(RUN),
+        "the import failed:\n{}",
+        first.output()
+    );
+    assert!(
+        first.output().contains("73 added, 0 already there"),
+        "{}",
+        first.output()
+    );
+    // The API sees them, in a file account.
+    let body = cluster
+        .client
+        .graphql(Some(&token), "{ accounts { id institution currency } transactions(first: 100) { edges { node { id } } } }", json!({}))
+        .await;
+    assert_eq!(body["data"]["accounts"][0]["institution"], "file", "{body}");
+    assert_eq!(
+        body["data"]["transactions"]["edges"]
+            .as_array()
+            .unwrap()
+            .len(),
+        73,
+        "{body}"
+    );
+    let account = body["data"]["accounts"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let mut again = import(&["--user", &email, "--account", &account]);
+    assert!(again.wait_exit(RUN), "{}", again.output());
+    assert!(
+        again.output().contains("0 added, 73 already there"),
+        "{}",
+        again.output()
+    );
+    // A user who does not exist, a file that is not one: non-zero, and why.
+    let mut nobody = import(&["--user", "nobody@example.com"]);
+    assert!(!nobody.wait_exit(RUN), "{}", nobody.output());
+    assert!(
+        nobody.output().contains("no user with the email"),
+        "{}",
+        nobody.output()
+    );
+    let picture = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(picture.path(), b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR").unwrap();
+    let mut bad = Process::spawn(cluster.shared.moneta(
+        &["import", picture.path().to_str().unwrap(), "--user", &email],
+        &[],
+    ));
+    assert!(!bad.wait_exit(RUN), "{}", bad.output());
+    assert!(
+        bad.output().contains("UNKNOWN_FILE_FORMAT"),
+        "{}",
+        bad.output()
     );
 }
