@@ -52,12 +52,7 @@ impl Resolve<'_> {
         if named > 1 {
             return Err(ImportError::SeveralAccounts(named));
         }
-        let row = accounts::Entity::find()
-            .filter(accounts::Column::UserId.eq(self.user.get()))
-            .filter(accounts::Column::Id.eq(account_id))
-            .one(self.db)
-            .await?
-            .ok_or(ImportError::AccountNotFound)?;
+        let row = self.row(account_id).await?;
         if row.institution != FILE_INSTITUTION {
             return Err(ImportError::NotAFileAccount);
         }
@@ -117,13 +112,18 @@ impl Resolve<'_> {
             .await
     }
 
-    async fn existing(&self, account_id: i64) -> Result<Target, ImportError> {
-        let row = accounts::Entity::find()
+    /// The user's account `account_id`.
+    async fn row(&self, account_id: i64) -> Result<accounts::Model, ImportError> {
+        accounts::Entity::find()
             .filter(accounts::Column::UserId.eq(self.user.get()))
             .filter(accounts::Column::Id.eq(account_id))
             .one(self.db)
             .await?
-            .ok_or(ImportError::AccountNotFound)?;
+            .ok_or(ImportError::AccountNotFound)
+    }
+
+    async fn existing(&self, account_id: i64) -> Result<Target, ImportError> {
+        let row = self.row(account_id).await?;
         Ok(Target {
             account_id,
             currency: stored_currency(&row.currency)?,

@@ -41,6 +41,15 @@ impl ParsedFile {
     pub fn entries(&self) -> impl Iterator<Item = &Entry> {
         self.statements.iter().flat_map(|s| s.entries.iter())
     }
+
+    /// The rejected rows as (line, reason), for tests to compare.
+    #[cfg(test)]
+    pub(crate) fn rejections(&self) -> Vec<(u32, &str)> {
+        self.rejected
+            .iter()
+            .map(|r| (r.line, r.reason.as_str()))
+            .collect()
+    }
 }
 
 /// One account's entries as the file gives them.

@@ -220,11 +220,7 @@ mod tests {
     fn a_bad_amount_or_date_is_rejected_with_its_line() {
         let bad = "<Ntry>\n<Amt>1,5</Amt><CdtDbtInd>CRDT</CdtDbtInd><BookgDt><Dt>2024-03-01</Dt></BookgDt></Ntry>\n<Ntry>\n<Amt>1.5</Amt><CdtDbtInd>CRDT</CdtDbtInd><BookgDt><Dt>2024-13-01</Dt></BookgDt></Ntry>\n";
         let parsed = parse(&message(bad)).unwrap();
-        let rejected: Vec<(u32, &str)> = parsed
-            .rejected
-            .iter()
-            .map(|r| (r.line, r.reason.as_str()))
-            .collect();
+        let rejected = parsed.rejections();
         assert_eq!(
             rejected,
             vec![

@@ -160,11 +160,7 @@ mod tests {
         let text = "Date,Payee,Amount\n2024-01-02,Shop,-5.00\n\n31/02/2024,Ghost,-1.00\n2024-01-05,Bad,abc\n";
         let parsed = parse(text, None).unwrap();
         assert_eq!(parsed.entries().count(), 1);
-        let rejected: Vec<(u32, &str)> = parsed
-            .rejected
-            .iter()
-            .map(|r| (r.line, r.reason.as_str()))
-            .collect();
+        let rejected = parsed.rejections();
         assert_eq!(
             rejected,
             vec![

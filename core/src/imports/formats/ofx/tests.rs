@@ -93,11 +93,7 @@ fn bad_values_are_rejected_and_the_rest_is_read() {
          <STMTTRN><DTPOSTED>20110101<FITID>c</STMTTRN>\n\
          <STMTTRN><DTPOSTED>20110102<TRNAMT>5<FITID>d</STMTTRN>",
     ));
-    let reasons: Vec<(u32, &str)> = file
-        .rejected
-        .iter()
-        .map(|r| (r.line, r.reason.as_str()))
-        .collect();
+    let reasons = file.rejections();
     assert_eq!(
         reasons,
         [

@@ -81,11 +81,7 @@ fn category_and_other_lists_are_skipped() {
 fn bad_or_missing_values_are_rejected() {
     let text = "!Type:Bank\nD31/31/2020\nT1\n^\nD01/01/2020\nT12a\n^\nPNo date\nT1\n^\nD01/02/2020\n^\nD01/03/2020\nT3\n^\nD01/04/2020\nT-4";
     let file = read(text);
-    let reasons: Vec<(u32, &str)> = file
-        .rejected
-        .iter()
-        .map(|r| (r.line, r.reason.as_str()))
-        .collect();
+    let reasons = file.rejections();
     assert_eq!(
         reasons,
         [
