@@ -6,7 +6,9 @@
 //! totals' adjustment and the durable follow-up record in one transaction,
 //! settle the follow-up (invalidate, evaluate alerts), set the status with
 //! its notification, publish, acknowledge — beside the floor: a raw multi-row upsert of the same rows
-//! into the same table, measured in the same run.
+//! into the same table, measured in the same run. Then the import of one
+//! 50,000-transaction OFX file (`ImportService`, the same pipeline's page
+//! apply) beside the pipeline's rate.
 //!
 //! The connector replays pages computed beforehand (the sandbox's 90-day
 //! histories, in pages of 500: what a production connector asks for, as

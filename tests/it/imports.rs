@@ -658,3 +658,91 @@ async fn an_operator_imports_a_file_with_moneta_import() {
         bad.output()
     );
 }
+
+/// The user's stored transactions (count, sum), their monthly totals'
+/// sum, and the follow-up records not yet settled.
+async fn books(cluster: &Cluster, user: i64) -> (u64, i64, i64, u64) {
+    use moneta_entities::{monthly_spending, spending_changes};
+    use sea_orm::PaginatorTrait as _;
+    let db = cluster.shared.db.connect().await;
+    let amounts: Vec<i64> = transactions::Entity::find()
+        .select_only()
+        .column(transactions::Column::AmountCents)
+        .filter(transactions::Column::UserId.eq(user))
+        .into_tuple()
+        .all(&db)
+        .await
+        .unwrap();
+    let totals: Vec<i64> = monthly_spending::Entity::find()
+        .select_only()
+        .column(monthly_spending::Column::AmountCents)
+        .filter(monthly_spending::Column::UserId.eq(user))
+        .into_tuple()
+        .all(&db)
+        .await
+        .unwrap();
+    let unsettled = spending_changes::Entity::find()
+        .filter(spending_changes::Column::UserId.eq(user))
+        .count(&db)
+        .await
+        .unwrap();
+    (
+        amounts.len() as u64,
+        amounts.iter().sum(),
+        totals.iter().sum(),
+        unsettled,
+    )
+}
+
+#[tokio::test]
+async fn an_import_killed_between_statements_finishes_when_run_again() {
+    let Some(cluster) = Cluster::start("imports_crash").await else {
+        return;
+    };
+    let token = cluster.client.signed_up().await;
+    let user = cluster.client.users()[0];
+    let me = cluster
+        .client
+        .graphql(Some(&token), "{ me { email } }", json!({}))
+        .await;
+    let email = me["data"]["me"]["email"].as_str().unwrap().to_owned();
+    // Three statements (0, 2 and 1 transactions), in the home currency.
+    let text = String::from_utf8(read("asgrim__ofx-multiple-accounts-xml.ofx")).unwrap();
+    let file = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(file.path(), text.replace("<CURDEF>GBP", "<CURDEF>USD")).unwrap();
+    let path = file.path().to_str().unwrap();
+    // Killed right after the second statement's commit: before the
+    // follow-up, the third statement and the import's record.
+    let mut doomed = Process::spawn(cluster.shared.moneta(
+        &["import", path, "--user", &email],
+        &[("FAILPOINTS", "import.statement.committed=1*off->return")],
+    ));
+    assert!(!doomed.wait_exit(RUN), "{}", doomed.output());
+    assert!(
+        doomed.output().contains("crash point reached"),
+        "{}",
+        doomed.output()
+    );
+    let (stored, _, _, unsettled) = books(&cluster, user).await;
+    assert_eq!(stored, 2, "the committed statement stands");
+    assert!(unsettled > 0, "and its follow-up is owed");
+    // Run again: the rest, nothing twice, everything settled.
+    let mut again = Process::spawn(
+        cluster
+            .shared
+            .moneta(&["import", path, "--user", &email], &[]),
+    );
+    assert!(again.wait_exit(RUN), "{}", again.output());
+    assert!(
+        again.output().contains("1 added, 2 already there"),
+        "{}",
+        again.output()
+    );
+    let (stored, sum, totals, unsettled) = books(&cluster, user).await;
+    assert_eq!((stored, unsettled), (3, 0));
+    assert_eq!(sum, -51_472, "the file's 514.72 in, in Moneta's sign");
+    assert_eq!(
+        totals, sum,
+        "the monthly totals count every transaction once"
+    );
+}
