@@ -746,3 +746,30 @@ async fn an_import_killed_between_statements_finishes_when_run_again() {
         "the monthly totals count every transaction once"
     );
 }
+
+#[tokio::test]
+async fn a_layout_no_preset_knows_imports_with_an_explicit_mapping() {
+    let app = roomy().await;
+    let (token, _, user) = app.signed_up().await;
+    let user = row_id(&user);
+    // No header, day-first dates, decimal comma, money out as positive.
+    let file = "02.03.2024;Bäckerei Kraus;4,50;K-1\n03.03.2024;Gehalt;-2.500,00;K-2\n"
+        .as_bytes()
+        .to_vec();
+    let mapping = json!({
+        "date": "1", "description": "2", "amount": "3", "id": "4",
+        "dateOrder": "DAY_MONTH_YEAR", "negate": true, "decimalComma": true
+    });
+    let mapped = import(
+        &app,
+        &token,
+        "konto.csv",
+        file,
+        json!({ "csvMapping": mapping, "currency": "USD", "format": "CSV" }),
+    )
+    .await;
+    assert_eq!(mapped["userErrors"], json!([]), "{mapped}");
+    assert_eq!(mapped["import"]["added"], 2, "{mapped}");
+    let accounts = account_ids(&mapped["import"]);
+    assert_eq!(held(&app, user, &accounts).await, (2, 450 - 250_000));
+}
