@@ -74,7 +74,8 @@ fn bank_key(id: &str) -> String {
 /// Room for `id:` in the 128-character provider id column.
 const MAX_BANK_ID: usize = 120;
 
-fn hex(bytes: &[u8]) -> String {
+/// Lower-case hex of `bytes`.
+pub(super) fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 

@@ -6,7 +6,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use moneta_entities::{accounts, imports, transactions, users};
+use moneta_entities::{accounts, imports, transactions};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QuerySelect, TransactionTrait as _,
@@ -16,10 +16,10 @@ use sha2::{Digest, Sha256};
 use super::error::ImportError;
 use super::file_accounts::{Resolve, Target, truncate};
 use super::formats;
+use super::identity::hex;
 use super::plan::{Plan, PlannedStatement, plan};
 use super::report::{AccountImport, ImportReport, ImportRequest};
 use crate::accounts::AccountStatus;
-use crate::currency::Currency;
 use crate::error::InternalError;
 use crate::institutions::SyncPage;
 use crate::notifications::{self, NewNotification, NotificationKind};
@@ -136,7 +136,7 @@ impl ImportService {
         }
         let fallback = match request.currency {
             Some(currency) => currency,
-            None => self.home_currency(user).await?,
+            None => crate::spending::home_currency(&self.pipeline.db, user).await?,
         };
         let mut by_name: HashMap<Option<&str>, Target> = HashMap::new();
         let mut targets = Vec::with_capacity(plan.statements.len());
@@ -150,16 +150,6 @@ impl ImportService {
             targets.push(target);
         }
         Ok(targets)
-    }
-
-    async fn home_currency(&self, user: UserId) -> Result<Currency, ImportError> {
-        let code: Option<String> = users::Entity::find_by_id(user.get())
-            .select_only()
-            .column(users::Column::HomeCurrency)
-            .into_tuple()
-            .one(&self.pipeline.db)
-            .await?;
-        Ok(code.and_then(|c| c.parse().ok()).unwrap_or_default())
     }
 
     /// One statement as one page: the transactions the account does not
@@ -356,10 +346,6 @@ fn report(
             .collect(),
         rejected: plan.rejected,
     }
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// The file's name as an object-store key segment: letters, digits, `.`,
