@@ -139,7 +139,11 @@ impl Runtime {
         let auth = AuthService::new(
             parts.db.clone(),
             PasswordHasher::new(settings.password_hash_concurrency()),
-            AccessTokens::new(&secrets.jwt_secret, parts.clock.clone()),
+            AccessTokens::new(&secrets.jwt_secret, parts.clock.clone()).with_ttl(
+                chrono::Duration::seconds(
+                    i64::try_from(settings.edge.access_token_ttl_secs).unwrap_or(i64::MAX),
+                ),
+            ),
             parts.shared.events.clone(),
             ids.clone(),
             parts.clock.clone(),

@@ -57,4 +57,5 @@ mod tls;
 mod tokens;
 mod transfers;
 mod vschema;
+mod web;
 mod workers;

@@ -559,6 +559,88 @@ async fn transactions_page_newest_first_without_gaps_or_repeats() {
     );
 }
 
+/// Search by seller: every stored transaction whose seller contains the
+/// text in any case, and only those, across pages; wildcards are literal,
+/// blank is no filter, an overlong search is refused.
+#[tokio::test]
+async fn transactions_are_searched_by_seller_in_any_case() {
+    let clock = FixedClock::new(day(20));
+    let app = app_at(&clock).await;
+    let (token, _, user_id) = app.signed_up().await;
+    linked_account(&app, &token, "user_good").await;
+    let rows = stored(&app, row_id(&user_id)).await;
+    let seller = rows
+        .iter()
+        .map(|row| row.seller_raw.clone())
+        .find(|seller| seller.len() > 6)
+        .expect("a seller");
+    let needle: String = seller.chars().skip(1).take(5).collect();
+    let expected = |text: &str| -> std::collections::HashSet<i64> {
+        let text = text.trim().to_lowercase();
+        rows.iter()
+            .filter(|row| {
+                row.seller_raw.to_lowercase().contains(&text)
+                    || row
+                        .display_name
+                        .as_deref()
+                        .is_some_and(|name| name.to_lowercase().contains(&text))
+            })
+            .map(|row| row.id)
+            .collect()
+    };
+    let query = "query($after: String, $filter: TransactionFilter) { transactions(first: 7, after: $after, filter: $filter) { edges { node { id seller } } pageInfo { hasNextPage endCursor } } }";
+    let search = |text: String| {
+        let (app, token) = (&app, &token);
+        async move {
+            let mut found = std::collections::HashSet::new();
+            let mut after = Value::Null;
+            loop {
+                let body = app
+                    .graphql_as(
+                        token,
+                        query,
+                        json!({ "after": after, "filter": { "seller": text } }),
+                    )
+                    .await;
+                let conn = &body["data"]["transactions"];
+                for edge in conn["edges"].as_array().expect("edges") {
+                    let id = edge["node"]["id"].as_str().expect("id");
+                    found.insert(row_id(id));
+                }
+                if conn["pageInfo"]["hasNextPage"] != true {
+                    return found;
+                }
+                after = conn["pageInfo"]["endCursor"].clone();
+            }
+        }
+    };
+    let matching = expected(&needle);
+    assert!(
+        !matching.is_empty() && matching.len() < rows.len(),
+        "{needle}"
+    );
+    assert_eq!(search(needle.to_uppercase()).await, matching, "{needle}");
+    assert_eq!(
+        search(format!("  {}  ", needle.to_lowercase())).await,
+        matching
+    );
+    // Wildcards match themselves only (`%` alone would match everything).
+    assert_eq!(search("%".to_owned()).await, expected("%"), "% is literal");
+    assert_eq!(search("_".to_owned()).await, expected("_"), "_ is literal");
+    assert_eq!(search("   ".to_owned()).await.len(), rows.len(), "blank");
+    let refused = app
+        .graphql_as(
+            &token,
+            query,
+            json!({ "filter": { "seller": "x".repeat(101) } }),
+        )
+        .await;
+    assert_eq!(
+        refused["errors"][0]["extensions"]["code"], "BAD_USER_INPUT",
+        "{refused}"
+    );
+}
+
 /// A worker that takes a job and dies before acknowledging it: the job is
 /// reclaimed and processed once — nothing lost, nothing duplicated.
 #[tokio::test]

@@ -18,9 +18,11 @@ use super::validation::ValidationKey;
 use crate::error::{code_uncoded, coded_server_error, is_request_error};
 
 /// A request let in, and the type of the operation it runs (`None` when
-/// the document does not say which: the schema then refuses it).
+/// the document does not say which: the schema then refuses it). Its
+/// parsed document is attached only when it runs ([`Admitted::into_request`]):
+/// a read answered from the response cache never copies it.
 pub struct Admitted {
-    pub request: Request,
+    request: Request,
     pub operation: Option<OperationType>,
     /// What its validation is kept under: the parsed document, the
     /// operation's name and the variables' JSON (also in `request`'s data).
@@ -28,6 +30,21 @@ pub struct Admitted {
     /// Its id, when the request named it by id (a registered document:
     /// only those have their responses cached).
     pub document_id: Option<String>,
+}
+
+impl Admitted {
+    /// The request as sent (its variables, its operation name).
+    pub fn request(&self) -> &Request {
+        &self.request
+    }
+
+    /// The request to execute: its parsed document attached, its
+    /// validation key in its data.
+    pub fn into_request(self) -> Request {
+        let mut request = self.request;
+        request.set_parsed_query(self.key.document().document.clone());
+        request.data(self.key)
+    }
 }
 
 /// How a request names its document besides its `query`.
@@ -79,7 +96,7 @@ pub fn operation<'a>(
 /// aliases, too deep a nesting or too many directives). Depth and
 /// complexity are measured by the schema's validation and checked by
 /// `graphql::validation`.
-fn admit(documents: &Documents, mut request: Request) -> Result<Admitted, ServerError> {
+fn admit(documents: &Documents, request: Request) -> Result<Admitted, ServerError> {
     let parsed = documents
         .parse(&request.query)
         .map_err(|error| coded_server_error(ErrorCode::BadUserInput, &error.to_string()))?;
@@ -93,9 +110,8 @@ fn admit(documents: &Documents, mut request: Request) -> Result<Admitted, Server
         request.operation_name.as_deref(),
         &request.variables,
     );
-    request.set_parsed_query(parsed.document.clone());
     Ok(Admitted {
-        request: request.data(key.clone()),
+        request,
         operation,
         key,
         document_id: None,

@@ -27,6 +27,8 @@ use crate::error::coded_server_error;
 
 /// The operations of our own clients, as the repository keeps them.
 const CLIENT_OPERATIONS: &str = include_str!("../../../contract/operations.graphql");
+/// The web dashboard's operations that the contract does not have.
+const WEB_OPERATIONS: &str = include_str!("../../../web/src/graphql/web.graphql");
 
 /// APQ registrations each replica keeps in memory.
 const SEEN: u64 = 1_000;
@@ -265,15 +267,20 @@ fn untrusted() -> ServerError {
     )
 }
 
-/// Each operation of `contract/operations.graphql` as its own document:
-/// its text from its keyword to the next operation, without the comments
-/// and blank lines between them.
+/// Each operation of `contract/operations.graphql`, then of the web
+/// dashboard's `web/src/graphql/web.graphql`, as its own document: its
+/// text from its keyword to the next operation, without the comments and
+/// blank lines between them (`web/scripts/documents.mjs` splits alike).
 fn client_operations() -> Vec<String> {
-    split_operations(CLIENT_OPERATIONS)
+    let mut operations = split_operations(CLIENT_OPERATIONS);
+    operations.extend(split_operations(WEB_OPERATIONS));
+    operations
 }
 
 /// The registered client documents as `(operation name, id, text)`, in
-/// the file's order: what a client build sends (`moneta documents`).
+/// the files' order: what a client build sends (the web dashboard computes
+/// the same ids in `web/scripts/documents.mjs`; its journey runs under
+/// `enforce`, so a mismatch fails it).
 pub fn client_documents() -> Vec<(String, String, String)> {
     client_operations()
         .into_iter()
@@ -291,7 +298,7 @@ pub fn client_documents() -> Vec<(String, String, String)> {
 
 fn split_operations(source: &str) -> Vec<String> {
     let Ok(document) = parse_query(source) else {
-        tracing::error!("contract/operations.graphql does not parse; no trusted documents");
+        tracing::error!("a client operations file does not parse; its documents are not trusted");
         return Vec::new();
     };
     let mut starts: Vec<usize> = match &document.operations {
@@ -324,7 +331,13 @@ mod tests {
     #[test]
     fn every_client_operation_is_its_own_document() {
         let operations = client_operations();
-        assert_eq!(operations.len(), 18, "the contract's operations");
+        let web = split_operations(WEB_OPERATIONS);
+        assert!(!web.is_empty(), "the web dashboard's own operations");
+        assert_eq!(
+            operations.len(),
+            18 + web.len(),
+            "the contract's and the web's"
+        );
         for text in &operations {
             let document = parse_query(text).unwrap();
             let count = match &document.operations {

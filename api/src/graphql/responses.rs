@@ -44,7 +44,7 @@ const PAGING: &[&str] = &["after", "filter"];
 /// The view `admitted`'s response is cached as, if it is cacheable.
 pub fn view(admitted: &Admitted) -> Option<View> {
     let id = admitted.document_id.as_deref()?;
-    let (request, key) = (&admitted.request, &admitted.key);
+    let (request, key) = (admitted.request(), &admitted.key);
     let op = operation(&key.document().document, key.operation_name())?;
     if op.node.ty != OperationType::Query {
         return None;

@@ -21,6 +21,7 @@ use poem::web::{Data, Html, Query, RemoteAddr};
 use poem::{Body, IntoResponse, Response, handler};
 use serde::Deserialize;
 
+use std::sync::Arc;
 use std::time::Instant;
 
 use moneta_core::auth::Identity;
@@ -58,6 +59,8 @@ pub struct Served {
 const GRAPHQL_RESPONSE: &str = "application/graphql-response+json";
 const JSON: &str = "application/json";
 const MULTIPART: &str = "multipart/form-data";
+const GRAPHQL_RESPONSE_UTF8: &str = "application/graphql-response+json; charset=utf-8";
+const JSON_UTF8: &str = "application/json; charset=utf-8";
 
 /// How the client wants the answer.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -93,12 +96,12 @@ fn flavor(headers: &HeaderMap) -> Option<Flavor> {
 fn request_error(flavor: Flavor, status: StatusCode, error: ServerError) -> Response {
     let body = serde_json::json!({ "errors": [error] }).to_string();
     let content_type = match flavor {
-        Flavor::GraphqlResponse => GRAPHQL_RESPONSE,
-        Flavor::Json => JSON,
+        Flavor::GraphqlResponse => GRAPHQL_RESPONSE_UTF8,
+        Flavor::Json => JSON_UTF8,
     };
     Response::builder()
         .status(status)
-        .content_type(format!("{content_type}; charset=utf-8"))
+        .content_type(content_type)
         .body(body)
 }
 
@@ -115,22 +118,22 @@ fn respond(flavor: Flavor, status: StatusCode, body: String) -> Response {
 
 fn respond_bytes(flavor: Flavor, status: StatusCode, body: Vec<u8>) -> Response {
     let (content_type, status) = match flavor {
-        Flavor::GraphqlResponse => (GRAPHQL_RESPONSE, status),
+        Flavor::GraphqlResponse => (GRAPHQL_RESPONSE_UTF8, status),
         // The legacy media type answers GraphQL-level failures with 200;
         // HTTP-level ones (401, 413, 415) keep their status.
-        Flavor::Json if status == StatusCode::BAD_REQUEST => (JSON, StatusCode::OK),
-        Flavor::Json => (JSON, status),
+        Flavor::Json if status == StatusCode::BAD_REQUEST => (JSON_UTF8, StatusCode::OK),
+        Flavor::Json => (JSON_UTF8, status),
     };
     Response::builder()
         .status(status)
-        .content_type(format!("{content_type}; charset=utf-8"))
+        .content_type(content_type)
         .body(body)
 }
 
 /// `POST /graphql`: one GraphQL request.
 #[handler]
 pub async fn execute(
-    Data(served): Data<&Served>,
+    Data(served): Data<&Arc<Served>>,
     headers: &HeaderMap,
     remote: &RemoteAddr,
     body: Body,
@@ -172,7 +175,7 @@ pub struct GetParams {
 /// minute; a signed-in answer never (`Vary: Authorization`).
 #[handler]
 pub async fn execute_get(
-    Data(served): Data<&Served>,
+    Data(served): Data<&Arc<Served>>,
     headers: &HeaderMap,
     remote: &RemoteAddr,
     params: poem::Result<Query<GetParams>>,
@@ -318,7 +321,7 @@ async fn run(
             Lookup::Bypass => {}
         }
     }
-    let mut request = admitted.request.data(ip);
+    let mut request = admitted.into_request().data(ip);
     if let Some(identity) = identity {
         request = request.data(identity);
     }
@@ -435,26 +438,13 @@ async fn read_request(
             ));
         }
     };
-    let value: serde_json::Value = match serde_json::from_slice(&bytes) {
-        Ok(value) => value,
-        Err(_) => {
-            return Err(request_error(
-                flavor,
-                StatusCode::BAD_REQUEST,
-                coded_server_error(ErrorCode::BadUserInput, "the body is not JSON"),
-            ));
-        }
-    };
-    if value.is_array() {
-        return Err(request_error(
+    let not_json = || {
+        request_error(
             flavor,
             StatusCode::BAD_REQUEST,
-            coded_server_error(
-                ErrorCode::QueryTooComplex,
-                "batched requests are not accepted",
-            ),
-        ));
-    }
+            coded_server_error(ErrorCode::BadUserInput, "the body is not JSON"),
+        )
+    };
     let shape = || {
         request_error(
             flavor,
@@ -465,13 +455,32 @@ async fn read_request(
             ),
         )
     };
-    let document_id = match value.get("documentId") {
-        None | Some(serde_json::Value::Null) => None,
-        Some(serde_json::Value::String(id)) => Some(id.clone()),
-        Some(_) => return Err(shape()),
-    };
-    let request = serde_json::from_value(value).map_err(|_| shape())?;
-    Ok((request, document_id))
+    if bytes.trim_ascii_start().starts_with(b"[") {
+        return Err(match serde_json::from_slice::<serde_json::Value>(&bytes) {
+            Ok(_) => request_error(
+                flavor,
+                StatusCode::BAD_REQUEST,
+                coded_server_error(
+                    ErrorCode::QueryTooComplex,
+                    "batched requests are not accepted",
+                ),
+            ),
+            Err(_) => not_json(),
+        });
+    }
+    // Straight into the request (no JSON tree in between); the id is read
+    // in a second pass that skips everything else.
+    let request = serde_json::from_slice::<async_graphql::Request>(&bytes)
+        .map_err(|error| if error.is_data() { shape() } else { not_json() })?;
+    let named = serde_json::from_slice::<DocumentIdOnly>(&bytes).map_err(|_| shape())?;
+    Ok((request, named.document_id))
+}
+
+/// A POST body's `documentId` (string or null), everything else skipped.
+#[derive(Deserialize)]
+struct DocumentIdOnly {
+    #[serde(rename = "documentId", default)]
+    document_id: Option<String>,
 }
 
 /// A GraphQL multipart request (the graphql-multipart-request spec): one

@@ -1,5 +1,6 @@
 //! `/metrics`, and the span and the counts of every HTTP request.
 
+use std::sync::Arc;
 use std::time::Instant;
 
 use poem::web::Data;
@@ -24,8 +25,13 @@ fn route_label(path: &str) -> &'static str {
     }
 }
 
-pub async fn observe<E: Endpoint>(metrics: Metrics, ep: E, req: Request) -> poem::Result<Response> {
-    let method = req.method().as_str().to_owned();
+pub async fn observe<E: Endpoint>(
+    metrics: Arc<Metrics>,
+    ep: E,
+    req: Request,
+) -> poem::Result<Response> {
+    let method = req.method().clone();
+    let method = method.as_str();
     let route = route_label(req.uri().path());
     let span = tracing::info_span!(
         "http.request",
@@ -46,7 +52,7 @@ pub async fn observe<E: Endpoint>(metrics: Metrics, ep: E, req: Request) -> poem
         Err(err) => err.status(),
     };
     span.record("http.response.status_code", status.as_u16());
-    metrics.observe_request(&method, route, status.as_str(), started.elapsed());
+    metrics.observe_request(method, route, status.as_str(), started.elapsed());
     result
 }
 

@@ -5,7 +5,10 @@ pub mod client_ip;
 mod graphql;
 mod health;
 pub mod metrics;
+mod web;
 pub mod ws;
+
+use std::sync::Arc;
 
 use poem::{EndpointExt as _, IntoEndpoint, Route, get, post};
 
@@ -31,6 +34,7 @@ pub fn api_routes(services: Services, ops: Ops, config: ApiConfig) -> impl IntoE
         persisted.clone(),
         services.clone(),
         metrics.clone(),
+        trusted_proxies.clone(),
     );
     let served = graphql::Served {
         schema: schema.clone(),
@@ -42,22 +46,26 @@ pub fn api_routes(services: Services, ops: Ops, config: ApiConfig) -> impl IntoE
         cost_bucket,
         metrics: metrics.clone(),
     };
+    let observed = Arc::new(metrics);
+    // Each route's state is one `Arc`: `data` clones it into every
+    // request (the services themselves would be dozens of clones).
     with_ops(Route::new(), ops)
-        .at("/graphql", post(graphql::execute).get(graphql::execute_get))
-        .at("/graphql/ws", get(ws::upgrade).data(sockets))
-        .data(schema)
-        .data(services)
-        .data(trusted_proxies)
-        .data(served)
-        .data(documents)
-        .data(metrics.clone())
-        .around(move |ep, req| metrics::observe(metrics.clone(), ep, req))
+        .at(
+            "/graphql",
+            post(graphql::execute)
+                .get(graphql::execute_get)
+                .data(Arc::new(served)),
+        )
+        .at("/graphql/ws", get(ws::upgrade).data(Arc::new(sockets)))
+        .at("/", web::WebApp)
+        .at("/*path", web::WebApp)
+        .around(move |ep, req| metrics::observe(observed.clone(), ep, req))
 }
 
 /// Only the ops endpoints: for the worker role.
 pub fn ops_routes(ops: Ops) -> impl IntoEndpoint {
-    let metrics = ops.metrics.clone();
-    with_ops(Route::new(), ops).around(move |ep, req| metrics::observe(metrics.clone(), ep, req))
+    let observed = Arc::new(ops.metrics.clone());
+    with_ops(Route::new(), ops).around(move |ep, req| metrics::observe(observed.clone(), ep, req))
 }
 
 fn with_ops(route: Route, ops: Ops) -> Route {

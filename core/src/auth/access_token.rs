@@ -3,6 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use moka::sync::Cache;
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 
@@ -11,12 +12,15 @@ use crate::UserId;
 use crate::clock::SharedClock;
 use crate::error::InternalError;
 
-/// How long an access token lives.
+/// How long an access token lives unless configured otherwise
+/// (`MONETA_ACCESS_TOKEN_TTL_SECS`).
 pub const ACCESS_TOKEN_TTL: chrono::Duration = chrono::Duration::minutes(15);
 const ISSUER: &str = "moneta";
 const AUDIENCE: &str = "moneta-api";
 /// Clock skew tolerated between replicas.
 const LEEWAY_SECS: i64 = 30;
+/// Verified tokens remembered per process.
+const VERIFIED_CAPACITY: u64 = 100_000;
 
 /// Who is calling: built only from a verified access token.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -50,6 +54,11 @@ pub struct AccessTokens {
     decoding: DecodingKey,
     validation: Validation,
     clock: SharedClock,
+    ttl: chrono::Duration,
+    /// Tokens already verified, with what they proved: a client sends the
+    /// same token with every request until it refreshes it, and its
+    /// signature and claims cannot change. Only the time is checked again.
+    verified: Cache<String, Identity>,
 }
 
 impl std::fmt::Debug for AccessTokens {
@@ -74,13 +83,24 @@ impl AccessTokens {
             decoding: DecodingKey::from_secret(key),
             validation,
             clock,
+            ttl: ACCESS_TOKEN_TTL,
+            verified: verified_cache(ACCESS_TOKEN_TTL),
         }
+    }
+
+    /// Tokens issued from now on live `ttl`; a token that says it lives
+    /// longer is refused.
+    #[must_use]
+    pub fn with_ttl(mut self, ttl: chrono::Duration) -> Self {
+        self.ttl = ttl;
+        self.verified = verified_cache(ttl);
+        self
     }
 
     /// A token for `user` in `session` and the instant it expires.
     pub fn issue(&self, user: UserId, session: i64) -> Result<(String, DateTime<Utc>), AuthError> {
         let now = self.clock.now();
-        let expires_at = now + ACCESS_TOKEN_TTL;
+        let expires_at = now + self.ttl;
         let claims = Claims {
             sub: user.to_string(),
             iss: ISSUER.to_owned(),
@@ -101,6 +121,20 @@ impl AccessTokens {
     /// longer than tokens are issued for — is `Unauthenticated`, with no
     /// detail for the caller.
     pub fn verify(&self, token: &str) -> Result<Identity, AuthError> {
+        if let Some(identity) = self.verified.get(token) {
+            if self.clock.now() < identity.valid_until {
+                return Ok(identity);
+            }
+            self.verified.invalidate(token);
+            tracing::debug!(reason = "expired", "access token rejected");
+            return Err(AuthError::Unauthenticated);
+        }
+        let identity = self.decode(token)?;
+        self.verified.insert(token.to_owned(), identity);
+        Ok(identity)
+    }
+
+    fn decode(&self, token: &str) -> Result<Identity, AuthError> {
         let claims = jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)
             .map_err(|e| {
                 tracing::debug!(error = %e, "access token rejected");
@@ -121,7 +155,7 @@ impl AccessTokens {
         if claims.iat > now.saturating_add(LEEWAY_SECS) {
             return Err(refused("issued in the future"));
         }
-        if claims.exp.saturating_sub(claims.iat) > ACCESS_TOKEN_TTL.num_seconds() {
+        if claims.exp.saturating_sub(claims.iat) > self.ttl.num_seconds() {
             return Err(refused("lives longer than issued tokens"));
         }
         let user_id = claims
@@ -136,6 +170,19 @@ impl AccessTokens {
             valid_until,
         })
     }
+}
+
+/// Verified tokens kept per process: at most [`VERIFIED_CAPACITY`], each
+/// no longer than a token lives.
+fn verified_cache(ttl: chrono::Duration) -> Cache<String, Identity> {
+    let lives = ttl
+        .checked_add(&chrono::Duration::seconds(LEEWAY_SECS))
+        .and_then(|d| d.to_std().ok())
+        .unwrap_or(std::time::Duration::from_secs(60));
+    Cache::builder()
+        .max_capacity(VERIFIED_CAPACITY)
+        .time_to_live(lives)
+        .build()
 }
 
 #[cfg(test)]
@@ -187,6 +234,27 @@ mod tests {
         assert!(t.verify(&token).is_ok());
         clock.advance(chrono::Duration::minutes(2));
         assert!(matches!(t.verify(&token), Err(AuthError::Unauthenticated)));
+    }
+
+    #[test]
+    fn a_configured_lifetime_is_issued_and_enforced() {
+        let clock = clock();
+        let secret = "a-secret-that-is-long-enough-0123456789";
+        let short = tokens(secret, &clock).with_ttl(chrono::Duration::seconds(20));
+        let (token, expires_at) = short.issue(UserId::new(1), 7).unwrap();
+        assert_eq!(expires_at, clock.now() + chrono::Duration::seconds(20));
+        // A replica issuing longer-lived tokens is not believed.
+        let (long_lived, _) = tokens(secret, &clock).issue(UserId::new(1), 7).unwrap();
+        assert!(matches!(
+            short.verify(&long_lived),
+            Err(AuthError::Unauthenticated)
+        ));
+        assert!(short.verify(&token).is_ok());
+        clock.advance(chrono::Duration::seconds(20 + LEEWAY_SECS));
+        assert!(matches!(
+            short.verify(&token),
+            Err(AuthError::Unauthenticated)
+        ));
     }
 
     #[test]

@@ -7,5 +7,7 @@ mod read;
 mod reason;
 
 pub use overrides::CategoryOverrides;
-pub use read::{Position, Transaction, TransactionFilter, Transactions, find, page, page_cached};
+pub use read::{
+    Position, SellerSearch, Transaction, TransactionFilter, Transactions, find, page, page_cached,
+};
 pub use reason::{DICTIONARY_CONFIDENCE, Reason, Reasons};

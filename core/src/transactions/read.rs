@@ -104,12 +104,49 @@ pub async fn find(
 }
 
 /// Which of a user's transactions to list.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct TransactionFilter {
     pub account_id: Option<i64>,
     pub month: Option<Month>,
     /// The category that counts (the user's override first).
     pub category: Option<Category>,
+    /// Text the seller (as the bank wrote it) or the merchant's display
+    /// name contains, in any case.
+    pub seller: Option<SellerSearch>,
+}
+
+/// What a seller search looks for: 1 to [`SellerSearch::MAX_CHARS`]
+/// characters once trimmed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SellerSearch(String);
+
+impl SellerSearch {
+    pub const MAX_CHARS: usize = 100;
+
+    /// `text` trimmed (and lowercased: the search ignores case); `None`
+    /// when nothing is left or it is too long.
+    pub fn new(text: &str) -> Option<Self> {
+        let text = text.trim();
+        let chars = text.chars().count();
+        (1..=Self::MAX_CHARS)
+            .contains(&chars)
+            .then(|| Self(text.to_lowercase()))
+    }
+
+    /// A `LIKE` pattern matching the text anywhere, its own `%`, `_` and
+    /// `\` taken literally (escaped with `\`).
+    fn pattern(&self) -> String {
+        let mut pattern = String::with_capacity(self.0.len() + 2);
+        pattern.push('%');
+        for c in self.0.chars() {
+            if matches!(c, '%' | '_' | '\\') {
+                pattern.push('\\');
+            }
+            pattern.push(c);
+        }
+        pattern.push('%');
+        pattern
+    }
 }
 
 /// Where a page starts: strictly after this (posted_at, id), newest first.
@@ -129,8 +166,8 @@ pub async fn page(
     after: Option<Position>,
     limit: u64,
 ) -> Result<Vec<Transaction>, InternalError> {
-    use sea_orm::sea_query::Condition;
-    use sea_orm::{QueryOrder, QuerySelect};
+    use sea_orm::sea_query::{Condition, Expr, Func, LikeExpr};
+    use sea_orm::{ExprTrait as _, QueryOrder, QuerySelect};
     use transactions::Column as C;
 
     let mut query = transactions::Entity::find().filter(C::UserId.eq(user.get()));
@@ -149,6 +186,14 @@ pub async fn page(
                         .add(C::UserCategory.is_null())
                         .add(C::Category.eq(category.as_str())),
                 ),
+        );
+    }
+    if let Some(seller) = &filter.seller {
+        let like = || LikeExpr::new(seller.pattern()).escape('\\');
+        query = query.filter(
+            Condition::any()
+                .add(Expr::expr(Func::lower(Expr::col(C::SellerRaw))).like(like()))
+                .add(Expr::expr(Func::lower(Expr::col(C::DisplayName))).like(like())),
         );
     }
     if let Some(after) = after {
@@ -219,5 +264,30 @@ impl Transactions {
         limit: u64,
     ) -> Result<Vec<Transaction>, InternalError> {
         page_cached(&self.db, &self.cache, user, filter, after, limit).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::SellerSearch;
+
+    #[test]
+    fn a_search_is_trimmed_lowercased_and_bounded() {
+        assert_eq!(
+            SellerSearch::new("  Star "),
+            Some(SellerSearch("star".into()))
+        );
+        assert_eq!(SellerSearch::new("   "), None);
+        assert!(SellerSearch::new(&"x".repeat(SellerSearch::MAX_CHARS)).is_some());
+        assert_eq!(
+            SellerSearch::new(&"x".repeat(SellerSearch::MAX_CHARS + 1)),
+            None
+        );
+    }
+
+    #[test]
+    fn wildcards_in_a_search_are_taken_literally() {
+        let search = SellerSearch::new(r"50%_off\").unwrap();
+        assert_eq!(search.pattern(), r"%50\%\_off\\%");
     }
 }

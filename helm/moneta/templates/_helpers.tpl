@@ -190,6 +190,8 @@ The environment of a Moneta container:
   value: {{ $cfg.costDrainPerSec | quote }}
 - name: MONETA_IMPORT_MAX_MB
   value: {{ $cfg.importMaxMb | quote }}
+- name: MONETA_ACCESS_TOKEN_TTL_SECS
+  value: {{ $cfg.accessTokenTtlSecs | quote }}
 {{- with $cfg.trustedDocuments }}
 - name: MONETA_TRUSTED_DOCUMENTS
   value: {{ . | quote }}

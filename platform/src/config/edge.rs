@@ -100,6 +100,18 @@ pub struct EdgeSettings {
         global = true
     )]
     pub import_max_mb: u64,
+
+    /// How long an access token lives, in seconds; a client refreshes it
+    /// with its refresh token. Every api replica must agree (a token that
+    /// says it lives longer than this is refused).
+    #[arg(
+        long,
+        env = "MONETA_ACCESS_TOKEN_TTL_SECS",
+        default_value_t = 900,
+        value_parser = clap::value_parser!(u64).range(5..=86_400),
+        global = true
+    )]
+    pub access_token_ttl_secs: u64,
 }
 
 /// Which GraphQL documents the API runs (`MONETA_TRUSTED_DOCUMENTS`).

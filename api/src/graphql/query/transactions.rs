@@ -1,8 +1,9 @@
 use async_graphql::{Context, ID, InputObject, Object, Result};
+use moneta_core::ErrorCode;
 use moneta_core::UserId;
-use moneta_core::transactions::TransactionFilter as CoreFilter;
+use moneta_core::transactions::{SellerSearch, TransactionFilter as CoreFilter};
 
-use crate::error::OrGql as _;
+use crate::error::{OrGql as _, coded};
 use crate::graphql::ids::{self, Kind};
 use crate::graphql::types::{
     Category, Month, TransactionConnection, decode_position, page_size, transaction_connection,
@@ -14,6 +15,10 @@ pub struct TransactionFilter {
     pub account_id: Option<ID>,
     pub month: Option<Month>,
     pub category: Option<Category>,
+    /// Only transactions whose seller (as the bank wrote it) or merchant
+    /// name contains this text, in any case. Blank is no filter; more
+    /// than 100 characters is BAD_USER_INPUT.
+    pub seller: Option<String>,
 }
 
 #[derive(Default)]
@@ -37,10 +42,20 @@ impl TransactionsQuery {
             .account_id
             .as_ref()
             .map(|id| ids::decode_as(Kind::Account, id).unwrap_or(0));
+        let seller = match filter.seller.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(text) => Some(SellerSearch::new(text).ok_or_else(|| {
+                coded(
+                    ErrorCode::BadUserInput,
+                    "a seller search is at most 100 characters",
+                )
+            })?),
+        };
         let filter = CoreFilter {
             account_id,
             month: filter.month.map(|m| m.0),
             category: filter.category.map(Into::into),
+            seller,
         };
         list(ctx, me, filter, first, after).await
     }

@@ -310,7 +310,7 @@ impl Connection {
         let naming = admission::Naming::default();
         let request = admission::admit_named(&self.documents, &self.persisted, request, naming)
             .await?
-            .request
+            .into_request()
             .data(*identity)
             .data(self.client);
         self.touch(identity);

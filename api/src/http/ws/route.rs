@@ -1,6 +1,8 @@
 //! The route: upgrades to `graphql-transport-ws` with frames and messages
 //! bounded by the HTTP body limit.
 
+use std::sync::Arc;
+
 use poem::http::StatusCode;
 use poem::web::{Data, RemoteAddr};
 use poem::{IntoResponse, Request, Response, handler};
@@ -28,6 +30,7 @@ const READ_BUFFER_BYTES: usize = 8 * 1024;
 pub struct Sockets {
     connection: Connection,
     metrics: Metrics,
+    trusted_proxies: TrustedProxies,
 }
 
 impl Sockets {
@@ -37,6 +40,7 @@ impl Sockets {
         persisted: Persisted,
         services: Services,
         metrics: Metrics,
+        trusted_proxies: TrustedProxies,
     ) -> Self {
         Self {
             connection: Connection {
@@ -48,6 +52,7 @@ impl Sockets {
                 client: ClientIp(None),
             },
             metrics,
+            trusted_proxies,
         }
     }
 }
@@ -56,20 +61,16 @@ impl Sockets {
 /// `connection_init` payload: `{"authorization": "Bearer <access token>"}`.
 /// A client that does not offer `graphql-transport-ws` is refused (400).
 #[handler]
-pub fn upgrade(
-    Data(sockets): Data<&Sockets>,
-    Data(trusted_proxies): Data<&TrustedProxies>,
-    remote: &RemoteAddr,
-    req: &Request,
-) -> Response {
+pub fn upgrade(Data(sockets): Data<&Arc<Sockets>>, remote: &RemoteAddr, req: &Request) -> Response {
     let Ok(Handshake { response, upgrade }) = handshake::accept(req, PROTOCOL) else {
         return StatusCode::BAD_REQUEST.into_response();
     };
     let peer = remote.as_socket_addr().map(|a| a.ip());
-    let connection =
-        sockets
-            .connection
-            .for_client(ClientIp(client_ip(peer, req.headers(), trusted_proxies)));
+    let connection = sockets.connection.for_client(ClientIp(client_ip(
+        peer,
+        req.headers(),
+        &sockets.trusted_proxies,
+    )));
     let metrics = sockets.metrics.clone();
     let config = WebSocketConfig::default()
         .read_buffer_size(READ_BUFFER_BYTES)
