@@ -19,7 +19,7 @@ async fn fetch(app: &TestApp, path: &str, headers: &[(&str, &str)]) -> reqwest::
     request.send().await.expect("the server answers")
 }
 
-fn header_of<'a>(response: &'a reqwest::Response, name: header::HeaderName) -> &'a str {
+fn header_of(response: &reqwest::Response, name: header::HeaderName) -> &str {
     response
         .headers()
         .get(&name)
