@@ -27,6 +27,15 @@ fn header_of(response: &reqwest::Response, name: header::HeaderName) -> &str {
         .unwrap_or_else(|| panic!("{name} missing"))
 }
 
+/// The HTML a browser gets for `path`.
+async fn page(app: &TestApp, path: &str) -> String {
+    fetch(app, path, &[("accept", HTML)])
+        .await
+        .text()
+        .await
+        .expect("the page")
+}
+
 /// The `/assets/…` files `page` loads.
 fn assets_of(page: &str) -> Vec<String> {
     page.split('"')
@@ -92,11 +101,7 @@ async fn the_dashboard_is_served_at_the_root_under_a_strict_policy() {
 #[tokio::test]
 async fn scripts_are_gzipped_for_clients_that_accept_it() {
     let app = TestApp::spawn().await;
-    let html = fetch(&app, "/", &[("accept", HTML)])
-        .await
-        .text()
-        .await
-        .expect("the page");
+    let html = page(&app, "/").await;
     let script = assets_of(&html)
         .into_iter()
         .find(|a| a.ends_with(".js"))
@@ -121,11 +126,7 @@ async fn scripts_are_gzipped_for_clients_that_accept_it() {
 #[tokio::test]
 async fn app_routes_get_the_page_and_missing_files_get_404() {
     let app = TestApp::spawn().await;
-    let root = fetch(&app, "/", &[("accept", HTML)])
-        .await
-        .text()
-        .await
-        .expect("page");
+    let root = page(&app, "/").await;
     // A deep link typed into the address bar: the app routes it.
     let deep = fetch(&app, "/transactions", &[("accept", HTML)]).await;
     assert_eq!(deep.status(), 200);
